@@ -1,0 +1,335 @@
+//! Authorizations and challenges (RFC 8555 §7.1.4, §8), key authorizations (§8.1) and what a person must
+//! place for each challenge type: the dns-01 TXT record (§8.4) or the http-01 file (§8.3).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::b64;
+use crate::identifier::{Identifier, IdentifierKind};
+use crate::key::PrivateKey;
+use crate::problem::Problem;
+
+/// The status of an authorization (§7.1.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthorizationStatus {
+    Pending,
+    Valid,
+    Invalid,
+    Deactivated,
+    Expired,
+    Revoked,
+    #[serde(other)]
+    Unknown,
+}
+
+/// The status of a challenge (§7.1.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChallengeStatus {
+    Pending,
+    Processing,
+    Valid,
+    Invalid,
+    #[serde(other)]
+    Unknown,
+}
+
+/// An authorization object.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Authorization {
+    pub identifier: Identifier,
+    pub status: AuthorizationStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    #[serde(default)]
+    pub challenges: Vec<Challenge>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wildcard: bool,
+}
+
+/// An authorization with its URL, as kept in the app's saved state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuthorizationHandle {
+    pub url: String,
+    pub authorization: Authorization,
+}
+
+impl Authorization {
+    /// The challenge of the given type (`"dns-01"`, `"http-01"`), if the CA offered it.
+    pub fn challenge(&self, challenge_type: &str) -> Option<&Challenge> {
+        self.challenges
+            .iter()
+            .find(|c| c.challenge_type == challenge_type)
+    }
+
+    /// The name as it would appear in the order: `*.example.com` for a wildcard authorization, whose
+    /// identifier carries only `example.com` (§7.1.4).
+    pub fn display_name(&self) -> String {
+        if self.wildcard {
+            format!("*.{}", self.identifier.value)
+        } else {
+            self.identifier.value.clone()
+        }
+    }
+
+    /// The first problem among the challenges, which says why an invalid authorization failed.
+    pub fn failure(&self) -> Option<&Problem> {
+        self.challenges.iter().find_map(|c| c.error.as_ref())
+    }
+}
+
+/// A challenge object (§7.1.5, §8).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Challenge {
+    #[serde(rename = "type")]
+    pub challenge_type: String,
+    pub url: String,
+    pub status: ChallengeStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validated: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Problem>,
+}
+
+/// Why a challenge cannot be prepared.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChallengeError {
+    #[error("the CA offered no {0} challenge for {1}")]
+    NotOffered(String, String),
+    #[error("the {0} challenge has no token")]
+    MissingToken(String),
+    /// A token is base64url by §8.1; anything else could smuggle a path (`../`) into the HTTP-01 file name.
+    #[error("the CA sent a malformed challenge token {0:?}")]
+    MalformedToken(String),
+    #[error("{0} challenges cannot be completed by this client")]
+    Unsupported(String),
+}
+
+/// The key authorization of §8.1: `token || '.' || base64url(JWK thumbprint of the account key)`.
+pub fn key_authorization(token: &str, account_key: &PrivateKey) -> Result<String, ChallengeError> {
+    check_token(token)?;
+    Ok(format!("{token}.{}", account_key.thumbprint()))
+}
+
+fn check_token(token: &str) -> Result<(), ChallengeError> {
+    let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if token.is_empty() || !token.chars().all(base64url) {
+        return Err(ChallengeError::MalformedToken(token.to_string()));
+    }
+    Ok(())
+}
+
+/// What a person must place before the CA looks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Placement {
+    /// dns-01 (§8.4): a TXT record at `_acme-challenge.<name>` whose value is base64url(SHA-256(key
+    /// authorization)).
+    Dns01 { record_name: String, value: String },
+    /// http-01 (§8.3): the key authorization served at `http://<name>/.well-known/acme-challenge/<token>`.
+    Http01 {
+        url: String,
+        path: String,
+        token: String,
+        content: String,
+    },
+}
+
+impl Placement {
+    /// The zone-file line for a dns-01 record, as many DNS panels accept for import.
+    pub fn zone_file_line(&self) -> Option<String> {
+        match self {
+            Placement::Dns01 { record_name, value } => {
+                Some(format!("{record_name}. 300 IN TXT \"{value}\""))
+            }
+            Placement::Http01 { .. } => None,
+        }
+    }
+}
+
+/// The record or file for one challenge of an authorization.
+pub fn placement(
+    authorization: &Authorization,
+    challenge: &Challenge,
+    account_key: &PrivateKey,
+) -> Result<Placement, ChallengeError> {
+    let token = challenge
+        .token
+        .as_deref()
+        .ok_or_else(|| ChallengeError::MissingToken(challenge.challenge_type.clone()))?;
+    let key_auth = key_authorization(token, account_key)?;
+    let name = &authorization.identifier.value;
+    match challenge.challenge_type.as_str() {
+        "dns-01" => Ok(Placement::Dns01 {
+            record_name: format!("_acme-challenge.{name}"),
+            value: b64::encode(Sha256::digest(key_auth.as_bytes())),
+        }),
+        "http-01" => {
+            let path = format!("/.well-known/acme-challenge/{token}");
+            let host = match authorization.identifier.kind {
+                // RFC 8738 §3: an IPv6 address in a URL is bracketed.
+                IdentifierKind::Ip if name.contains(':') => format!("[{name}]"),
+                _ => name.clone(),
+            };
+            Ok(Placement::Http01 {
+                url: format!("http://{host}{path}"),
+                path,
+                token: token.to_string(),
+                content: key_auth,
+            })
+        }
+        other => Err(ChallengeError::Unsupported(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The authorization object of RFC 8555 §7.1.4.
+    const RFC_8555_AUTHZ: &str = r#"{
+     "status": "valid",
+     "expires": "2015-03-01T14:09:07.99Z",
+
+     "identifier": {
+       "type": "dns",
+       "value": "www.example.org"
+     },
+
+     "challenges": [
+       {
+         "url": "https://example.com/acme/chall/prV_B7yEyA4",
+         "type": "http-01",
+         "status": "valid",
+         "token": "DGyRejmCefe7v4NfDGDKfA",
+         "validated": "2014-12-01T12:05:58.16Z"
+       }
+     ],
+
+     "wildcard": false
+   }"#;
+
+    #[test]
+    fn parses_rfc_8555_example() {
+        let authz: Authorization = serde_json::from_str(RFC_8555_AUTHZ).unwrap();
+        assert_eq!(authz.status, AuthorizationStatus::Valid);
+        let http = authz.challenge("http-01").unwrap();
+        assert_eq!(http.token.as_deref(), Some("DGyRejmCefe7v4NfDGDKfA"));
+        assert_eq!(http.status, ChallengeStatus::Valid);
+        assert!(authz.challenge("dns-01").is_none());
+    }
+
+    fn authz(
+        name: &str,
+        kind: IdentifierKind,
+        wildcard: bool,
+        challenge_type: &str,
+        token: &str,
+    ) -> Authorization {
+        Authorization {
+            identifier: Identifier {
+                kind,
+                value: name.into(),
+            },
+            status: AuthorizationStatus::Pending,
+            expires: None,
+            challenges: vec![Challenge {
+                challenge_type: challenge_type.into(),
+                url: "https://ca.example/chall/1".into(),
+                status: ChallengeStatus::Pending,
+                token: Some(token.into()),
+                validated: None,
+                error: None,
+            }],
+            wildcard,
+        }
+    }
+
+    #[test]
+    fn dns01_record_is_hash_of_key_authorization() {
+        let key = PrivateKey::generate(crate::key::KeyType::P256).unwrap();
+        let a = authz(
+            "example.org",
+            IdentifierKind::Dns,
+            true,
+            "dns-01",
+            "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA",
+        );
+        let placed = placement(&a, &a.challenges[0], &key).unwrap();
+        let key_auth = format!(
+            "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.{}",
+            key.thumbprint()
+        );
+        let expected = b64::encode(Sha256::digest(key_auth.as_bytes()));
+        assert_eq!(
+            placed,
+            Placement::Dns01 {
+                record_name: "_acme-challenge.example.org".into(),
+                value: expected.clone()
+            }
+        );
+        assert_eq!(a.display_name(), "*.example.org");
+        assert_eq!(
+            placed.zone_file_line().unwrap(),
+            format!("_acme-challenge.example.org. 300 IN TXT \"{expected}\"")
+        );
+    }
+
+    #[test]
+    fn http01_file_for_names_and_ipv6() {
+        let key = PrivateKey::generate(crate::key::KeyType::P256).unwrap();
+        let a = authz(
+            "2001:db8::1",
+            IdentifierKind::Ip,
+            false,
+            "http-01",
+            "tok_en-1",
+        );
+        match placement(&a, &a.challenges[0], &key).unwrap() {
+            Placement::Http01 {
+                url, path, content, ..
+            } => {
+                assert_eq!(
+                    url,
+                    "http://[2001:db8::1]/.well-known/acme-challenge/tok_en-1"
+                );
+                assert_eq!(path, "/.well-known/acme-challenge/tok_en-1");
+                assert_eq!(content, format!("tok_en-1.{}", key.thumbprint()));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_tokens_that_are_not_base64url() {
+        let key = PrivateKey::generate(crate::key::KeyType::P256).unwrap();
+        for token in ["../../etc/passwd", "", "a b", "x/y"] {
+            let a = authz("a.example", IdentifierKind::Dns, false, "http-01", token);
+            assert_eq!(
+                placement(&a, &a.challenges[0], &key),
+                Err(ChallengeError::MalformedToken(token.into()))
+            );
+        }
+    }
+
+    #[test]
+    fn tls_alpn_is_refused_clearly() {
+        let key = PrivateKey::generate(crate::key::KeyType::P256).unwrap();
+        let a = authz(
+            "a.example",
+            IdentifierKind::Dns,
+            false,
+            "tls-alpn-01",
+            "abc",
+        );
+        assert_eq!(
+            placement(&a, &a.challenges[0], &key),
+            Err(ChallengeError::Unsupported("tls-alpn-01".into()))
+        );
+    }
+}

@@ -1,0 +1,110 @@
+//! The protocol layer's error: every way an ACME exchange can fail, keeping the cause, each with a hint a
+//! person can act on.
+
+use std::time::Duration;
+
+use crate::ari::RenewalInfoError;
+use crate::authorization::ChallengeError;
+use crate::cert::CertError;
+use crate::csr::CsrError;
+use crate::key::KeyError;
+use crate::problem::Problem;
+use crate::transport::TransportError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No HTTP answer at all (network, TLS trust, CORS).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+
+    /// The CA answered with an ACME problem document (RFC 8555 §6.7).
+    #[error("{request}: the CA refused (HTTP {status}): {problem}")]
+    Acme {
+        request: String,
+        status: u16,
+        problem: Box<Problem>,
+    },
+
+    /// The CA kept rejecting nonces (§6.5) after the bounded number of transparent retries.
+    #[error("{request}: the CA rejected {retries} fresh nonces in a row: {problem}")]
+    BadNonceExhausted {
+        request: String,
+        retries: u32,
+        problem: Box<Problem>,
+    },
+
+    /// A reply that is not what RFC 8555 says it should be: not JSON, an HTML error page, a missing member.
+    #[error("{request}: unexpected reply from {url} (HTTP {status}): {reason}")]
+    UnexpectedReply {
+        request: String,
+        url: String,
+        status: u16,
+        reason: String,
+    },
+
+    /// A header ACME needs is absent. Behind a browser this usually means the CA's CORS
+    /// `Access-Control-Expose-Headers` does not list it.
+    #[error("{request}: the CA's reply has no {header} header, or does not let web pages read it (CORS)")]
+    MissingHeader {
+        request: String,
+        header: &'static str,
+    },
+
+    /// An order or authorization reached a state from which it cannot go on.
+    #[error("{what} is {status}{}", problem.as_ref().map(|p| format!(": {p}")).unwrap_or_default())]
+    Failed {
+        what: String,
+        status: String,
+        problem: Option<Box<Problem>>,
+    },
+
+    /// A step was asked for before its resource was ready (e.g. finalize while the order is pending).
+    #[error("{0}")]
+    NotReady(String),
+
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Challenge(#[from] ChallengeError),
+    #[error(transparent)]
+    Csr(#[from] CsrError),
+    #[error(transparent)]
+    Cert(#[from] CertError),
+    #[error(transparent)]
+    RenewalInfo(#[from] RenewalInfoError),
+}
+
+impl Error {
+    /// The CA's problem document, when the failure carries one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            Error::Acme { problem, .. } | Error::BadNonceExhausted { problem, .. } => Some(problem),
+            Error::Failed { problem, .. } => problem.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// How long the CA asked us to wait (rateLimited, 503), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.problem().and_then(|p| p.retry_after)
+    }
+
+    /// What a person should do, in plain words.
+    pub fn hint(&self) -> String {
+        match self {
+            Error::Transport(e) => e.explanation().to_string(),
+            Error::MissingHeader { header, .. } => format!(
+                "This CA does not let web pages read its {header} header, so a browser client cannot work with it. \
+                 Choose another CA."
+            ),
+            Error::UnexpectedReply { .. } => "The CA sent something that is not an ACME reply. Check the \
+                directory URL; if it is right, try again later. The protocol log has the reply."
+                .to_string(),
+            Error::NotReady(_) => "Finish the earlier steps first.".to_string(),
+            _ => match self.problem() {
+                Some(problem) => problem.hint(),
+                None => "See the message above.".to_string(),
+            },
+        }
+    }
+}

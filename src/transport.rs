@@ -1,0 +1,276 @@
+//! The one door to the network: a small HTTP trait the browser implements over fetch and tests implement
+//! with a script or a native client. The core never opens a connection itself.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The HTTP methods ACME uses (RFC 8555 §6.3: GET for the directory, HEAD for newNonce, POST for the rest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Method {
+    Get,
+    Head,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// Content type of every ACME POST body (RFC 8555 §6.2).
+pub const JOSE_JSON: &str = "application/jose+json";
+/// What a certificate download asks for (RFC 8555 §7.4.2).
+pub const PEM_CHAIN: &str = "application/pem-certificate-chain";
+
+/// One request. POST bodies are always a JWS (`application/jose+json`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub body: Option<String>,
+    /// The `Accept` header, when the response type matters (certificate downloads).
+    pub accept: Option<&'static str>,
+}
+
+impl HttpRequest {
+    pub fn get(url: &str) -> Self {
+        HttpRequest {
+            method: Method::Get,
+            url: url.to_string(),
+            body: None,
+            accept: None,
+        }
+    }
+
+    pub fn head(url: &str) -> Self {
+        HttpRequest {
+            method: Method::Head,
+            url: url.to_string(),
+            body: None,
+            accept: None,
+        }
+    }
+
+    pub fn post(url: &str, body: String) -> Self {
+        HttpRequest {
+            method: Method::Post,
+            url: url.to_string(),
+            body: Some(body),
+            accept: None,
+        }
+    }
+}
+
+/// One response. Header names are compared case-insensitively.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a header (several `Link` headers may arrive as separate lines).
+    pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as text, lossily, for messages and the protocol log.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// What went wrong before any HTTP status arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransportErrorKind {
+    /// The request never got an answer the page may read. In a browser this covers a network failure, a
+    /// TLS certificate the browser does not trust and a CA that does not allow browser clients (CORS):
+    /// fetch reports all three the same way, so the app probes to tell them apart.
+    Unreachable,
+    /// The CA answered, but its CORS headers hide what ACME needs (checked by the app's probe).
+    CorsBlocked,
+    /// The browser does not trust the CA's TLS certificate (found by the app's probe).
+    UntrustedCertificate,
+    Timeout,
+    /// Anything else the HTTP layer reports.
+    Other,
+}
+
+/// A failure of the transport itself, with a message a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub url: String,
+    /// What the HTTP layer said, verbatim.
+    pub detail: String,
+}
+
+impl TransportError {
+    pub fn new(kind: TransportErrorKind, url: &str, detail: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            url: url.to_string(),
+            detail: detail.into(),
+        }
+    }
+
+    /// What it means and what to do, in plain words.
+    pub fn explanation(&self) -> &'static str {
+        match self.kind {
+            TransportErrorKind::Unreachable => {
+                "The CA could not be reached from this page. Check your connection; if it works, the CA may be \
+                 blocking browser clients (CORS) or its certificate may not be trusted by this browser."
+            }
+            TransportErrorKind::CorsBlocked => {
+                "This CA does not allow web pages to talk to it (its CORS headers block browser clients). Choose \
+                 another CA, or use a command-line client for this one."
+            }
+            TransportErrorKind::UntrustedCertificate => {
+                "This browser does not trust the CA's TLS certificate. Open the CA's directory URL in a tab once \
+                 and accept the certificate, then try again."
+            }
+            TransportErrorKind::Timeout => "The CA took too long to answer. Try again in a moment; nothing is lost.",
+            TransportErrorKind::Other => "The request to the CA failed. Try again in a moment; nothing is lost.",
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "request to {} failed: {}. {}",
+            self.url,
+            self.detail,
+            self.explanation()
+        )
+    }
+}
+
+/// The HTTP client the core talks through. Not `Send`: the browser's fetch futures are not.
+#[allow(async_fn_in_trait)]
+pub trait HttpClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+/// Parses the `Link` header values of a response (RFC 8288) into (URL, rel) pairs; `alternate` (RFC 8555
+/// §7.4.2) and `up` are the ones ACME uses. Browsers fold several Link headers into one comma-separated
+/// value, so both forms are handled.
+pub fn links(response: &HttpResponse) -> Vec<(String, String)> {
+    response
+        .header_values("link")
+        .flat_map(split_link_values)
+        .collect()
+}
+
+fn split_link_values(value: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find('<') {
+        let Some(end) = rest[start..].find('>').map(|e| start + e) else {
+            break;
+        };
+        let url = rest[start + 1..end].to_string();
+        let params_end = rest[end..].find('<').map_or(rest.len(), |n| end + n);
+        let params = &rest[end + 1..params_end];
+        for param in params.split(';') {
+            if let Some((name, val)) = param.split_once('=') {
+                if name.trim().eq_ignore_ascii_case("rel") {
+                    for rel in val
+                        .trim()
+                        .trim_matches(|c| c == '"' || c == ',')
+                        .split_whitespace()
+                    {
+                        out.push((url.clone(), rel.trim_end_matches(',').to_ascii_lowercase()));
+                    }
+                }
+            }
+        }
+        rest = &rest[params_end..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response_with_links(values: &[&str]) -> HttpResponse {
+        HttpResponse {
+            status: 200,
+            headers: values
+                .iter()
+                .map(|v| ("Link".to_string(), v.to_string()))
+                .collect(),
+            body: vec![],
+        }
+    }
+
+    #[test]
+    fn parses_separate_and_folded_link_headers() {
+        let separate = response_with_links(&[
+            r#"<https://ca.example/cert/1/1>;rel="alternate""#,
+            r#"<https://ca.example/dir>;rel="index""#,
+        ]);
+        assert_eq!(
+            links(&separate),
+            [
+                (
+                    "https://ca.example/cert/1/1".to_string(),
+                    "alternate".to_string()
+                ),
+                ("https://ca.example/dir".to_string(), "index".to_string())
+            ]
+        );
+        let folded = response_with_links(&[
+            r#"<https://a/1>; rel="alternate", <https://a/2>;rel=alternate, <https://d>;rel="index""#,
+        ]);
+        let alternates: Vec<_> = links(&folded)
+            .into_iter()
+            .filter(|(_, r)| r == "alternate")
+            .map(|(u, _)| u)
+            .collect();
+        assert_eq!(alternates, ["https://a/1", "https://a/2"]);
+    }
+
+    #[test]
+    fn malformed_link_headers_yield_nothing_rather_than_panicking() {
+        for bad in ["<", ">", "<x", "rel=alternate", "<a>;;;=", ""] {
+            let _ = links(&response_with_links(&[bad]));
+        }
+        assert!(links(&response_with_links(&["<x"])).is_empty());
+    }
+
+    #[test]
+    fn header_lookup_ignores_case() {
+        let r = HttpResponse {
+            status: 201,
+            headers: vec![("replay-nonce".into(), "abc".into())],
+            body: vec![],
+        };
+        assert_eq!(r.header("Replay-Nonce"), Some("abc"));
+        assert!(r.is_success());
+    }
+}
