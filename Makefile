@@ -1,0 +1,73 @@
+# Certsmith. `make serve` to try it, `make test` to test it (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Trunk takes wasm-opt from PATH when its version matches Trunk.toml (npm's binaryen 132; Debian's is too old).
+export PATH := $(CURDIR)/tests/e2e/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export RUSTUP_AUTO_INSTALL ?= 0
+# Trunk otherwise asks the registry whether it has a newer version on every run.
+export TRUNK_SKIP_VERSION_CHECK := true
+
+# The local build: its default CA is the local Pebble, and it says so on the page.
+LOCAL_DIST := target/dist-local
+LOCAL_ENV := CERTSMITH_DEFAULT_DIRECTORY=https://127.0.0.1:14000/dir CERTSMITH_LOCAL_CA=1
+
+.PHONY: help setup build build-local serve test test-native test-wasm test-e2e test-example lint fmt clean
+
+help:
+	@echo "make serve        build the local app and serve it with a local Pebble CA at http://127.0.0.1:8080"
+	@echo "make test         setup, local build, then native, browser (wasm) and end-to-end tests against Pebble"
+	@echo "make build        release build for production (default CA Let's Encrypt) into dist/"
+	@echo "make build-local  release build against the local Pebble into $(LOCAL_DIST)/"
+	@echo "make lint         rustfmt check and clippy (native and wasm32), warnings are errors"
+	@echo "make setup        install missing tools (scripts/setup.sh; seconds when all is there)"
+	@echo "make test-native|test-wasm|test-e2e   one test level under its own Pebble"
+	@echo "make test-example the native example (examples/issue.rs) against Pebble rejecting 50% of nonces"
+
+setup:
+	scripts/setup.sh
+
+# Production: Let's Encrypt is the default CA (no CERTSMITH_DEFAULT_DIRECTORY).
+build: setup
+	env -u CERTSMITH_DEFAULT_DIRECTORY -u CERTSMITH_LOCAL_CA trunk build --release
+	@scripts/dist-report.sh dist
+
+build-local: setup
+	$(LOCAL_ENV) trunk build --release --dist $(LOCAL_DIST)
+	@scripts/dist-report.sh $(LOCAL_DIST)
+
+serve: build-local
+	scripts/serve.sh
+
+# One Pebble for all three levels, stopped afterwards whatever happened; then the native example against a
+# fresh Pebble that rejects half of all nonces. Both run even when the first fails.
+test: build-local
+	status=0; \
+	scripts/with-pebble.sh scripts/test-levels.sh native wasm e2e || status=$$?; \
+	PEBBLE_WFE_NONCEREJECT=50 CERTSMITH_PEBBLE_EAB_INSTANCE=0 scripts/with-pebble.sh scripts/example-check.sh || status=$$?; \
+	exit $$status
+
+test-example: setup
+	PEBBLE_WFE_NONCEREJECT=50 CERTSMITH_PEBBLE_EAB_INSTANCE=0 scripts/with-pebble.sh scripts/example-check.sh
+
+test-native: setup
+	scripts/with-pebble.sh scripts/test-levels.sh native
+
+test-wasm: setup
+	scripts/with-pebble.sh scripts/test-levels.sh wasm
+
+test-e2e: build-local
+	scripts/with-pebble.sh scripts/test-levels.sh e2e
+
+lint: setup
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --bins --test web -- -D warnings
+
+fmt:
+	cargo fmt
+
+clean:
+	rm -rf dist $(LOCAL_DIST) target/pebble target/screenshots target/playwright-results

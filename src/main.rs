@@ -1,0 +1,15 @@
+//! The Certsmith browser app (built for wasm32 by Trunk).
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("certsmith is a web app: build it with `make build` or run it with `make serve`.");
+    std::process::exit(2);
+}

@@ -1,0 +1,47 @@
+// Playwright drives Debian's Chromium (`playwright install` cannot download browsers here) against the
+// local build in target/dist-local, which talks to the local Pebble that scripts/with-pebble.sh started.
+import { defineConfig } from '@playwright/test';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..', '..');
+const port = Number(process.env.CERTSMITH_E2E_PORT ?? 8081);
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.spec.ts',
+  outputDir: path.join(root, 'target', 'playwright-results'),
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    ignoreHTTPSErrors: true,
+    trace: 'off',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--ignore-certificate-errors',
+      ],
+    },
+  },
+  webServer: {
+    command: `python3 -m http.server --bind 127.0.0.1 ${port} --directory ${path.join(root, 'target', 'dist-local')}`,
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 15_000,
+    stdout: 'ignore',
+    stderr: 'ignore',
+  },
+});
