@@ -1,0 +1,86 @@
+//! A native `HttpClient` over ureq with rustls, trusting only the CA file given (the test CA's TLS root).
+//! Used by the native example and the Pebble integration tests; never part of the library.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use certsmith::transport::{
+    HttpClient, HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind, JOSE_JSON,
+};
+use ureq::tls::{PemItem, RootCerts, TlsConfig};
+
+pub struct NativeHttp {
+    agent: ureq::Agent,
+}
+
+impl NativeHttp {
+    /// Trusts the certificates in `ca_pem` when given, else the bundled web PKI roots.
+    pub fn new(ca_pem: Option<&[u8]>) -> Result<Self, String> {
+        let mut tls = TlsConfig::builder();
+        if let Some(pem) = ca_pem {
+            let roots: Vec<_> = ureq::tls::parse_pem(pem)
+                .filter_map(|item| match item {
+                    Ok(PemItem::Certificate(cert)) => Some(cert),
+                    _ => None,
+                })
+                .collect();
+            if roots.is_empty() {
+                return Err("the CA file holds no PEM certificate".into());
+            }
+            tls = tls.root_certs(RootCerts::Specific(Arc::new(roots)));
+        }
+        let agent = ureq::Agent::config_builder()
+            .tls_config(tls.build())
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .user_agent("certsmith-native-example")
+            .build()
+            .into();
+        Ok(NativeHttp { agent })
+    }
+
+    fn call(&self, request: &HttpRequest) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let accept = request.accept.unwrap_or("application/json");
+        match request.method {
+            Method::Get => self.agent.get(&request.url).header("Accept", accept).call(),
+            Method::Head => self.agent.head(&request.url).call(),
+            Method::Post => self
+                .agent
+                .post(&request.url)
+                .header("Content-Type", JOSE_JSON)
+                .header("Accept", accept)
+                .send(request.body.as_deref().unwrap_or_default()),
+        }
+    }
+}
+
+impl HttpClient for NativeHttp {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let failed = |e: &dyn std::fmt::Display| {
+            let kind = if e.to_string().contains("imeout") {
+                TransportErrorKind::Timeout
+            } else {
+                TransportErrorKind::Unreachable
+            };
+            TransportError::new(kind, &request.url, e.to_string())
+        };
+        let response = self.call(&request).map_err(|e| failed(&e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response.into_body().read_to_vec().map_err(|e| failed(&e))?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
