@@ -211,58 +211,68 @@ fn names_of(leaf: &CertificateInfo) -> Vec<String> {
     names
 }
 
-#[test]
-fn dns01_apex_and_wildcard_in_one_order() {
+/// A fresh account of `account_key` orders `names`, and the chain is verified against root 0.
+fn issue_fresh(
+    label: &str,
+    names: &[&str],
+    challenge: &str,
+    account_key: KeyType,
+) -> (Issued, CertificateInfo) {
     let pebble = pebble();
     let client = pebble.client();
-    let account = pebble.new_account(&client, KeyType::P256);
+    let account = pebble.new_account(&client, account_key);
     let issued = pebble.issue(
         &client,
         &account,
-        &["example.test", "*.example.test"],
-        "dns-01",
+        names,
+        challenge,
         CertificateKey::Generate(KeyType::P256),
     );
-    let leaf = verify_chain("dns01", &issued.chain.pem, &pebble.root(0));
+    let leaf = verify_chain(label, &issued.chain.pem, &pebble.root(0));
+    assert!(leaf.key_matches(issued.key.as_ref().unwrap()));
+    (issued, leaf)
+}
+
+#[test]
+fn dns01_apex_and_wildcard_in_one_order() {
+    let (issued, leaf) = issue_fresh(
+        "dns01",
+        &["example.test", "*.example.test"],
+        "dns-01",
+        KeyType::P256,
+    );
     assert_eq!(names_of(&leaf), ["*.example.test", "example.test"]);
     assert_eq!(
         issued.order.order.status,
         certsmith::order::OrderStatus::Valid
     );
-    assert!(leaf.key_matches(issued.key.as_ref().unwrap()));
 }
 
 #[test]
 fn http01_for_a_name() {
-    let pebble = pebble();
-    let client = pebble.client();
-    let account = pebble.new_account(&client, KeyType::P256);
-    let issued = pebble.issue(
-        &client,
-        &account,
+    let (_, leaf) = issue_fresh(
+        "http01-name",
         &["web.http01.test"],
         "http-01",
-        CertificateKey::Generate(KeyType::P256),
+        KeyType::P256,
     );
-    let leaf = verify_chain("http01-name", &issued.chain.pem, &pebble.root(0));
     assert_eq!(leaf.names, ["web.http01.test"]);
-    assert!(leaf.key_matches(issued.key.as_ref().unwrap()));
 }
 
 #[test]
 fn http01_for_an_ip_address() {
-    let pebble = pebble();
-    let client = pebble.client();
-    let account = pebble.new_account(&client, KeyType::P384);
-    let issued = pebble.issue(
-        &client,
-        &account,
-        &["127.0.0.1"],
-        "http-01",
-        CertificateKey::Generate(KeyType::P256),
-    );
-    let leaf = verify_chain("http01-ip", &issued.chain.pem, &pebble.root(0));
+    let (_, leaf) = issue_fresh("http01-ip", &["127.0.0.1"], "http-01", KeyType::P384);
     assert_eq!(leaf.names, ["127.0.0.1"]);
+}
+
+#[test]
+fn an_rsa_account_key_works() {
+    issue_fresh(
+        "rsa-account",
+        &["rsa-account.test"],
+        "dns-01",
+        KeyType::Rsa2048,
+    );
 }
 
 #[test]
@@ -310,20 +320,6 @@ fn every_certificate_key_type() {
         ]);
         assert_eq!(from_key, from_cert, "{kind:?}");
     }
-}
-
-#[test]
-fn an_rsa_account_key_works() {
-    let pebble = pebble();
-    let client = pebble.client();
-    let account = pebble.new_account(&client, KeyType::Rsa2048);
-    pebble.issue(
-        &client,
-        &account,
-        &["rsa-account.test"],
-        "dns-01",
-        CertificateKey::Generate(KeyType::P256),
-    );
 }
 
 #[test]
@@ -412,13 +408,14 @@ fn key_rollover_then_order_with_the_new_key() {
     let new_key = PrivateKey::generate(KeyType::P384).unwrap();
     let rolled = pollster::block_on(client.key_change(&old, &new_key)).expect("keyChange");
     assert_eq!(rolled.url, old.url);
-    pebble.issue(
+    let issued = pebble.issue(
         &client,
         &rolled,
         &["rollover.test"],
         "dns-01",
         CertificateKey::Generate(KeyType::P256),
     );
+    verify_chain("rollover", &issued.chain.pem, &pebble.root(0));
     let found =
         pollster::block_on(client.find_account(&new_key)).expect("the new key finds the account");
     assert_eq!(found.0.url, old.url);
@@ -440,7 +437,7 @@ fn revocation_by_account_key_and_by_certificate_key() {
             "dns-01",
             CertificateKey::Generate(KeyType::P256),
         );
-        let leaf = parse_pem_chain(&issued.chain.pem).unwrap().remove(0);
+        let leaf = verify_chain(&format!("revoke{n}"), &issued.chain.pem, &pebble.root(0));
         assert_eq!(pebble.cert_status(&leaf)["Status"], "Valid");
         let key = issued.key.unwrap();
         let revoker = if by_account {
