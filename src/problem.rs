@@ -137,31 +137,55 @@ impl Problem {
     }
 }
 
-/// Hints for the validation failures people meet most, recognized from the CA's detail text.
+/// Hints for the validation failures people meet most, recognized from the CA's detail text. Whether the
+/// failure is about a DNS record or an HTTP file is decided first, from the words the CA uses, so a
+/// "value not found" in a TXT lookup is never mistaken for a missing file.
 fn challenge_hint(kind: ProblemKind, detail: &str) -> Option<String> {
     let says = |words: &[&str]| words.iter().any(|w| detail.contains(w));
-    let hint = if says(&["nxdomain", "no txt record", "no valid txt", "servfail"]) {
+    let about_dns =
+        kind == ProblemKind::Dns || says(&["txt", "dns challenge", "_acme-challenge", "nxdomain"]);
+    let about_http = !about_dns
+        && says(&[
+            "/.well-known/acme-challenge",
+            "http-01",
+            "key authorization file",
+        ]);
+    let hint = if about_dns
+        && says(&[
+            "nxdomain",
+            "no txt record",
+            "no valid txt",
+            "servfail",
+            "no such host",
+        ]) {
         "The CA could not see the TXT record yet. Check the record name in your DNS panel, wait until the \
          check shows it at every resolver (new records can take minutes to an hour to appear), then start a \
          new order: a failed authorization cannot be retried."
-    } else if says(&["404", "not found"]) && kind != ProblemKind::Dns {
+    } else if about_dns
+        && (says(&["incorrect", "not found", "mismatch", "did not match"]) || is_wrong_value(kind))
+    {
+        "The CA found TXT records at that name, but none with the expected value. Copy the value again \
+         exactly (no quotes or spaces added; keep both values where a name and its wildcard share the \
+         record), wait until the check shows it, and start a new order."
+    } else if about_http && says(&["404", "not found"]) {
         "The CA could not find the file at that path. Check that the file is uploaded to \
          /.well-known/acme-challenge/ on the site itself, with the exact name and no extension, over plain http."
-    } else if kind == ProblemKind::Unauthorized
-        || kind == ProblemKind::IncorrectResponse
-        || says(&["incorrect txt"])
-    {
-        "The CA found the record or file, but its value is wrong. Copy the value again exactly (no quotes or \
-         spaces added, no old value left beside it) and start a new order."
     } else if kind == ProblemKind::Connection
         || says(&["connection refused", "timeout", "timed out"])
     {
         "The CA could not connect to the host. Check that the name points at your server and that port 80 is \
          open to the internet (for HTTP-01), or use DNS-01 instead."
+    } else if is_wrong_value(kind) || says(&["did not match", "incorrect"]) {
+        "The CA found the record or file, but its value is wrong. Copy the value again exactly (no quotes or \
+         spaces added, no old value left beside it) and start a new order."
     } else {
         return None;
     };
     Some(hint.to_string())
+}
+
+fn is_wrong_value(kind: ProblemKind) -> bool {
+    kind == ProblemKind::Unauthorized || kind == ProblemKind::IncorrectResponse
 }
 
 fn kind_hint(kind: ProblemKind, retry_after: Option<Duration>) -> String {
@@ -312,31 +336,31 @@ mod tests {
         );
     }
 
+    fn problem_of(kind: &str, detail: &str) -> Problem {
+        Problem {
+            type_uri: Some(format!("{ACME_ERROR_NS}{kind}")),
+            detail: Some(detail.into()),
+            ..Problem::default()
+        }
+    }
+
+    /// The wording of real CAs: Let's Encrypt's (Boulder's) and Pebble's validation failures.
     #[test]
     fn hints_for_common_validation_failures() {
-        let problem = |t: &str, d: &str| Problem {
-            type_uri: Some(format!("{ACME_ERROR_NS}{t}")),
-            detail: Some(d.into()),
-            ..Problem::default()
-        };
-        assert!(problem(
-            "dns",
-            "DNS problem: NXDOMAIN looking up TXT for _acme-challenge.a.example"
-        )
-        .hint()
-        .contains("could not see the TXT record"));
-        assert!(problem(
-            "unauthorized",
-            "Invalid response from http://a.example/.well-known/acme-challenge/x: 404"
-        )
-        .hint()
-        .contains("could not find the file"));
-        assert!(problem(
-            "unauthorized",
-            "Incorrect TXT record \"abc\" found at _acme-challenge.a.example"
-        )
-        .hint()
-        .contains("value is wrong"));
+        let cases = [
+            ("dns", "DNS problem: NXDOMAIN looking up TXT for _acme-challenge.a.example - check that a DNS record exists for this domain", "could not see the TXT record"),
+            ("unauthorized", "No TXT record found at _acme-challenge.a.example", "could not see the TXT record"),
+            ("unauthorized", "Incorrect TXT record \"abc\" found at _acme-challenge.a.example", "none with the expected value"),
+            ("unauthorized", "Correct value not found for DNS challenge", "none with the expected value"),
+            ("unauthorized", "Invalid response from http://a.example/.well-known/acme-challenge/x: 404", "could not find the file"),
+            ("unauthorized", "The key authorization file from the server did not match this challenge. Expected \"a.b\" (got \"c\")", "value is wrong"),
+            ("connection", "127.0.0.1: Fetching http://a.example/.well-known/acme-challenge/x: Connection refused", "could not connect"),
+            ("connection", "Timeout during connect (likely firewall problem)", "could not connect"),
+        ];
+        for (kind, detail, expected) in cases {
+            let hint = problem_of(kind, detail).hint();
+            assert!(hint.contains(expected), "{detail:?} gave {hint:?}");
+        }
     }
 
     #[test]
