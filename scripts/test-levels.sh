@@ -22,7 +22,11 @@ native() {
 
 wasm() {
   # Only tests/web.rs: the other integration tests are native (they use tokio and real sockets).
-  cargo test --target wasm32-unknown-unknown --test web
+  # The runner's page is cross-origin isolated by default (COEP require-corp), which turns every no-cors
+  # answer into a network error and so hides a CORS-blocked CA; its default 20 s suite timeout is too short
+  # for browser RSA key generation on 2 cores; --nocapture shows the key-generation figures.
+  WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-180}" \
+    cargo test --target wasm32-unknown-unknown --test web -- --nocapture
 }
 
 e2e() {

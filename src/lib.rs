@@ -12,13 +12,18 @@ pub mod cert;
 pub mod client;
 pub mod csr;
 pub mod directory;
+pub mod dns;
 pub mod error;
 pub mod identifier;
 pub mod jws;
 pub mod key;
 pub mod order;
+pub mod pfx;
 pub mod poll;
 pub mod problem;
 pub mod transport;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+pub mod wizard;
 
 pub use error::Error;

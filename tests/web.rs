@@ -3,13 +3,32 @@
 //! Run with `cargo test --target wasm32-unknown-unknown --test web` under `scripts/with-pebble.sh`, which
 //! exports CERTSMITH_TEST_DIRECTORY (read here at compile time) and starts the local Pebble it points at.
 //! webdriver.json makes Chromium accept Pebble's throwaway TLS certificate.
+//!
+//! The browser layer (`certsmith::web`) is tested here against real servers: Pebble (a CORS-enabled ACME
+//! server), Pebble's management port (same TLS certificate, no CORS headers: a server that blocks pages),
+//! a port nothing listens on, and the test runner's own web server (same origin: HTML pages and 404s).
+//! `browser_key_generation_times` only measures; run with `-- --nocapture` to see its figures.
 #![cfg(target_arch = "wasm32")]
+
+use std::time::{Duration, UNIX_EPOCH};
 
 use gloo_net::http::{Method, Request, RequestBuilder};
 use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
-use certsmith::identifier::{parse_identifiers, IdentifierKind};
+use certsmith::account::NewAccount;
+use certsmith::authorization::{placement, AuthorizationStatus, Placement};
+use certsmith::client::Client;
+use certsmith::identifier::{parse_identifiers, Identifier, IdentifierKind};
+use certsmith::key::{KeyType, PrivateKey};
+use certsmith::order::{NewOrder, OrderStatus};
+use certsmith::problem::Problem;
+use certsmith::transport::{HttpClient, HttpRequest, TransportErrorKind};
+use certsmith::web::doh::{self, DohError};
+use certsmith::web::fetch::FetchHttp;
+use certsmith::web::probe::{self, ProbeFailure};
+use certsmith::web::{clipboard, clock, download, storage};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -18,6 +37,35 @@ fn directory_url() -> &'static str {
         Some(url) => url,
         None => panic!("CERTSMITH_TEST_DIRECTORY was not set when this test was compiled: run it under scripts/with-pebble.sh"),
     }
+}
+
+/// Pebble's management API: the same TLS certificate as the ACME server, but no CORS headers.
+fn management_url() -> &'static str {
+    match option_env!("CERTSMITH_TEST_MGMT") {
+        Some(url) => url,
+        None => panic!("CERTSMITH_TEST_MGMT was not set when this test was compiled: run it under scripts/with-pebble.sh"),
+    }
+}
+
+/// An https URL on this machine where nothing listens (the port after Pebble's EAB management port).
+const NOT_LISTENING: &str = "https://127.0.0.1:15999/dir";
+
+/// Tests that rely on opaque (no-cors) answers need a page that is not cross-origin isolated: the runner
+/// isolates its page (COEP require-corp) unless WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION is set, and then
+/// every opaque answer is a network error.
+fn require_no_origin_isolation() {
+    let isolated = js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .is_ok_and(|v| v.is_truthy());
+    assert!(
+        !isolated,
+        "the test page is cross-origin isolated (COEP require-corp), which blocks no-cors answers: run the \
+         browser tests with WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1, as scripts/test-levels.sh should"
+    );
+}
+
+/// The origin of the page the tests run in (the runner's web server), for same-origin URLs.
+fn page_origin() -> String {
+    web_sys::window().unwrap().location().origin().unwrap()
 }
 
 async fn directory() -> serde_json::Map<String, Value> {
@@ -100,4 +148,555 @@ fn identifiers_are_normalized_in_the_browser_too() {
 
     let errors = parse_identifiers("example..com localhost").unwrap_err();
     assert_eq!(errors.len(), 2);
+}
+
+// ----- fetch -----
+
+#[wasm_bindgen_test]
+async fn fetch_http_gets_the_directory_with_lower_case_headers() {
+    let response = FetchHttp::default()
+        .send(HttpRequest::get(directory_url()))
+        .await
+        .expect("GET the directory over fetch");
+    assert_eq!(response.status, 200);
+    assert!(
+        response
+            .headers
+            .iter()
+            .all(|(name, _)| *name == name.to_ascii_lowercase()),
+        "{:?}",
+        response.headers
+    );
+    assert!(response
+        .header("Content-Type")
+        .is_some_and(|t| t.starts_with("application/json")));
+    let dir: Value = serde_json::from_slice(&response.body).expect("JSON body");
+    assert!(dir["newNonce"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("https://")));
+}
+
+#[wasm_bindgen_test]
+async fn fetch_http_head_new_nonce_shows_replay_nonce() {
+    let dir = directory().await;
+    let response = FetchHttp::default()
+        .send(HttpRequest::head(dir["newNonce"].as_str().unwrap()))
+        .await
+        .expect("HEAD newNonce over fetch");
+    assert!(response.is_success(), "{}", response.status);
+    assert!(response.body.is_empty());
+    let nonce = response
+        .header("replay-nonce")
+        .expect("Replay-Nonce is readable");
+    assert!(nonce.len() > 10, "{nonce}");
+}
+
+#[wasm_bindgen_test]
+async fn fetch_http_post_with_a_bad_jws_gets_a_problem_document() {
+    let dir = directory().await;
+    let new_account = dir["newAccount"].as_str().unwrap();
+    let response = FetchHttp::default()
+        .send(HttpRequest::post(
+            new_account,
+            r#"{"protected":"e30","payload":"","signature":"AA"}"#.into(),
+        ))
+        .await
+        .expect("POST newAccount over fetch");
+    assert_eq!(response.status, 400, "{}", response.body_text());
+    assert!(
+        response
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/problem+json")),
+        "{:?}",
+        response.headers
+    );
+    let problem: Problem = serde_json::from_slice(&response.body).expect("a problem document");
+    assert!(
+        problem
+            .type_uri
+            .as_deref()
+            .is_some_and(|t| t.starts_with("urn:ietf:params:acme:error:")),
+        "{problem:?}"
+    );
+    // Pebble sends a fresh nonce even with an error, and exposes it.
+    assert!(response.header("replay-nonce").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn fetch_http_reports_an_unreachable_server() {
+    let err = FetchHttp::default()
+        .send(HttpRequest::get(NOT_LISTENING))
+        .await
+        .expect_err("nothing listens there");
+    assert_eq!(err.kind, TransportErrorKind::Unreachable);
+    assert_eq!(err.url, NOT_LISTENING);
+    assert!(err.detail.contains("Failed to fetch"), "{}", err.detail);
+}
+
+#[wasm_bindgen_test]
+async fn fetch_http_times_out() {
+    // A zero timeout aborts on the next timer tick, before any answer can arrive.
+    let err = FetchHttp::with_timeout(Duration::ZERO)
+        .send(HttpRequest::get(directory_url()))
+        .await
+        .expect_err("aborted");
+    assert_eq!(err.kind, TransportErrorKind::Timeout, "{err}");
+}
+
+// ----- probe -----
+
+#[wasm_bindgen_test]
+async fn probe_accepts_the_local_pebble() {
+    let directory = probe::probe_ca(directory_url())
+        .await
+        .expect("Pebble is usable from a page");
+    assert!(directory.new_nonce.starts_with("https://127.0.0.1:"));
+    assert!(
+        directory.new_order.ends_with("/order-plz"),
+        "{}",
+        directory.new_order
+    );
+}
+
+#[wasm_bindgen_test]
+async fn probe_reports_a_server_that_does_not_listen() {
+    let err = probe::probe_ca(NOT_LISTENING).await.unwrap_err();
+    assert_eq!(err.kind, ProbeFailure::UnreachableOrUntrusted, "{err}");
+    assert_eq!(err.url, NOT_LISTENING);
+    assert!(err.to_string().contains("cannot tell these apart"), "{err}");
+    // A local CA gets the advice about accepting its certificate.
+    assert!(
+        err.hint().contains("accept the certificate warning"),
+        "{}",
+        err.hint()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn probe_reports_a_server_that_blocks_pages() {
+    require_no_origin_isolation();
+    let url = format!("{}/roots/0", management_url());
+    let err = probe::probe_ca(&url).await.unwrap_err();
+    assert_eq!(err.kind, ProbeFailure::CorsBlocked, "{err}");
+    assert!(
+        err.hint().contains("blocks browser clients"),
+        "{}",
+        err.hint()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn probe_reports_pages_and_errors_that_are_not_directories() {
+    // The runner's own page: same origin, so readable, but HTML.
+    let page = format!("{}/", page_origin());
+    let err = probe::probe_ca(&page).await.unwrap_err();
+    assert!(
+        matches!(&err.kind, ProbeFailure::NotAcme(why) if why.contains("HTML")),
+        "{err}"
+    );
+
+    let missing = format!("{}/certsmith-no-such-file", page_origin());
+    let err = probe::probe_ca(&missing).await.unwrap_err();
+    assert_eq!(err.kind, ProbeFailure::HttpStatus(404), "{err}");
+
+    // An ACME endpoint that answers pages but is no directory (GET newNonce: 204, no body).
+    let dir = directory().await;
+    let nonce_url = dir["newNonce"].as_str().unwrap();
+    let err = probe::probe_ca(nonce_url).await.unwrap_err();
+    assert!(
+        matches!(
+            err.kind,
+            ProbeFailure::NotAcme(_) | ProbeFailure::HttpStatus(_)
+        ),
+        "{err}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn probe_checks_the_url_first() {
+    for (url, needle) in [
+        ("", "empty"),
+        ("acme.example/directory", "https://"),
+        (
+            "http://acme.example/directory",
+            "only for a CA on this machine",
+        ),
+        ("ftp://acme.example/directory", "https://"),
+        ("https://user:secret@acme.example/directory", "password"),
+    ] {
+        let err = probe::probe_ca(url).await.unwrap_err();
+        match &err.kind {
+            ProbeFailure::InvalidUrl(why) => assert!(why.contains(needle), "{url}: {why}"),
+            other => panic!("{url}: {other:?}"),
+        }
+        assert!(!err.hint().is_empty());
+    }
+    assert!(probe::check_directory_url("http://localhost:14000/dir").is_ok());
+    assert!(probe::check_directory_url("http://127.0.0.1:14000/dir").is_ok());
+    assert!(probe::check_directory_url("https://acme.example/directory").is_ok());
+    assert!(probe::check_directory_url("http://127.0.0.1.example/dir").is_err());
+}
+
+// ----- DNS over HTTPS -----
+
+#[wasm_bindgen_test]
+async fn doh_reports_its_errors_in_plain_words() {
+    let err = doh::lookup_txt(
+        "https://127.0.0.1:15999/dns-query",
+        "_acme-challenge.a.test",
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, DohError::Unreachable { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("does not allow queries from web pages"),
+        "{err}"
+    );
+
+    let err = doh::lookup_txt("https://127.0.0.1:15999/dns-query", "bad..name")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DohError::InvalidName(_)), "{err}");
+
+    let err = doh::lookup_txt("http://dns.example/dns-query", "a.test")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DohError::InvalidResolver { .. }), "{err}");
+
+    // A server that answers but not to pages.
+    let err = doh::lookup_txt(management_url(), "a.test")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DohError::Unreachable { .. }), "{err}");
+
+    // Same-origin: a 404, and an HTML page where a DNS message should be.
+    let err = doh::lookup_txt(
+        &format!("{}/certsmith-no-dns-query", page_origin()),
+        "a.test",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err,
+        DohError::HttpStatus {
+            resolver: format!("{}/certsmith-no-dns-query", page_origin()),
+            status: 404
+        }
+    );
+    let err = doh::lookup_txt(&format!("{}/", page_origin()), "a.test")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DohError::Malformed { detail, .. } if detail.contains("text/html")),
+        "{err}"
+    );
+}
+
+/// Places a record through challtestsrv's management API from the page. That API sends no CORS headers,
+/// but a no-cors POST with a text body is a "simple" request: it is sent, only its answer is opaque.
+async fn challtestsrv(path: &str, body: Value) {
+    let url = match option_env!("CERTSMITH_TEST_CHALLTESTSRV") {
+        Some(base) => format!("{base}{path}"),
+        None => panic!("CERTSMITH_TEST_CHALLTESTSRV was not set when this test was compiled"),
+    };
+    RequestBuilder::new(&url)
+        .method(Method::POST)
+        .mode(web_sys::RequestMode::NoCors)
+        .body(body.to_string())
+        .unwrap()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+}
+
+#[wasm_bindgen_test]
+async fn doh_reads_txt_records_from_the_local_resolver() {
+    // scripts/doh.sh (dnsdist with CORS, answering from challtestsrv), started by with-pebble.sh.
+    let Some(resolver) = option_env!("CERTSMITH_TEST_DOH") else {
+        console_log!("CERTSMITH_TEST_DOH was not set at compile time: DoH success path not tested");
+        return;
+    };
+    require_no_origin_isolation();
+    let stamp = js_sys::Date::now() as u64;
+    let name = format!("_acme-challenge.doh{stamp}.example.test");
+    assert_eq!(
+        doh::lookup_txt(resolver, &name).await.unwrap(),
+        Vec::<String>::new()
+    );
+
+    for value in ["first-value", "second-value"] {
+        challtestsrv(
+            "/set-txt",
+            serde_json::json!({ "host": format!("{name}."), "value": value }),
+        )
+        .await;
+    }
+    let mut txt = doh::lookup_txt(resolver, &name)
+        .await
+        .expect("TXT over DoH");
+    txt.sort();
+    assert_eq!(txt, ["first-value", "second-value"]);
+    // The same with a trailing dot.
+    assert_eq!(
+        doh::lookup_txt(resolver, &format!("{name}."))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let failing = format!("_acme-challenge.fail{stamp}.example.test");
+    challtestsrv(
+        "/set-servfail",
+        serde_json::json!({ "host": format!("{failing}.") }),
+    )
+    .await;
+    let err = doh::lookup_txt(resolver, &failing).await.unwrap_err();
+    assert!(
+        matches!(err, DohError::ServerFailure { rcode: 2, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("SERVFAIL"), "{err}");
+    challtestsrv(
+        "/clear-txt",
+        serde_json::json!({ "host": format!("{name}.") }),
+    )
+    .await;
+}
+
+// ----- storage, download, clock, clipboard -----
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+struct Saved {
+    name: String,
+    count: u32,
+}
+
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+#[wasm_bindgen_test]
+fn storage_round_trips_and_keeps_corrupt_values() {
+    let key = "certsmith-test-storage";
+    let value = Saved {
+        name: "bücher.example".into(),
+        count: 3,
+    };
+    storage::save(key, &value).unwrap();
+    assert_eq!(storage::load::<Saved>(key), Some(value));
+    storage::remove(key);
+    assert_eq!(storage::load::<Saved>(key), None);
+    storage::remove(key); // removing twice is fine
+
+    local_storage()
+        .set_item(key, "{\"name\": \"half a val")
+        .unwrap();
+    local_storage()
+        .remove_item(&format!("{key}.corrupt"))
+        .unwrap();
+    assert_eq!(storage::load::<Saved>(key), None);
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("{key}.corrupt"))
+            .unwrap()
+            .as_deref(),
+        Some("{\"name\": \"half a val")
+    );
+    // A value of another shape is corrupt for this type too.
+    local_storage().set_item(key, "[1,2]").unwrap();
+    assert_eq!(storage::load::<Saved>(key), None);
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("{key}.corrupt"))
+            .unwrap()
+            .as_deref(),
+        Some("[1,2]")
+    );
+    storage::remove(key);
+    storage::remove(&format!("{key}.corrupt"));
+}
+
+#[wasm_bindgen_test]
+fn storage_reports_a_full_quota() {
+    let key = "certsmith-test-quota";
+    let err = storage::save(key, &"x".repeat(12 * 1024 * 1024)).unwrap_err();
+    assert!(err.contains("full"), "{err}");
+    assert_eq!(storage::load::<String>(key), None);
+}
+
+#[wasm_bindgen_test]
+async fn download_creates_and_revokes_an_object_url() {
+    // Record what the page does with object URLs.
+    let spy = js_sys::Function::new_no_args(
+        "const created = [], revoked = [];
+         const create = URL.createObjectURL, revoke = URL.revokeObjectURL;
+         URL.createObjectURL = b => { const u = create.call(URL, b); created.push(u); return u; };
+         URL.revokeObjectURL = u => { revoked.push(u); return revoke.call(URL, u); };
+         return { created, revoked, restore() { URL.createObjectURL = create; URL.revokeObjectURL = revoke; } };",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let list = |name: &str| -> Vec<String> {
+        js_sys::Array::from(&js_sys::Reflect::get(&spy, &name.into()).unwrap())
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect()
+    };
+
+    let result = download::download(
+        "certsmith-test.pem",
+        "application/x-pem-file",
+        b"-----BEGIN X-----\n",
+    );
+    let created = list("created");
+    let revoked_at_once = list("revoked");
+    clock::sleep(download::REVOKE_AFTER + Duration::from_millis(300)).await;
+    let revoked = list("revoked");
+    let restore: js_sys::Function = js_sys::Reflect::get(&spy, &"restore".into())
+        .unwrap()
+        .unchecked_into();
+    restore.call0(&spy).unwrap();
+
+    result.expect("download starts");
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert!(created[0].starts_with("blob:"));
+    assert!(revoked_at_once.is_empty());
+    assert_eq!(revoked, created);
+    // The blob is gone once revoked.
+    let err = FetchHttp::default()
+        .send(HttpRequest::get(&created[0]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Unreachable);
+}
+
+#[wasm_bindgen_test]
+async fn clock_tells_the_time_and_sleeps_at_least_as_long_as_asked() {
+    let now_ms = clock::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as f64;
+    assert!((now_ms - js_sys::Date::now()).abs() < 1000.0);
+    for _ in 0..3 {
+        let start = clock::monotonic_ms();
+        clock::sleep(Duration::from_millis(50)).await;
+        let slept = clock::monotonic_ms() - start;
+        assert!(slept >= 50.0, "slept {slept} ms");
+    }
+    let start = clock::monotonic_ms();
+    clock::sleep(Duration::ZERO).await;
+    assert!(clock::monotonic_ms() - start < 1000.0);
+}
+
+#[wasm_bindgen_test]
+async fn clipboard_copy_returns_instead_of_throwing() {
+    // Headless Chromium may refuse the clipboard (no focus, no permission); either way there is an answer.
+    match clipboard::copy_text("_acme-challenge.example.org. 300 IN TXT \"abc\"").await {
+        Ok(()) => console_log!("clipboard: copied"),
+        Err(e) => {
+            console_log!("clipboard: {e}");
+            assert!(e.contains("copy it by hand"), "{e}");
+        }
+    }
+}
+
+// ----- the core over fetch -----
+
+#[wasm_bindgen_test]
+async fn an_account_and_an_order_from_the_browser() {
+    let client = Client::new(FetchHttp::default(), directory_url())
+        .await
+        .expect("directory over fetch");
+    let key = PrivateKey::generate(KeyType::P256).unwrap();
+    let terms = NewAccount {
+        terms_of_service_agreed: true,
+        ..NewAccount::default()
+    }
+    .with_email("browser@example.test");
+    let (account, _) = client
+        .new_account(&key, &terms, None)
+        .await
+        .expect("newAccount");
+    assert!(account.url.starts_with("https://"), "{}", account.url);
+
+    let name = format!("web{}.example.test", js_sys::Date::now() as u64);
+    let order = client
+        .new_order(
+            &account,
+            &NewOrder {
+                identifiers: vec![
+                    Identifier::dns(name.clone()),
+                    Identifier::dns(format!("*.{name}")),
+                ],
+                ..NewOrder::default()
+            },
+        )
+        .await
+        .expect("newOrder");
+    assert_eq!(order.order.status, OrderStatus::Pending);
+    assert!(order.url.starts_with("https://"));
+
+    let authorizations = client
+        .fetch_authorizations(&account, &order.order)
+        .await
+        .expect("authorizations");
+    assert_eq!(authorizations.len(), 2);
+    let mut values = Vec::new();
+    for handle in &authorizations {
+        let authz = &handle.authorization;
+        assert_eq!(authz.status, AuthorizationStatus::Pending);
+        let challenge = authz.challenge("dns-01").expect("dns-01 offered");
+        match placement(authz, challenge, &account.key).unwrap() {
+            Placement::Dns01 { record_name, value } => {
+                assert_eq!(record_name, format!("_acme-challenge.{name}"));
+                assert_eq!(value.len(), 43, "base64url of a SHA-256 digest");
+                values.push(value);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_ne!(values[0], values[1], "one TXT value per authorization");
+    let stats = client.stats();
+    console_log!(
+        "ACME over fetch: {} requests ({} badNonce retries)",
+        stats.total(),
+        stats.bad_nonce_retries
+    );
+}
+
+// ----- measurement -----
+
+/// Key generation in this browser, per key type. Prints median/min/max; asserts nothing about time.
+#[wasm_bindgen_test]
+async fn browser_key_generation_times() {
+    let mut lines = Vec::new();
+    for (kind, runs) in [
+        (KeyType::P256, 10),
+        (KeyType::P384, 10),
+        (KeyType::Rsa2048, 5),
+        (KeyType::Rsa3072, 2),
+        (KeyType::Rsa4096, 1),
+    ] {
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let start = clock::monotonic_ms();
+            let key = PrivateKey::generate(kind).expect("key generation");
+            times.push(clock::monotonic_ms() - start);
+            assert_eq!(key.key_type(), Some(kind));
+            // Let the other tests and the page breathe between keys.
+            clock::sleep(Duration::ZERO).await;
+        }
+        times.sort_by(f64::total_cmp);
+        let median = if runs % 2 == 1 {
+            times[runs / 2]
+        } else {
+            (times[runs / 2 - 1] + times[runs / 2]) / 2.0
+        };
+        lines.push(format!(
+            "{:>12} x{runs:<2}: median {median:7.1} ms, min {:7.1} ms, max {:7.1} ms",
+            kind.label(),
+            times[0],
+            times[runs - 1]
+        ));
+    }
+    console_log!("key generation in the browser:\n{}", lines.join("\n"));
 }

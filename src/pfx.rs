@@ -1,0 +1,651 @@
+//! PKCS#12 / PFX files (RFC 7292): the certificate, its chain and the private key in one password-protected
+//! file, the form Windows, IIS and many hosting control panels import.
+//!
+//! [`build_pfx`] writes the layout of OpenSSL 3's default `openssl pkcs12 -export`:
+//!
+//! ```text
+//! PFX (version 3)
+//! ├── authSafe: ContentInfo data ─ AuthenticatedSafe
+//! │   ├── ContentInfo encryptedData (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC)
+//! │   │   └── SafeContents: certBag (leaf; friendlyName, localKeyId), certBag (each intermediate) …
+//! │   └── ContentInfo data
+//! │       └── SafeContents: pkcs8ShroudedKeyBag (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC;
+//! │                          friendlyName, localKeyId)
+//! └── macData: HMAC-SHA256, key from the PKCS#12 KDF (RFC 7292 Appendix B, ID 3)
+//! ```
+//!
+//! Every salt and IV is fresh from the system's randomness (getrandom; in a browser,
+//! `crypto.getRandomValues`). The localKeyId is the SHA-1 of the leaf certificate's DER, as OpenSSL writes
+//! it; it is what ties the key to its certificate when the file is imported.
+//!
+//! Compatibility: AES-256/SHA-256 PFX files are what OpenSSL 3 writes by default. Windows 10 (1709+),
+//! Windows Server 2019+, macOS and Java import them; Windows Server 2016 and older only read the legacy
+//! 3DES/RC2 kind, which this module deliberately does not write.
+
+use der::asn1::{Any, BmpString, ObjectIdentifier, OctetString, SetOfVec};
+use der::zeroize::Zeroizing;
+use der::{Decode, Encode, Sequence};
+use hmac::{Hmac, KeyInit, Mac};
+use pkcs12::cms::content_info::{CmsVersion, ContentInfo};
+use pkcs12::cms::encrypted_data::EncryptedData;
+use pkcs12::cms::enveloped_data::EncryptedContentInfo;
+use pkcs12::kdf::{derive_key, Pkcs12KeyType};
+use pkcs12::pfx::{Pfx, Version};
+use pkcs12::{CertBag, DigestInfo, MacData, SafeBag};
+use pkcs5::pbes2;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::attr::Attribute;
+use x509_cert::Certificate;
+
+use crate::key::PrivateKey;
+
+/// PBKDF2-HMAC-SHA256 iterations for the key and certificate encryption (OpenSSL 3's default).
+pub const PBKDF2_ITERATIONS: u32 = 2048;
+/// Iterations of the PKCS#12 KDF that derives the MAC key (OpenSSL 3's default).
+pub const MAC_ITERATIONS: i32 = 2048;
+/// Length of every random salt (PBKDF2 and MAC).
+const SALT_LEN: usize = 16;
+/// AES block size, the length of a CBC IV.
+const IV_LEN: usize = 16;
+/// HMAC-SHA256 key and output length.
+const MAC_LEN: usize = 32;
+
+/// id-data (RFC 5652 §4).
+const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+/// id-encryptedData (RFC 5652 §8).
+const ID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+/// pkcs-9-at-friendlyName (RFC 2985 §5.5.1), a BMPString.
+const FRIENDLY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
+/// pkcs-9-at-localKeyId (RFC 2985 §5.5.2), an OCTET STRING.
+const LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
+/// id-sha256 (RFC 5754 §2.2), the digest of the MAC.
+const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+
+/// Why a PFX could not be written.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PfxError {
+    /// No certificates were given.
+    #[error("there is no certificate to put into the PFX file; the chain is empty")]
+    EmptyChain,
+    /// A certificate of the chain does not parse as X.509.
+    #[error("certificate {position} of the chain is not a valid X.509 certificate: {detail}")]
+    BadCertificate { position: usize, detail: String },
+    /// The first certificate of the chain was issued for another key.
+    #[error(
+        "the certificate does not belong to this private key ({key}): their public keys differ; \
+         use the key the certificate was ordered with"
+    )]
+    KeyMismatch { key: String },
+    /// The friendly name has characters a PKCS#12 BMPString cannot hold.
+    #[error(
+        "the friendly name {0:?} cannot be stored in a PFX file (characters outside the Basic \
+         Multilingual Plane, such as emoji, are not allowed)"
+    )]
+    FriendlyName(String),
+    /// The system's random number generator failed.
+    #[error("no randomness available for the PFX salts: {0}")]
+    Random(String),
+    /// Encrypting the key or the certificates failed (should not happen).
+    #[error("could not encrypt the PFX contents: {0}")]
+    Encryption(String),
+    /// DER encoding failed (should not happen).
+    #[error("could not encode the PFX file: {0}")]
+    Encoding(String),
+}
+
+impl From<der::Error> for PfxError {
+    fn from(e: der::Error) -> Self {
+        PfxError::Encoding(e.to_string())
+    }
+}
+
+/// Writes a PKCS#12 (PFX, `.pfx` / `.p12`) file holding `key` and its certificate chain.
+///
+/// `chain_der[0]` must be the certificate of `key` (the leaf), followed by the intermediates in order, as
+/// a CA returns them. `password` protects both the private key and the whole file; it is used as UTF-8 for
+/// PBKDF2 and as UTF-16 (BMPString) for the MAC, as OpenSSL and Windows do. `friendly_name` is the label
+/// Windows shows in the certificate store; an empty one is left out.
+///
+/// An empty password is accepted because some tools cannot enter one, but such a file protects nothing:
+/// a UI should warn before offering it.
+pub fn build_pfx(
+    key: &PrivateKey,
+    chain_der: &[Vec<u8>],
+    password: &str,
+    friendly_name: &str,
+) -> Result<Vec<u8>, PfxError> {
+    let leaf_der = chain_der.first().ok_or(PfxError::EmptyChain)?;
+    let certificates = chain_der
+        .iter()
+        .enumerate()
+        .map(|(index, der)| {
+            Certificate::from_der(der).map_err(|e| PfxError::BadCertificate {
+                position: index + 1,
+                detail: e.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let leaf_spki = certificates[0]
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()?;
+    if leaf_spki != key.public_key_spki_der() {
+        return Err(PfxError::KeyMismatch {
+            key: key.describe(),
+        });
+    }
+
+    let local_key_id = Sha1::digest(leaf_der).to_vec();
+    let leaf_attributes = bag_attributes(friendly_name, &local_key_id)?;
+
+    // (1) The certificates, encrypted: the leaf with its attributes, the intermediates without.
+    let mut cert_bags = Vec::with_capacity(chain_der.len());
+    for (index, der) in chain_der.iter().enumerate() {
+        let bag = CertBag {
+            cert_id: pkcs12::PKCS_12_X509_CERT_OID,
+            cert_value: OctetString::new(der.as_slice())?,
+        };
+        cert_bags.push(SafeBag {
+            bag_id: pkcs12::PKCS_12_CERT_BAG_OID,
+            bag_value: bag.to_der()?,
+            bag_attributes: (index == 0).then(|| leaf_attributes.clone()),
+        });
+    }
+    let cert_safe_plain = cert_bags.to_der()?;
+    let (cert_scheme, cert_safe_encrypted) = pbes2_encrypt(password, &cert_safe_plain)?;
+    let encrypted_data = EncryptedData {
+        version: CmsVersion::V0,
+        enc_content_info: EncryptedContentInfo {
+            content_type: ID_DATA,
+            content_enc_alg: cert_scheme,
+            encrypted_content: Some(OctetString::new(cert_safe_encrypted)?),
+        },
+        unprotected_attrs: None,
+    };
+    let cert_content = ContentInfo {
+        content_type: ID_ENCRYPTED_DATA,
+        content: Any::encode_from(&encrypted_data)?,
+    };
+
+    // (2) The private key as a PKCS#8 EncryptedPrivateKeyInfo (a "shrouded" key bag), in plain data.
+    let pkcs8 = Zeroizing::new(key.to_pkcs8_der());
+    let (key_scheme, key_encrypted) = pbes2_encrypt(password, &pkcs8)?;
+    let shrouded = EncryptedPrivateKeyInfo {
+        encryption_algorithm: key_scheme,
+        encrypted_data: OctetString::new(key_encrypted)?,
+    };
+    let key_bags = vec![SafeBag {
+        bag_id: pkcs12::PKCS_12_PKCS8_KEY_BAG_OID,
+        bag_value: shrouded.to_der()?,
+        bag_attributes: Some(leaf_attributes),
+    }];
+    let key_content = data_content_info(&key_bags.to_der()?)?;
+
+    // The AuthenticatedSafe, its MAC, and the PFX around them.
+    let auth_safe = vec![cert_content, key_content].to_der()?;
+    let mac_data = mac_data(password, &auth_safe)?;
+    let pfx = Pfx {
+        version: Version::V3,
+        auth_safe: data_content_info(&auth_safe)?,
+        mac_data: Some(mac_data),
+    };
+    Ok(pfx.to_der()?)
+}
+
+/// PKCS#8 `EncryptedPrivateKeyInfo` (RFC 5958 §3), the value of a pkcs8ShroudedKeyBag (RFC 7292 §4.2.2).
+/// (pkcs8's own type needs its `pkcs5` feature; the `der` derive used here is enabled by pkcs12.)
+#[derive(Sequence)]
+struct EncryptedPrivateKeyInfo {
+    encryption_algorithm: AlgorithmIdentifierOwned,
+    encrypted_data: OctetString,
+}
+
+/// The friendlyName (if any) and localKeyId attributes shared by the leaf's certificate bag and the key bag.
+fn bag_attributes(
+    friendly_name: &str,
+    local_key_id: &[u8],
+) -> Result<SetOfVec<Attribute>, PfxError> {
+    let mut attributes = SetOfVec::new();
+    if !friendly_name.is_empty() {
+        let name = BmpString::from_utf8(friendly_name)
+            .map_err(|_| PfxError::FriendlyName(friendly_name.to_string()))?;
+        attributes.insert(attribute(FRIENDLY_NAME, Any::encode_from(&name)?)?)?;
+    }
+    let id = OctetString::new(local_key_id)?;
+    attributes.insert(attribute(LOCAL_KEY_ID, Any::encode_from(&id)?)?)?;
+    Ok(attributes)
+}
+
+fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, PfxError> {
+    let mut values = SetOfVec::new();
+    values.insert(value)?;
+    Ok(Attribute { oid, values })
+}
+
+/// A ContentInfo of type data whose content is an OCTET STRING holding `der`.
+fn data_content_info(der: &[u8]) -> Result<ContentInfo, PfxError> {
+    Ok(ContentInfo {
+        content_type: ID_DATA,
+        content: Any::encode_from(&OctetString::new(der)?)?,
+    })
+}
+
+/// Encrypts `plaintext` with PBES2 (RFC 8018 §6.2): PBKDF2-HMAC-SHA256 over the UTF-8 password with a
+/// random salt, then AES-256-CBC with a random IV. Returns the AlgorithmIdentifier and the ciphertext.
+fn pbes2_encrypt(
+    password: &str,
+    plaintext: &[u8],
+) -> Result<(AlgorithmIdentifierOwned, Vec<u8>), PfxError> {
+    let salt = random::<SALT_LEN>()?;
+    let iv = random::<IV_LEN>()?;
+    let params = pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(PBKDF2_ITERATIONS, &salt, iv)
+        .map_err(|e| PfxError::Encryption(e.to_string()))?;
+    let scheme = pkcs5::EncryptionScheme::from(params);
+    let ciphertext = scheme
+        .encrypt(password.as_bytes(), plaintext)
+        .map_err(|e| PfxError::Encryption(e.to_string()))?;
+    let algorithm = AlgorithmIdentifierOwned::from_der(&scheme.to_der()?)?;
+    Ok((algorithm, ciphertext))
+}
+
+/// The MacData (RFC 7292 §4): HMAC-SHA256 over the AuthenticatedSafe's DER, keyed by the PKCS#12 KDF
+/// (Appendix B.2, ID 3) from the password as a big-endian UTF-16 string with a trailing zero (Appendix
+/// B.1). Characters beyond the BMP become surrogate pairs, as OpenSSL and Windows encode them.
+fn mac_data(password: &str, auth_safe: &[u8]) -> Result<MacData, PfxError> {
+    let salt = random::<SALT_LEN>()?;
+    let mut bmp_password: Zeroizing<Vec<u8>> =
+        Zeroizing::new(password.encode_utf16().flat_map(u16::to_be_bytes).collect());
+    bmp_password.extend_from_slice(&[0, 0]);
+    let mac_key = Zeroizing::new(derive_key::<Sha256>(
+        &bmp_password,
+        &salt,
+        Pkcs12KeyType::Mac,
+        MAC_ITERATIONS,
+        MAC_LEN,
+    ));
+    let mut hmac = <Hmac<Sha256> as KeyInit>::new_from_slice(&mac_key)
+        .map_err(|e| PfxError::Encryption(e.to_string()))?;
+    hmac.update(auth_safe);
+    let mac = hmac.finalize().into_bytes();
+    Ok(MacData {
+        mac: DigestInfo {
+            // OpenSSL writes the SHA-256 AlgorithmIdentifier with NULL parameters here; so do we.
+            algorithm: AlgorithmIdentifierOwned {
+                oid: ID_SHA256,
+                parameters: Some(Any::null()),
+            },
+            digest: OctetString::new(mac.as_slice())?,
+        },
+        mac_salt: OctetString::new(salt.as_slice())?,
+        iterations: MAC_ITERATIONS,
+    })
+}
+
+fn random<const N: usize>() -> Result<[u8; N], PfxError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| PfxError::Random(e.to_string()))?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::key::test_support::Scratch;
+    use crate::key::{pem_blocks, KeyType};
+
+    const PASSWORD: &str = "correct horse";
+
+    /// A CA (its own P-256 key) and a leaf for `key`, both made by OpenSSL. Returns the chain as DER.
+    fn openssl_chain(scratch: &Scratch, key: &PrivateKey) -> Vec<Vec<u8>> {
+        scratch.openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-subj",
+            "/CN=Certsmith PFX Test CA",
+            "-days",
+            "30",
+        ]);
+        scratch.write("leaf.key", key.to_pkcs8_pem());
+        scratch.openssl(&[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=pfx.example",
+            "-out",
+            "leaf.csr",
+        ]);
+        scratch.write("ext.cnf", "subjectAltName=DNS:pfx.example\n");
+        scratch.openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "0x1234",
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "leaf.pem",
+        ]);
+        ["leaf.pem", "ca.pem"]
+            .iter()
+            .map(|name| certificate_der(&scratch.read_text(name)))
+            .collect()
+    }
+
+    fn certificate_der(pem: &str) -> Vec<u8> {
+        let blocks = pem_blocks(pem).unwrap();
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].label, "CERTIFICATE");
+        blocks[0].der.to_vec()
+    }
+
+    /// Runs `openssl pkcs12` on `file` with `password`; returns (success, stdout, stderr).
+    fn openssl_pkcs12(scratch: &Scratch, file: &str, password: &str, extra: &[&str]) -> Output {
+        let pass = format!("pass:{password}");
+        let mut args = vec!["pkcs12", "-in", file, "-passin", pass.as_str()];
+        args.extend(extra);
+        let out = scratch.run_openssl(&args);
+        Output {
+            success: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    struct Output {
+        success: bool,
+        stdout: String,
+        stderr: String,
+    }
+
+    /// Checks with OpenSSL that `file` opens with `password` and holds `key` and exactly `chain`.
+    fn assert_openssl_reads(
+        scratch: &Scratch,
+        file: &str,
+        password: &str,
+        key: &PrivateKey,
+        chain: &[Vec<u8>],
+    ) {
+        let out = openssl_pkcs12(scratch, file, password, &["-nodes"]);
+        assert!(out.success, "openssl pkcs12 failed: {}", out.stderr);
+        // No fallback to OpenSSL's legacy password encodings ("Warning: …") may have been needed.
+        assert!(!out.stderr.contains("arning"), "{}", out.stderr);
+        let blocks = pem_blocks(&out.stdout).unwrap();
+        let keys: Vec<_> = blocks.iter().filter(|b| b.label == "PRIVATE KEY").collect();
+        assert_eq!(keys.len(), 1, "one private key expected:\n{}", out.stdout);
+        assert_eq!(&PrivateKey::from_der(&keys[0].der).unwrap(), key);
+        let certs: Vec<Vec<u8>> = blocks
+            .iter()
+            .filter(|b| b.label == "CERTIFICATE")
+            .map(|b| b.der.to_vec())
+            .collect();
+        assert_eq!(certs.len(), chain.len(), "{}", out.stdout);
+        for cert in chain {
+            assert!(certs.contains(cert), "a certificate is missing");
+        }
+
+        // The extracted key's public key is the leaf's, as OpenSSL itself computes them.
+        scratch.write(&format!("{file}.out.pem"), &out.stdout);
+        let key_pub = scratch.openssl(&["pkey", "-in", &format!("{file}.out.pem"), "-pubout"]);
+        let cert_pub = scratch.openssl(&["x509", "-in", "leaf.pem", "-noout", "-pubkey"]);
+        assert_eq!(key_pub, cert_pub);
+    }
+
+    fn assert_openssl_info(scratch: &Scratch, file: &str, password: &str) -> String {
+        let out = openssl_pkcs12(scratch, file, password, &["-info", "-noout"]);
+        assert!(out.success, "openssl pkcs12 -info failed: {}", out.stderr);
+        let info = format!("{}{}", out.stdout, out.stderr);
+        let pbes2 = "PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256";
+        for expected in [
+            "MAC: sha256, Iteration 2048".to_string(),
+            "MAC length: 32, salt length: 16".to_string(),
+            format!("PKCS7 Encrypted data: {pbes2}"),
+            format!("Shrouded Keybag: {pbes2}"),
+            "PKCS7 Data".to_string(),
+        ] {
+            assert!(info.contains(&expected), "missing {expected:?} in:\n{info}");
+        }
+        assert_eq!(info.matches("Certificate bag").count(), 2, "{info}");
+        info
+    }
+
+    #[test]
+    fn openssl_reads_our_pfx_for_every_key_type() {
+        for kind in [KeyType::P256, KeyType::P384, KeyType::Rsa2048] {
+            let scratch = Scratch::new(&format!("pfx-{kind}"));
+            let key = PrivateKey::generate(kind).unwrap();
+            let chain = openssl_chain(&scratch, &key);
+
+            let started = Instant::now();
+            let pfx = build_pfx(&key, &chain, PASSWORD, "pfx.example").unwrap();
+            eprintln!(
+                "build_pfx for {} took {:?} ({} bytes)",
+                key.describe(),
+                started.elapsed(),
+                pfx.len()
+            );
+            scratch.write("f.pfx", &pfx);
+
+            assert_openssl_reads(&scratch, "f.pfx", PASSWORD, &key, &chain);
+            let info = assert_openssl_info(&scratch, "f.pfx", PASSWORD);
+            if kind == KeyType::P256 {
+                eprintln!("openssl pkcs12 -info:\n{info}");
+            }
+
+            // The friendlyName and localKeyID appear on the key and on the leaf only.
+            let out = openssl_pkcs12(&scratch, "f.pfx", PASSWORD, &["-nodes"]);
+            let local_key_id = Sha1::digest(&chain[0])
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert_eq!(
+                out.stdout
+                    .matches(&format!("localKeyID: {local_key_id}"))
+                    .count(),
+                2,
+                "{}",
+                out.stdout
+            );
+            assert_eq!(
+                out.stdout.matches("friendlyName: pfx.example").count(),
+                2,
+                "{}",
+                out.stdout
+            );
+
+            // A wrong password fails the MAC check.
+            let wrong = openssl_pkcs12(&scratch, "f.pfx", "WRONG", &["-nodes"]);
+            assert!(!wrong.success, "a wrong password was accepted");
+            assert!(
+                wrong.stderr.contains("Mac verify error"),
+                "{}",
+                wrong.stderr
+            );
+        }
+    }
+
+    #[test]
+    fn non_ascii_and_empty_passwords_work_with_openssl() {
+        let scratch = Scratch::new("pfx-passwords");
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let chain = openssl_chain(&scratch, &key);
+        for (index, password) in ["pässwörd", "Grüße€ 密码", "key🔑", ""].iter().enumerate()
+        {
+            let file = format!("p{index}.pfx");
+            scratch.write(
+                &file,
+                build_pfx(&key, &chain, password, "Zertifikat für Ä").unwrap(),
+            );
+            assert_openssl_reads(&scratch, &file, password, &key, &chain);
+            assert_openssl_info(&scratch, &file, password);
+            let wrong = openssl_pkcs12(&scratch, &file, "passwd", &["-nodes"]);
+            assert!(
+                !wrong.success,
+                "a wrong password was accepted for {password:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn without_friendly_name() {
+        let scratch = Scratch::new("pfx-noname");
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let chain = openssl_chain(&scratch, &key);
+        scratch.write("f.pfx", build_pfx(&key, &chain[..1], PASSWORD, "").unwrap());
+        let out = openssl_pkcs12(&scratch, "f.pfx", PASSWORD, &["-nodes"]);
+        assert!(out.success, "{}", out.stderr);
+        assert!(!out.stdout.contains("friendlyName"), "{}", out.stdout);
+        assert_eq!(out.stdout.matches("localKeyID").count(), 2);
+        assert_eq!(out.stdout.matches("BEGIN CERTIFICATE").count(), 1);
+    }
+
+    /// Reads our output back with the pkcs12/pkcs5 crates: structure, MAC and both encryptions.
+    #[test]
+    fn round_trips_natively() {
+        let scratch = Scratch::new("pfx-native");
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let chain = openssl_chain(&scratch, &key);
+        let pfx_der = build_pfx(&key, &chain, "pässwörd", "n").unwrap();
+        let pfx = Pfx::from_der(&pfx_der).unwrap();
+        assert_eq!(pfx.version, Version::V3);
+        assert_eq!(pfx.auth_safe.content_type, ID_DATA);
+        let auth_safe = pfx.auth_safe.content.decode_as::<OctetString>().unwrap();
+
+        // The MAC, recomputed.
+        let mac_data = pfx.mac_data.unwrap();
+        assert_eq!(mac_data.iterations, MAC_ITERATIONS);
+        assert_eq!(mac_data.mac_salt.as_bytes().len(), SALT_LEN);
+        assert_eq!(mac_data.mac.algorithm.oid, ID_SHA256);
+        let again = mac_data_with_salt(
+            "pässwörd",
+            auth_safe.as_bytes(),
+            mac_data.mac_salt.as_bytes(),
+        );
+        assert_eq!(again, mac_data.mac.digest.as_bytes());
+
+        let contents = Vec::<ContentInfo>::from_der(auth_safe.as_bytes()).unwrap();
+        assert_eq!(contents.len(), 2);
+
+        // (1) The encrypted certificates.
+        assert_eq!(contents[0].content_type, ID_ENCRYPTED_DATA);
+        let encrypted: EncryptedData = contents[0].content.decode_as().unwrap();
+        let info = encrypted.enc_content_info;
+        let scheme =
+            pkcs5::EncryptionScheme::from_der(&info.content_enc_alg.to_der().unwrap()).unwrap();
+        let plain = scheme
+            .decrypt("pässwörd", info.encrypted_content.unwrap().as_bytes())
+            .unwrap();
+        let cert_bags = Vec::<SafeBag>::from_der(&plain).unwrap();
+        assert_eq!(cert_bags.len(), 2);
+        for (bag, der) in cert_bags.iter().zip(&chain) {
+            assert_eq!(bag.bag_id, pkcs12::PKCS_12_CERT_BAG_OID);
+            let cert: CertBag = bag_value(bag);
+            assert_eq!(cert.cert_value.as_bytes(), der.as_slice());
+        }
+        assert!(cert_bags[0].bag_attributes.is_some());
+        assert!(cert_bags[1].bag_attributes.is_none());
+
+        // (2) The shrouded key.
+        assert_eq!(contents[1].content_type, ID_DATA);
+        let safe = contents[1].content.decode_as::<OctetString>().unwrap();
+        let key_bags = Vec::<SafeBag>::from_der(safe.as_bytes()).unwrap();
+        assert_eq!(key_bags.len(), 1);
+        assert_eq!(key_bags[0].bag_id, pkcs12::PKCS_12_PKCS8_KEY_BAG_OID);
+        assert_eq!(key_bags[0].bag_attributes, cert_bags[0].bag_attributes);
+        let shrouded: EncryptedPrivateKeyInfo = bag_value(&key_bags[0]);
+        let scheme =
+            pkcs5::EncryptionScheme::from_der(&shrouded.encryption_algorithm.to_der().unwrap())
+                .unwrap();
+        let pbes2 = scheme.pbes2().unwrap();
+        assert_eq!(pbes2.encryption.oid(), pbes2::AES_256_CBC_OID);
+        let kdf = pbes2.kdf.pbkdf2().unwrap();
+        assert_eq!(kdf.iteration_count, PBKDF2_ITERATIONS);
+        assert_eq!(kdf.salt.as_ref().len(), SALT_LEN);
+        let pkcs8 = scheme
+            .decrypt("pässwörd", shrouded.encrypted_data.as_bytes())
+            .unwrap();
+        assert_eq!(PrivateKey::from_der(&pkcs8).unwrap(), key);
+
+        // Every salt and IV is fresh: two files for the same input differ.
+        assert_ne!(build_pfx(&key, &chain, "pässwörd", "n").unwrap(), pfx_der);
+    }
+
+    /// The pkcs12 crate decodes a bag's value with its `[0] EXPLICIT` wrapper (but encodes it without).
+    fn bag_value<T: for<'a> Decode<'a, Error = der::Error>>(bag: &SafeBag) -> T {
+        der::asn1::ContextSpecific::<T>::from_der(&bag.bag_value)
+            .unwrap()
+            .value
+    }
+
+    fn mac_data_with_salt(password: &str, data: &[u8], salt: &[u8]) -> Vec<u8> {
+        let mut pass: Vec<u8> = password.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        pass.extend([0, 0]);
+        let key = derive_key::<Sha256>(&pass, salt, Pkcs12KeyType::Mac, MAC_ITERATIONS, MAC_LEN);
+        let mut hmac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+        hmac.update(data);
+        hmac.finalize().into_bytes().to_vec()
+    }
+
+    #[test]
+    fn refuses_bad_input() {
+        let scratch = Scratch::new("pfx-refuse");
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let chain = openssl_chain(&scratch, &key);
+
+        assert_eq!(
+            build_pfx(&key, &[], PASSWORD, "x"),
+            Err(PfxError::EmptyChain)
+        );
+
+        let other = PrivateKey::generate(KeyType::P256).unwrap();
+        let err = build_pfx(&other, &chain, PASSWORD, "x").unwrap_err();
+        assert_eq!(
+            err,
+            PfxError::KeyMismatch {
+                key: "ECDSA P-256".into()
+            }
+        );
+        assert!(err
+            .to_string()
+            .contains("does not belong to this private key"));
+        // The intermediate is not the leaf.
+        let swapped = [chain[1].clone(), chain[0].clone()];
+        assert!(matches!(
+            build_pfx(&key, &swapped, PASSWORD, "x"),
+            Err(PfxError::KeyMismatch { .. })
+        ));
+
+        let broken = [chain[0].clone(), b"not a certificate".to_vec()];
+        let err = build_pfx(&key, &broken, PASSWORD, "x").unwrap_err();
+        assert!(
+            matches!(err, PfxError::BadCertificate { position: 2, .. }),
+            "{err}"
+        );
+
+        let err = build_pfx(&key, &chain, PASSWORD, "key🔑").unwrap_err();
+        assert_eq!(err, PfxError::FriendlyName("key🔑".into()));
+    }
+}

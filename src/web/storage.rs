@@ -1,0 +1,73 @@
+//! `localStorage` as JSON. Nothing is silently lost: a value that no longer parses is copied to
+//! `<key>.corrupt` before `load` reports it absent, and a full storage is an error with advice.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::js;
+
+/// The suffix of the key a corrupt value is copied to.
+pub const CORRUPT_SUFFIX: &str = ".corrupt";
+
+fn local_storage() -> Result<web_sys::Storage, String> {
+    let unavailable = |why: String| {
+        format!(
+            "this browser does not let the page store data ({why}); private windows and blocked site data \
+             do that. Download what you need to keep."
+        )
+    };
+    js::window()?
+        .local_storage()
+        .map_err(|e| unavailable(js::message(&e)))?
+        .ok_or_else(|| unavailable("localStorage is missing".into()))
+}
+
+/// Stores `value` as JSON under `key`.
+pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
+    let json = serde_json::to_string(value)
+        .map_err(|e| format!("could not encode {key} for storage: {e}"))?;
+    local_storage()?.set_item(key, &json).map_err(|e| {
+        if js::dom_exception_name(&e).as_deref() == Some("QuotaExceededError") {
+            format!(
+                "the browser's storage for this page is full, so {key} ({} KB) was not saved. Download the \
+                 certificates and keys you need, then remove old orders or accounts to make room.",
+                json.len().div_ceil(1024)
+            )
+        } else {
+            format!("could not save {key}: {}", js::message(&e))
+        }
+    })
+}
+
+/// The value stored under `key`, or `None` when there is none, storage is unavailable, or it does not
+/// parse (then the raw text is first copied to `<key>.corrupt`, replacing an older copy).
+pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
+    let storage = local_storage().ok()?;
+    let raw = storage.get_item(key).ok()??;
+    match serde_json::from_str(&raw) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            let backup = format!("{key}{CORRUPT_SUFFIX}");
+            let kept = storage.set_item(&backup, &raw).is_ok();
+            web_sys::console::warn_1(
+                &format!(
+                    "stored {key} does not parse ({e}); {}",
+                    if kept {
+                        format!("its text was copied to {backup}")
+                    } else {
+                        "it could not be copied aside".to_string()
+                    }
+                )
+                .into(),
+            );
+            None
+        }
+    }
+}
+
+/// Removes `key` (nothing happens when it is absent or storage is unavailable).
+pub fn remove(key: &str) {
+    if let Ok(storage) = local_storage() {
+        let _ = storage.remove_item(key);
+    }
+}
