@@ -1,9 +1,41 @@
-//! The placeholder app: names Certsmith, says which CA it talks to and shows that CA's directory
-//! (RFC 8555 §7.1.1). The certificate wizard replaces it.
+//! The Certsmith wizard: five steps on one page, from choosing a CA to downloading the certificate.
+//!
+//! The state is the library's pure [`certsmith::wizard::Wizard`] in a Yew reducer ([`state`]), saved to
+//! localStorage on every change and resumed on load; requests run in [`effects`]; each step is a
+//! component of its own.
 
-use gloo_net::http::Request;
-use serde_json::{Map, Value};
+mod account_step;
+mod ca_step;
+mod certificate_step;
+mod challenges_step;
+mod copy_button;
+mod dialog;
+mod dns_record;
+mod doh_check;
+mod effects;
+mod error_panel;
+mod forms;
+mod http_challenge;
+mod names_step;
+mod order_bar;
+mod progress;
+mod protocol_log;
+mod section;
+mod state;
+
+use certsmith::wizard::{Action, Task};
 use yew::prelude::*;
+
+use account_step::AccountStep;
+use ca_step::CaStep;
+use certificate_step::CertificateStep;
+use challenges_step::ChallengesStep;
+use effects::Ctx;
+use names_step::NamesStep;
+use order_bar::OrderBar;
+use progress::StepList;
+use protocol_log::ProtocolLog;
+use state::{AppState, LogState};
 
 /// The CA the app uses unless told otherwise: set at compile time by `CERTSMITH_DEFAULT_DIRECTORY`
 /// (the local build points it at Pebble), Let's Encrypt's production directory otherwise.
@@ -17,132 +49,79 @@ pub fn local_ca() -> bool {
     matches!(option_env!("CERTSMITH_LOCAL_CA"), Some(v) if !v.is_empty() && v != "0")
 }
 
-/// The directory's resources, in the order RFC 8555 §7.1.1 lists them (plus RFC 9773's renewalInfo).
-const RESOURCES: [&str; 7] = [
-    "newNonce",
-    "newAccount",
-    "newOrder",
-    "newAuthz",
-    "revokeCert",
-    "keyChange",
-    "renewalInfo",
-];
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Loaded(Map<String, Value>),
-    Failed(String),
-}
-
-async fn fetch_directory(url: &str) -> Result<Map<String, Value>, String> {
-    let response = Request::get(url).send().await.map_err(|_| {
-        // A network failure, a CORS refusal and an untrusted certificate all reach page JS as the same
-        // TypeError; say all three.
-        "the CA could not be reached from this page: it is unreachable, it refuses requests from web pages \
-         (CORS), or this browser does not trust its certificate"
-            .to_string()
-    })?;
-    if !response.ok() {
-        return Err(format!(
-            "the CA answered HTTP {} {}",
-            response.status(),
-            response.status_text()
-        ));
-    }
-    match response.json::<Value>().await {
-        Ok(Value::Object(map)) if map.contains_key("newNonce") && map.contains_key("newOrder") => {
-            Ok(map)
-        }
-        _ => Err("the CA's answer is not an ACME directory".to_string()),
-    }
-}
-
 #[function_component(App)]
 pub fn app() -> Html {
-    let load = use_state(|| Load::Loading);
-    let attempt = use_state(|| 0u32);
+    let state = use_reducer(AppState::load);
+    let log = use_reducer(LogState::load);
+    let storage_problem = use_state(|| None::<String>);
+
+    // Save on every change; the log apart, so a long log never costs the wizard's state.
     {
-        let load = load.clone();
-        use_effect_with(*attempt, move |_| {
-            load.set(Load::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match fetch_directory(DEFAULT_DIRECTORY).await {
-                    Ok(map) => Load::Loaded(map),
-                    Err(e) => Load::Failed(e),
-                });
-            });
+        let state = state.clone();
+        let storage_problem = storage_problem.clone();
+        use_effect_with(state.revision, move |_| {
+            let problem = state.save().err();
+            if *storage_problem != problem {
+                storage_problem.set(problem);
+            }
         });
     }
-    let retry = {
-        let attempt = attempt.clone();
-        Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1))
+    {
+        let log = log.clone();
+        use_effect_with(log.revision, move |_| log.save());
+    }
+
+    let ctx = Ctx {
+        state: state.clone(),
+        log: log.dispatcher(),
+    };
+    // After a reload in the middle of validation or issuance, ask the CA again and go on.
+    {
+        let ctx = ctx.clone();
+        use_effect_with((), move |_| effects::resume(ctx));
+    }
+    let on_task = {
+        let ctx = ctx.clone();
+        Callback::from(move |task: Task| effects::run(ctx.clone(), task))
     };
 
+    let w = &state.wizard;
+    let dismiss_notice = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissNotice))
+    };
     html! {
-        <main>
-            <header>
-                <h1>{ "Certsmith" }</h1>
-                <p class="tagline">{ "Get a TLS certificate from an ACME CA, entirely in this page." }</p>
+        <>
+            <header class="site-header">
+                <div class="inner">
+                    <h1>{ "Certsmith" }</h1>
+                    <p class="tagline">{ "Get a TLS certificate from an ACME CA, entirely in this page." }</p>
+                </div>
             </header>
-            <section class="ca">
-                <h2>{ "Certificate authority" }</h2>
-                <p>{ "Directory: " }<a id="ca-directory" href={DEFAULT_DIRECTORY}>{ DEFAULT_DIRECTORY }</a></p>
-                if local_ca() {
-                    <p class="notice" id="local-ca">
-                        { "This is a local test CA (Pebble): it validates every challenge automatically and its \
-                           certificates are trusted by nothing. To let your own browser reach it, open " }
-                        <a href={DEFAULT_DIRECTORY} target="_blank" rel="noopener">{ DEFAULT_DIRECTORY }</a>
-                        { " once and accept the certificate warning." }
-                    </p>
+            <main>
+                if let Some(notice) = &w.notice {
+                    <div class="notice" role="status">
+                        <p>{ notice }</p>
+                        <button type="button" onclick={dismiss_notice}>{ "Dismiss" }</button>
+                    </div>
                 }
-            </section>
-            <section class="directory">
-                <h2>{ "What the CA offers" }</h2>
-                { view_load(&load, retry) }
-            </section>
-        </main>
-    }
-}
-
-fn view_load(load: &Load, retry: Callback<MouseEvent>) -> Html {
-    match load {
-        Load::Loading => {
-            html! { <p class="status" id="status">{ "Reading the CA's directory…" }</p> }
-        }
-        Load::Failed(reason) => html! {
-            <div class="error" id="status" role="alert">
-                <p>{ format!("Could not read the directory: {reason}.") }</p>
-                if local_ca() {
-                    <p>{ "Is the local CA running (make serve), and has this browser accepted its certificate?" }</p>
+                if let Some(problem) = &*storage_problem {
+                    <p class="notice" role="status">{ format!("Progress is not being saved: {problem}") }</p>
                 }
-                <button onclick={retry}>{ "Try again" }</button>
-            </div>
-        },
-        Load::Loaded(map) => view_directory(map),
-    }
-}
-
-fn view_directory(map: &Map<String, Value>) -> Html {
-    let meta = map.get("meta").and_then(Value::as_object);
-    let meta_rows = meta.into_iter().flatten().map(|(key, value)| {
-        let shown = match value {
-            Value::String(s) if s.starts_with("https://") => {
-                html! { <a href={s.clone()}>{ s }</a> }
-            }
-            Value::String(s) => html! { { s } },
-            other => html! { <code>{ other.to_string() }</code> },
-        };
-        html! { <><dt>{ format!("meta.{key}") }</dt><dd>{ shown }</dd></> }
-    });
-    html! {
-        <dl id="directory" class="resources">
-            { for RESOURCES.iter().filter_map(|name| {
-                map.get(*name).and_then(Value::as_str).map(|url| html! {
-                    <><dt>{ *name }</dt><dd><code data-resource={*name}>{ url }</code></dd></>
-                })
-            }) }
-            { for meta_rows }
-        </dl>
+                <StepList step={w.step} />
+                <CaStep state={state.clone()} on_task={on_task.clone()} />
+                <AccountStep state={state.clone()} on_task={on_task.clone()} />
+                <NamesStep state={state.clone()} on_task={on_task.clone()} />
+                <ChallengesStep state={state.clone()} on_task={on_task.clone()} />
+                <CertificateStep state={state.clone()} on_task={on_task.clone()} />
+                <OrderBar state={state.clone()} />
+                <ProtocolLog log={log.clone()} />
+            </main>
+            <footer class="site-footer">
+                <p>{ "Keys are made in this page and kept in this browser's storage; nothing secret is sent anywhere. \
+                      No analytics, no third-party code. The page talks only to the CA you choose and the DNS \
+                      resolvers you list." }</p>
+            </footer>
+        </>
     }
 }

@@ -1,0 +1,238 @@
+//! Step 5: finalizing, then the certificate: its facts, the chain choice, and the files to download.
+
+use certsmith::key::PrivateKey;
+use certsmith::pfx::build_pfx;
+use certsmith::web::download::download;
+use certsmith::wizard::{
+    chain_files, common_name, order_status_name, Action, ChainFiles, Section, Step, Task, Wizard,
+};
+use yew::prelude::*;
+
+use super::forms::{input_value, select_value};
+use super::section::StepSection;
+use super::state::StateHandle;
+
+const PEM: &str = "application/x-pem-file";
+
+#[derive(Properties, PartialEq)]
+pub struct CertificateStepProps {
+    pub state: StateHandle,
+    pub on_task: Callback<Task>,
+}
+
+#[function_component(CertificateStep)]
+pub fn certificate_step(props: &CertificateStepProps) -> Html {
+    let w = &props.state.wizard;
+    let dispatch = {
+        let state = props.state.clone();
+        Callback::from(move |action: Action| state.dispatch(action))
+    };
+    let body = match w.step {
+        Step::Finalizing => view_finalizing(w, &props.on_task),
+        Step::Done => view_done(w, &dispatch, &props.on_task),
+        _ => html! {
+            <p class="muted">{ "Once every name is validated, the page asks the CA to issue the certificate and \
+                                shows it here." }</p>
+        },
+    };
+    html! {
+        <StepSection
+            section={Section::Certificate}
+            at={w.section()}
+            busy={w.busy.clone()}
+            error={w.error.clone()}
+            on_task={props.on_task.clone()}
+            on_dismiss={dispatch.reform(|()| Action::DismissError)}
+        >
+            { body }
+        </StepSection>
+    }
+}
+
+fn view_finalizing(w: &Wizard, on_task: &Callback<Task>) -> Html {
+    let status = w
+        .order
+        .as_ref()
+        .map(|o| order_status_name(o.handle.order.status))
+        .unwrap_or("unknown");
+    html! {
+        <>
+            <p class="lead">{ "Every name is validated. The page sends the certificate request (finalize), waits \
+                               for the CA to issue, and downloads the certificate." }</p>
+            <p>{ "Order status: " }<span class="status" data-testid="order-status">{ status }</span></p>
+            if !w.is_busy() && w.error.is_none() {
+                <div class="actions">
+                    <button type="button" class="primary" onclick={on_task.reform(|_: MouseEvent| Task::Finalize)}>
+                        { "Finalize" }
+                    </button>
+                </div>
+            }
+        </>
+    }
+}
+
+fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) -> Html {
+    let Some(chain) = w.current_chain() else {
+        return html! {};
+    };
+    let files = match chain_files(&chain.pem) {
+        Ok(files) => files,
+        Err(e) => {
+            return html! {
+                <p class="error" role="alert">{ format!("The CA's certificate chain cannot be read: {e}. The protocol log \
+                                                         has the CA's answer.") }</p>
+            }
+        }
+    };
+    let options = w.chain_options();
+    let chosen = chain.url.clone();
+    let on_chain = {
+        let dispatch = dispatch.clone();
+        let on_task = on_task.clone();
+        let options = options.clone();
+        Callback::from(move |e: Event| {
+            let url = select_value(&e);
+            match options.iter().find(|o| o.url == url) {
+                Some(option) if option.loaded => dispatch.emit(Action::ChooseChain(Some(url))),
+                Some(_) => on_task.emit(Task::DownloadChain { url }),
+                None => {}
+            }
+        })
+    };
+    let leaf = &files.leaf;
+    html! {
+        <>
+            <p class="lead ok">{ "Your certificate is ready." }</p>
+            if options.len() > 1 {
+                <div class="field">
+                    <label for="chain">{ "Chain" }</label>
+                    <select id="chain" onchange={on_chain} disabled={w.is_busy()}>
+                        { for options.iter().map(|o| html! {
+                            <option value={o.url.clone()} selected={o.url == chosen}>{ &o.label }</option>
+                        }) }
+                    </select>
+                    <p class="help">{ "The CA offers the same certificate with other intermediates, leading to other \
+                                       roots. Keep the default unless old devices must trust it." }</p>
+                </div>
+            }
+            <dl class="facts">
+                <dt>{ "Names" }</dt>
+                <dd data-testid="cert-names">{ leaf.names.join(", ") }</dd>
+                <dt>{ "Issuer" }</dt>
+                <dd data-testid="cert-issuer">{ common_name(&leaf.issuer) }</dd>
+                <dt>{ "Valid" }</dt>
+                <dd data-testid="cert-validity">
+                    { "from " }<time datetime={leaf.not_before_rfc3339.clone()}>{ &leaf.not_before_rfc3339 }</time>
+                    { " to " }<time datetime={leaf.not_after_rfc3339.clone()}>{ &leaf.not_after_rfc3339 }</time>
+                </dd>
+                <dt>{ "SHA-256 fingerprint" }</dt>
+                <dd><code data-testid="cert-fingerprint">{ &leaf.sha256_fingerprint }</code></dd>
+            </dl>
+            <Downloads files={files.clone()} cert_key={w.cert_key.clone()}
+                       friendly_name={leaf.names.first().cloned().unwrap_or_default()} />
+            <details class="pem">
+                <summary>{ "Show the PEM text" }</summary>
+                <pre>{ &files.fullchain }</pre>
+            </details>
+            <p class="help">{ "The certificate and its key stay saved in this browser until you choose \
+                               \u{201c}Forget this order\u{201d}." }</p>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DownloadsProps {
+    files: ChainFiles,
+    /// The certificate key, absent when the person brought a CSR.
+    cert_key: Option<PrivateKey>,
+    friendly_name: String,
+}
+
+#[function_component(Downloads)]
+fn downloads(props: &DownloadsProps) -> Html {
+    let password = use_state(String::new);
+    let problem = use_state(|| None::<String>);
+    let save = {
+        let problem = problem.clone();
+        move |name: &'static str, mime: &'static str, bytes: Vec<u8>| {
+            let problem = problem.clone();
+            Callback::from(move |_: MouseEvent| {
+                problem.set(
+                    download(name, mime, &bytes)
+                        .err()
+                        .map(|e| format!("Could not download {name}: {e}")),
+                )
+            })
+        }
+    };
+    let files = &props.files;
+    let key_pem = props.cert_key.as_ref().map(PrivateKey::to_pkcs8_pem);
+    let on_pfx = {
+        let problem = problem.clone();
+        let password = password.clone();
+        let key = props.cert_key.clone();
+        let ders = files.ders.clone();
+        let friendly = props.friendly_name.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(key) = &key else { return };
+            let result = build_pfx(key, &ders, &password, &friendly)
+                .map_err(|e| format!("Could not make the PFX file: {e}"))
+                .and_then(|bytes| {
+                    download("certificate.pfx", "application/x-pkcs12", &bytes)
+                        .map_err(|e| format!("Could not download certificate.pfx: {e}"))
+                });
+            problem.set(result.err());
+        })
+    };
+    html! {
+        <div class="downloads stack">
+            <h3>{ "Files" }</h3>
+            <ul class="file-list">
+                <li>
+                    <button type="button" class="primary" onclick={save("fullchain.pem", PEM, files.fullchain.clone().into_bytes())}>
+                        { "Download fullchain.pem" }
+                    </button>
+                    <span class="help-inline">{ " The certificate followed by the intermediates: what nginx, Apache 2.4.8+, \
+                                                 cPanel and most panels want." }</span>
+                </li>
+                <li>
+                    <button type="button" onclick={save("cert.pem", PEM, files.cert.clone().into_bytes())}>{ "Download cert.pem" }</button>
+                    <span class="help-inline">{ " The certificate alone." }</span>
+                </li>
+                <li>
+                    <button type="button" onclick={save("chain.pem", PEM, files.chain.clone().into_bytes())}>{ "Download chain.pem" }</button>
+                    <span class="help-inline">{ " The intermediates alone (\u{201c}CA bundle\u{201d})." }</span>
+                </li>
+                if let Some(key_pem) = &key_pem {
+                    <li>
+                        <button type="button" onclick={save("privkey.pem", PEM, key_pem.as_bytes().to_vec())}>{ "Download privkey.pem" }</button>
+                        <span class="help-inline">{ " The private key (PKCS#8). Keep it secret; never send it to anyone." }</span>
+                    </li>
+                }
+            </ul>
+            if props.cert_key.is_some() {
+                <div class="pfx stack">
+                    <h4>{ "PFX / PKCS#12 (IIS, Windows, some panels)" }</h4>
+                    <div class="field">
+                        <label for="pfx-password">{ "PFX password" }</label>
+                        <input id="pfx-password" type="password" autocomplete="new-password" value={(*password).clone()}
+                               oninput={{ let password = password.clone(); Callback::from(move |e: InputEvent| password.set(input_value(&e))) }} />
+                    </div>
+                    if password.is_empty() {
+                        <p class="notice">{ "Without a password, anyone who gets the file gets the private key. Choose one \
+                                             unless the tool that imports it cannot take one." }</p>
+                    }
+                    <div class="actions">
+                        <button type="button" onclick={on_pfx}>{ "Download PFX" }</button>
+                    </div>
+                </div>
+            } else {
+                <p class="help">{ "You brought your own CSR, so the private key is wherever you made it: no privkey.pem or \
+                                   PFX here." }</p>
+            }
+            if let Some(problem) = &*problem {
+                <p class="error" role="alert">{ problem }</p>
+            }
+        </div>
+    }
+}

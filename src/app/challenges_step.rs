@@ -1,0 +1,302 @@
+//! Step 4: one card per authorization (status, challenge type, the file to upload), the TXT records to
+//! add grouped by name, the DNS check, and "Submit challenges" (asking first when nothing confirmed the
+//! records).
+
+use certsmith::authorization::{AuthorizationStatus, Placement};
+use certsmith::wizard::{
+    possible_challenge_types, status_name, Action, AuthzState, Section, Step, Task, Wizard, DNS_01,
+    HTTP_01,
+};
+use yew::prelude::*;
+
+use super::dialog::ConfirmDialog;
+use super::dns_record::DnsRecordView;
+use super::doh_check::DohCheck;
+use super::error_panel::view_problem;
+use super::forms::select_value;
+use super::http_challenge::{HttpChallenge, ServerHints};
+use super::section::StepSection;
+use super::state::StateHandle;
+
+#[derive(Properties, PartialEq)]
+pub struct ChallengesStepProps {
+    pub state: StateHandle,
+    pub on_task: Callback<Task>,
+}
+
+#[function_component(ChallengesStep)]
+pub fn challenges_step(props: &ChallengesStepProps) -> Html {
+    let w = &props.state.wizard;
+    let dispatch = {
+        let state = props.state.clone();
+        Callback::from(move |action: Action| state.dispatch(action))
+    };
+    let confirming = use_state(|| false);
+
+    let body = if w.order.is_none() {
+        html! { <p class="muted">{ "Create an order first." }</p> }
+    } else {
+        let on_submit = {
+            let on_task = props.on_task.clone();
+            let confirming = confirming.clone();
+            let warned = !w.submit_warnings().is_empty();
+            Callback::from(move |_: MouseEvent| {
+                if warned {
+                    confirming.set(true);
+                } else {
+                    on_task.emit(Task::SubmitChallenges);
+                }
+            })
+        };
+        html! {
+            <>
+                { intro(w) }
+                <div class="authz-list">
+                    { for w.order.iter().flat_map(|o| o.authorizations.iter()).enumerate().map(|(index, authz)| {
+                        view_authz(w, index, authz, &dispatch)
+                    }) }
+                </div>
+                { view_records(w) }
+                if w.has_pending_http() && matches!(w.step, Step::Challenges | Step::Validating) {
+                    <ServerHints />
+                }
+                if matches!(w.step, Step::Challenges | Step::Validating) && !w.dns_records().is_empty() {
+                    <DohCheck
+                        resolvers={w.resolvers.clone()}
+                        rows={w.doh.clone()}
+                        busy={w.is_busy()}
+                        on_change={dispatch.reform(Action::SetResolvers)}
+                        on_check={props.on_task.reform(|()| Task::CheckDns)}
+                    />
+                }
+                if w.step == Step::Challenges {
+                    { view_submit(w, on_submit) }
+                }
+                if w.step == Step::Validating && !w.is_busy() && w.error.is_none() {
+                    <div class="actions">
+                        <button type="button" onclick={props.on_task.reform(|_: MouseEvent| Task::SubmitChallenges)}>
+                            { "Check again" }
+                        </button>
+                    </div>
+                }
+                if w.step == Step::Failed {
+                    { view_failure(w, &dispatch) }
+                }
+                if *confirming {
+                    <ConfirmDialog
+                        id="submit-dialog"
+                        title="Submit before everything is confirmed?"
+                        confirm_label="Submit anyway"
+                        on_confirm={{
+                            let confirming = confirming.clone();
+                            let on_task = props.on_task.clone();
+                            Callback::from(move |()| {
+                                confirming.set(false);
+                                on_task.emit(Task::SubmitChallenges);
+                            })
+                        }}
+                        on_cancel={{
+                            let confirming = confirming.clone();
+                            Callback::from(move |()| confirming.set(false))
+                        }}
+                    >
+                        <ul>
+                            { for w.submit_warnings().into_iter().map(|warning| html! { <li>{ warning }</li> }) }
+                        </ul>
+                        <p>{ "When you submit, the CA looks once. If it does not find a record or file, or finds a \
+                              wrong value, the authorization fails for good: you would have to start a new order, \
+                              and failed validations count against the CA's rate limits." }</p>
+                    </ConfirmDialog>
+                }
+            </>
+        }
+    };
+
+    html! {
+        <StepSection
+            section={Section::Challenges}
+            at={w.section()}
+            busy={w.busy.clone()}
+            error={w.error.clone()}
+            on_task={props.on_task.clone()}
+            on_dismiss={dispatch.reform(|()| Action::DismissError)}
+        >
+            { body }
+        </StepSection>
+    }
+}
+
+fn intro(w: &Wizard) -> Html {
+    match w.step {
+        Step::Challenges => html! {
+            <p class="lead">{ "Prove that you control each name: add the TXT records in your DNS provider's panel \
+                               (DNS-01) or upload the files to your web site (HTTP-01). Then check and submit." }</p>
+        },
+        Step::Validating => html! {
+            <p class="lead">{ "The CA is checking the records and files. Leave them in place until the certificate \
+                               is issued." }</p>
+        },
+        Step::Failed => html! {},
+        _ => {
+            html! { <p class="lead">{ "Every name is validated. You may now remove the TXT records and files." }</p> }
+        }
+    }
+}
+
+fn view_authz(w: &Wizard, index: usize, authz: &AuthzState, dispatch: &Callback<Action>) -> Html {
+    let authorization = authz.authorization();
+    let name = authorization.display_name();
+    let status = authorization.status;
+    let possible = possible_challenge_types(authorization);
+    let select_id = format!("challenge-type-{index}");
+    let on_type = dispatch.reform(move |e: Event| Action::ChooseChallenge {
+        index,
+        challenge_type: select_value(&e),
+    });
+    let offered: Vec<&str> = authorization
+        .challenges
+        .iter()
+        .map(|c| c.challenge_type.as_str())
+        .collect();
+    html! {
+        <article class={classes!("authz", status_name(status))} data-testid="authz">
+            <h3>{ &name }</h3>
+            <p class="authz-status-line">
+                { "Status: " }
+                <span class={classes!("status", status_name(status))} data-testid="authz-status">{ status_name(status) }</span>
+            </p>
+            { match status {
+                AuthorizationStatus::Valid => html! {
+                    <p class="ok">{ "Validated: nothing to do for this name." }</p>
+                },
+                AuthorizationStatus::Pending if w.step == Step::Failed => html! {
+                    <p class="muted">{ "Not validated: the order failed (see below)." }</p>
+                },
+                AuthorizationStatus::Pending if possible.is_empty() => html! {
+                    <p class="error" role="alert">{ format!(
+                        "The CA offers no challenge this page can complete for {name} (it offers: {}). \
+                         Remove the name or use another client.", offered.join(", ")) }</p>
+                },
+                AuthorizationStatus::Pending => html! {
+                    <>
+                        if possible.len() > 1 {
+                            <div class="field inline">
+                                <label for={select_id.clone()}>{ "Challenge type" }</label>
+                                <select id={select_id} onchange={on_type}
+                                        disabled={w.step != Step::Challenges || w.is_busy()}>
+                                    { for possible.iter().map(|t| html! {
+                                        <option value={*t} selected={authz.challenge_type.as_deref() == Some(*t)}>
+                                            { challenge_label(t) }
+                                        </option>
+                                    }) }
+                                </select>
+                            </div>
+                        } else if authorization.wildcard {
+                            <p class="help">{ "A wildcard name can only be proven with a DNS record (DNS-01)." }</p>
+                        } else if possible == [HTTP_01] {
+                            <p class="help">{ "An IP address can only be proven with a file on the server (HTTP-01)." }</p>
+                        }
+                        { view_placement(w, index, authz) }
+                    </>
+                },
+                // The CA's problem is shown once, in the failure panel below.
+                _ => html! {
+                    <p class="error-text">{ "The CA could not validate this name; the reason is below." }</p>
+                },
+            } }
+        </article>
+    }
+}
+
+fn challenge_label(challenge_type: &str) -> &'static str {
+    match challenge_type {
+        DNS_01 => "DNS-01 (TXT record)",
+        HTTP_01 => "HTTP-01 (file on the site)",
+        _ => "other",
+    }
+}
+
+fn view_placement(w: &Wizard, index: usize, authz: &AuthzState) -> Html {
+    match w.placement(index) {
+        None => html! {},
+        Some(Err(e)) => {
+            html! { <p class="error" role="alert">{ format!("This challenge cannot be prepared: {e}.") }</p> }
+        }
+        Some(Ok(Placement::Dns01 { record_name, .. })) => html! {
+            <p>{ "Add the TXT record " }<code>{ record_name }</code>{ " listed under \u{201c}TXT records to add\u{201d}." }</p>
+        },
+        Some(Ok(placement @ Placement::Http01 { .. })) => {
+            let answered = authz
+                .chosen_challenge()
+                .is_some_and(|c| c.status != certsmith::authorization::ChallengeStatus::Pending);
+            html! { <HttpChallenge placement={placement} answered={answered} /> }
+        }
+    }
+}
+
+fn view_records(w: &Wizard) -> Html {
+    let records = w.dns_records();
+    if records.is_empty() || !matches!(w.step, Step::Challenges | Step::Validating) {
+        return html! {};
+    }
+    html! {
+        <div class="records">
+            <h3>{ "TXT records to add" }</h3>
+            <p class="help">{ "In your DNS provider's panel, add a record of type TXT for each name below. If the panel \
+                               adds your domain to the name by itself, enter only the part before it (for \
+                               example " }<code>{ "_acme-challenge" }</code>{ " or " }<code>{ "_acme-challenge.www" }</code>
+                             { "). Keep the lowest TTL the panel allows." }</p>
+            { for records.into_iter().map(|record| html! { <DnsRecordView record={record} /> }) }
+        </div>
+    }
+}
+
+fn view_submit(w: &Wizard, on_submit: Callback<MouseEvent>) -> Html {
+    let unworkable = w.unworkable_authorizations();
+    let nothing = w.challenges_to_answer().is_empty();
+    html! {
+        <div class="submit">
+            if w.has_pending_http() {
+                <p class="help">{ "This page cannot fetch the HTTP-01 files itself (browsers do not let a page read \
+                                   another site's files), so open each URL above and check that it shows exactly \
+                                   the content." }</p>
+            }
+            <div class="actions">
+                <button type="button" class="primary" onclick={on_submit}
+                        disabled={w.is_busy() || !unworkable.is_empty() || nothing}>
+                    { "Submit challenges" }
+                </button>
+            </div>
+            if !unworkable.is_empty() {
+                <p class="help">{ format!("Nothing can be submitted while {} has no usable challenge; start a new order without it.",
+                                          unworkable.join(", ")) }</p>
+            }
+        </div>
+    }
+}
+
+fn view_failure(w: &Wizard, dispatch: &Callback<Action>) -> Html {
+    let Some(failure) = w.failure() else {
+        return html! {};
+    };
+    html! {
+        <div class="error" role="alert">
+            <p class="error-message">{ &failure.message }</p>
+            { for failure.problems.iter().map(|problem| html! {
+                <>
+                    { view_problem(problem) }
+                    <p class="hint" data-testid="hint"><strong>{ "What to do: " }</strong>{ problem.hint() }</p>
+                </>
+            }) }
+            if failure.problems.is_empty() {
+                <p class="hint" data-testid="hint">{ "The CA gave no reason; the protocol log below has its answers." }</p>
+            }
+            <div class="actions">
+                <button type="button" class="primary" onclick={dispatch.reform(|_: MouseEvent| Action::NewOrder)}>
+                    { "Start a new order" }
+                </button>
+            </div>
+            <p class="help">{ "A new order keeps the CA, the account and the names you typed." }</p>
+        </div>
+    }
+}

@@ -1,0 +1,51 @@
+//! One TXT record to add: its name, every value it must hold (a wildcard and its apex share a name), and
+//! the zone-file lines, each with a "Copy" button.
+
+use certsmith::wizard::DnsRecord;
+use yew::prelude::*;
+
+use super::copy_button::CopyButton;
+
+#[derive(Properties, PartialEq)]
+pub struct DnsRecordProps {
+    pub record: DnsRecord,
+}
+
+#[function_component(DnsRecordView)]
+pub fn dns_record_view(props: &DnsRecordProps) -> Html {
+    let record = &props.record;
+    let several = record.values.len() > 1;
+    html! {
+        <article class="record" data-testid="dns-record">
+            <h4>{ format!("TXT record for {}", record.proves.join(" and ")) }</h4>
+            <dl class="record-fields">
+                <dt>{ "Name" }</dt>
+                <dd class="copyable">
+                    <code data-testid="txt-name">{ &record.name }</code>
+                    <CopyButton text={record.name.clone()} />
+                </dd>
+                <dt>{ "Type" }</dt>
+                <dd>{ "TXT" }</dd>
+                <dt>{ if several { "Values" } else { "Value" } }</dt>
+                <dd>
+                    { for record.values.iter().map(|value| html! {
+                        <div class="copyable">
+                            <code data-testid="txt-value">{ value }</code>
+                            <CopyButton text={value.clone()} />
+                        </div>
+                    }) }
+                </dd>
+            </dl>
+            if several {
+                <p class="notice">{ format!(
+                    "Both values must be present at the same time: add {} TXT records with this same name, one per \
+                     value. Do not replace one with the other.", record.values.len()) }</p>
+            }
+            <p class="help">{ "As a zone-file line, for panels that import them:" }</p>
+            <div class="copyable">
+                <pre class="zone" data-testid="zone-line">{ record.zone_lines().join("\n") }</pre>
+                <CopyButton text={record.zone_lines().join("\n")} />
+            </div>
+        </article>
+    }
+}

@@ -1,0 +1,186 @@
+//! Step 3: the names on the certificate and its key (generated in the page, or the person's CSR).
+
+use certsmith::identifier::{allowed_challenge_types, Identifier, IdentifierKind};
+use certsmith::key::KeyType;
+use certsmith::wizard::{Action, KeyChoice, Section, Step, Task, Wizard};
+use yew::prelude::*;
+
+use super::forms::{select_value, textarea_value};
+use super::section::StepSection;
+use super::state::StateHandle;
+
+#[derive(Properties, PartialEq)]
+pub struct NamesStepProps {
+    pub state: StateHandle,
+    pub on_task: Callback<Task>,
+}
+
+#[function_component(NamesStep)]
+pub fn names_step(props: &NamesStepProps) -> Html {
+    let w = &props.state.wizard;
+    let dispatch = {
+        let state = props.state.clone();
+        Callback::from(move |action: Action| state.dispatch(action))
+    };
+    let body = match w.step {
+        Step::Ca | Step::Account => {
+            html! { <p class="muted">{ "Create or import an account first." }</p> }
+        }
+        Step::Names => view_form(w, &dispatch, &props.on_task),
+        _ => view_summary(w),
+    };
+    html! {
+        <StepSection
+            section={Section::Names}
+            at={w.section()}
+            busy={w.busy.clone()}
+            error={w.error.clone()}
+            on_task={props.on_task.clone()}
+            on_dismiss={dispatch.reform(|()| Action::DismissError)}
+        >
+            { body }
+        </StepSection>
+    }
+}
+
+/// What a name allows, in words.
+fn name_note(id: &Identifier) -> &'static str {
+    match (id.kind, allowed_challenge_types(id)) {
+        (IdentifierKind::Ip, _) => "IP address: HTTP-01 only",
+        (_, [_]) => "wildcard: DNS-01 only",
+        _ => "DNS-01 or HTTP-01",
+    }
+}
+
+fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) -> Html {
+    let busy = w.is_busy();
+    let parsed = w.parsed_names();
+    let on_names = dispatch.reform(|e: InputEvent| Action::SetNames(textarea_value(&e)));
+    let on_key = dispatch.reform(|e: Event| {
+        Action::SetKeyChoice(
+            KeyChoice::from_name(&select_value(&e)).unwrap_or(KeyChoice::Generate(KeyType::P256)),
+        )
+    });
+    let on_csr = dispatch.reform(|e: InputEvent| Action::SetCsrInput(textarea_value(&e)));
+    let blocker = w.order_blocker();
+    let create = on_task.reform(|_: MouseEvent| Task::CreateOrder);
+
+    html! {
+        <div class="stack">
+            <div class="field">
+                <label for="names">{ "Domain names" }</label>
+                <textarea id="names" rows="4" spellcheck="false" autocomplete="off" autocapitalize="none"
+                          placeholder="example.com\nwww.example.com"
+                          value={w.names_input.clone()} oninput={on_names} disabled={busy} />
+                <p class="help">{ "One per line or separated by commas. A wildcard such as *.example.com covers one \
+                                   level of subdomains and needs a DNS record; an IP address needs a file on the \
+                                   server (HTTP-01)." }</p>
+            </div>
+            { match &parsed {
+                Err(invalid) => html! {
+                    <div class="error" role="alert">
+                        <p>{ if invalid.len() == 1 { "This name cannot be used:" } else { "These names cannot be used:" } }</p>
+                        <ul class="invalid-names">
+                            { for invalid.iter().map(|bad| html! {
+                                <li><code>{ &bad.input }</code>{ ": " }{ bad.reason.to_string() }</li>
+                            }) }
+                        </ul>
+                    </div>
+                },
+                Ok(names) if !names.is_empty() => html! {
+                    <ul class="name-list" aria-label="Names on the certificate">
+                        { for names.iter().map(|id| html! {
+                            <li><code>{ &id.value }</code>{ " " }<span class="badge">{ name_note(id) }</span></li>
+                        }) }
+                    </ul>
+                },
+                Ok(_) => html! {},
+            } }
+            <div class="field">
+                <label for="key-choice">{ "Certificate key" }</label>
+                <select id="key-choice" onchange={on_key} disabled={busy}>
+                    { for KeyChoice::all().into_iter().map(|choice| html! {
+                        <option value={choice.as_str()} selected={choice == w.key_choice}>{ choice.label() }</option>
+                    }) }
+                </select>
+                <p class="help">{ key_help(w.key_choice) }</p>
+            </div>
+            if w.key_choice == KeyChoice::Generate(KeyType::Rsa4096) {
+                <p class="notice">{ "An RSA 4096 key takes a few seconds to generate in the browser; the page shows \
+                                     that it is busy meanwhile." }</p>
+            }
+            if w.key_choice == KeyChoice::Csr {
+                <div class="field">
+                    <label for="csr">{ "CSR (PEM)" }</label>
+                    <textarea id="csr" rows="6" spellcheck="false" autocomplete="off"
+                              placeholder="-----BEGIN CERTIFICATE REQUEST-----"
+                              value={w.csr_input.clone()} oninput={on_csr} disabled={busy} />
+                    <p class="help">{ "Made by your server or control panel; its names must be exactly the names above. \
+                                       Its private key stays with you, so this page offers no privkey.pem or PFX." }</p>
+                </div>
+                { match w.parsed_csr() {
+                    None => html! {},
+                    Some(Ok(csr)) => html! {
+                        <p class="ok">{ format!("The CSR asks for {} with an {} key.",
+                            csr.identifiers.iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(", "),
+                            csr.key_description) }</p>
+                    },
+                    Some(Err(e)) => html! { <p class="error" role="alert">{ format!("The CSR cannot be used: {e}.") }</p> },
+                } }
+            }
+            <div class="actions">
+                <button type="button" class="primary" onclick={create} disabled={busy || blocker.is_some()}>
+                    { "Create order" }
+                </button>
+            </div>
+            if let Some(reason) = blocker {
+                <p class="help">{ reason }</p>
+            }
+        </div>
+    }
+}
+
+fn key_help(choice: KeyChoice) -> &'static str {
+    match choice {
+        KeyChoice::Generate(KeyType::P256) => {
+            "Recommended: small and fast, and every current browser and server supports it."
+        }
+        KeyChoice::Generate(KeyType::P384) => "A larger elliptic curve; slower, rarely needed.",
+        KeyChoice::Generate(_) => {
+            "RSA: for old clients or appliances that cannot use ECDSA. Larger and slower."
+        }
+        KeyChoice::Csr => "Bring a certificate signing request made elsewhere.",
+    }
+}
+
+fn view_summary(w: &Wizard) -> Html {
+    let names: Vec<String> = w
+        .order
+        .as_ref()
+        .map(|o| {
+            o.handle
+                .order
+                .identifiers
+                .iter()
+                .map(|i| i.value.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let key = match (&w.cert_key, &w.order_csr) {
+        (_, Some(_)) => "Your CSR (the private key stays with you)".to_string(),
+        (Some(key), None) => format!("{}, made in this page", key.describe()),
+        (None, None) => "none".to_string(),
+    };
+    html! {
+        <dl class="facts">
+            <dt>{ "Names" }</dt>
+            <dd>{ names.join(", ") }</dd>
+            <dt>{ "Certificate key" }</dt>
+            <dd>{ key }</dd>
+            if let Some(profile) = &w.profile {
+                <dt>{ "Profile" }</dt>
+                <dd>{ profile }</dd>
+            }
+        </dl>
+    }
+}

@@ -1,0 +1,132 @@
+//! The app's state as Yew reducers: the wizard (pure, in the library's [`certsmith::wizard`]) and the
+//! protocol log, each saved to localStorage under its own key.
+
+use std::rc::Rc;
+
+use certsmith::client::Exchange;
+use certsmith::web::storage;
+use certsmith::wizard::{Action, ProtocolLog, Wizard, LOG_STORAGE_KEY, STORAGE_KEY};
+use yew::prelude::*;
+
+use super::{local_ca, DEFAULT_DIRECTORY};
+
+/// The wizard and a revision that changes with every action, so props compare in O(1).
+pub struct AppState {
+    pub wizard: Wizard,
+    pub revision: u64,
+}
+
+impl AppState {
+    /// The saved state when there is a readable one, else a fresh wizard (with a note when a saved state
+    /// was refused).
+    pub fn load() -> Self {
+        let fresh = || Wizard::new(local_ca().then_some(DEFAULT_DIRECTORY));
+        let wizard = match storage::load::<serde_json::Value>(STORAGE_KEY) {
+            None => fresh(),
+            Some(saved) => match Wizard::restore(saved.clone()) {
+                Ok(wizard) => wizard,
+                Err(e) => {
+                    // Keep the refused state apart (it may hold keys someone wants back) before the fresh
+                    // state overwrites it.
+                    let refused_key = format!("{STORAGE_KEY}.refused");
+                    let kept = storage::save(&refused_key, &saved).is_ok();
+                    let mut wizard = fresh();
+                    wizard.notice = Some(format!(
+                        "The progress saved in this browser could not be used: {e}. Starting over.{}",
+                        if kept {
+                            format!(" A copy of it stays in this browser's storage under \"{refused_key}\".")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                    wizard
+                }
+            },
+        };
+        AppState {
+            wizard,
+            revision: 0,
+        }
+    }
+
+    pub fn save(&self) -> Result<(), String> {
+        storage::save(STORAGE_KEY, &self.wizard)
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut wizard = self.wizard.clone();
+        wizard.apply(action);
+        Rc::new(AppState {
+            wizard,
+            revision: self.revision + 1,
+        })
+    }
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision
+    }
+}
+
+/// A change to the protocol log.
+pub enum LogAction {
+    Logged(Exchange),
+    Clear,
+}
+
+pub struct LogState {
+    pub log: ProtocolLog,
+    pub revision: u64,
+}
+
+impl LogState {
+    pub fn load() -> Self {
+        LogState {
+            log: storage::load(LOG_STORAGE_KEY).unwrap_or_default(),
+            revision: 0,
+        }
+    }
+
+    /// Saves the log; when the browser's quota is short, keeps only the newer half.
+    pub fn save(&self) {
+        if storage::save(LOG_STORAGE_KEY, &self.log).is_err() {
+            let half = self.log.entries.len() / 2;
+            let shorter = ProtocolLog {
+                entries: self.log.entries[half..].to_vec(),
+            };
+            if storage::save(LOG_STORAGE_KEY, &shorter).is_err() {
+                storage::remove(LOG_STORAGE_KEY);
+            }
+        }
+    }
+}
+
+impl Reducible for LogState {
+    type Action = LogAction;
+
+    fn reduce(self: Rc<Self>, action: LogAction) -> Rc<Self> {
+        let mut log = self.log.clone();
+        match action {
+            LogAction::Logged(exchange) => log.push(exchange),
+            LogAction::Clear => log.entries.clear(),
+        }
+        Rc::new(LogState {
+            log,
+            revision: self.revision + 1,
+        })
+    }
+}
+
+impl PartialEq for LogState {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision
+    }
+}
+
+pub type StateHandle = UseReducerHandle<AppState>;
+pub type LogHandle = UseReducerHandle<LogState>;
