@@ -70,4 +70,5 @@ fmt:
 	cargo fmt
 
 clean:
-	rm -rf dist $(LOCAL_DIST) target/pebble target/screenshots target/playwright-results
+	rm -rf dist $(LOCAL_DIST) target/pebble target/screenshots target/playwright-results target/e2e-downloads \
+		target/e2e-report.json target/example-check

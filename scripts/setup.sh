@@ -4,7 +4,8 @@
 #
 #   - Rust target wasm32-unknown-unknown (+ rustfmt, clippy for `make lint`)
 #   - Debian packages: chromium chromium-driver (browser tests), pebble (local ACME CA), openssl curl,
-#     dnsdist libnss3-tools lego (reference client and helpers for later tests), nodejs npm if missing
+#     dnsdist (the local DNS-over-HTTPS server, scripts/doh.sh), libnss3-tools lego (reference client and
+#     helpers for later tests), nodejs npm if missing
 #   - trunk 0.21.14 and wasm-bindgen-cli at the exact wasm-bindgen version of Cargo.lock (cargo install)
 #   - tests/e2e/node_modules from the committed package-lock.json (npm ci): Playwright and binaryen's wasm-opt
 #   - every crate of Cargo.lock (cargo fetch), because Trunk builds offline
@@ -32,6 +33,12 @@ if ((${#missing[@]})); then
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# scripts/doh.sh needs a dnsdist built with incoming DNS-over-HTTPS (Debian's is).
+dnsdist_version="$(dnsdist --version 2>&1 || true)"
+if [[ $dnsdist_version != *dns-over-https* ]]; then
+  say "dnsdist has no DNS-over-HTTPS support (${dnsdist_version%%$'\n'*}): scripts/doh.sh cannot run"
+  exit 1
 fi
 
 # --- Rust --------------------------------------------------------------------------------------------------

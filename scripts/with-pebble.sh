@@ -13,6 +13,10 @@
 #                                                                     _EAB_KID, _EAB_HMAC_KEY
 # CERTSMITH_PEBBLE_EAB_INSTANCE=0 skips the second one.
 #
+# Then a local DNS-over-HTTPS server (scripts/doh.sh: dnsdist on https://127.0.0.1:8443/dns-query, answering
+# from challtestsrv's DNS, certificate from the same throwaway CA)   -> CERTSMITH_TEST_DOH
+# CERTSMITH_DOH=0 skips it.
+#
 # Test defaults (a caller's own values win): PEBBLE_WFE_NONCEREJECT=30 (clients must retry badNonce),
 # PEBBLE_ALTERNATE_ROOTS=1 (alternate chains exist). See scripts/pebble.sh for the other knobs.
 set -euo pipefail
@@ -23,6 +27,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export PEBBLE_WFE_NONCEREJECT="${PEBBLE_WFE_NONCEREJECT:-30}"
 export PEBBLE_ALTERNATE_ROOTS="${PEBBLE_ALTERNATE_ROOTS:-1}"
 with_eab="${CERTSMITH_PEBBLE_EAB_INSTANCE:-1}"
+with_doh="${CERTSMITH_DOH:-1}"
 
 eab_kid=certsmith-test-kid
 eab_key="$(openssl rand 32 | base64 -w0 | tr '+/' '-_' | tr -d '=')"
@@ -33,8 +38,9 @@ eab() {
 
 # Stop only what this script started (a `make serve` running elsewhere keeps its Pebble: starting a second
 # one on the same ports fails instead).
-started_main=0 started_eab=0
+started_main=0 started_eab=0 started_doh=0
 stop_all() {
+  [[ $started_doh != 1 ]] || "$here/doh.sh" stop
   [[ $started_eab != 1 ]] || eab stop
   [[ $started_main != 1 ]] || "$here/pebble.sh" stop
 }
@@ -51,6 +57,11 @@ if [[ $with_eab == 1 ]]; then
   started_eab=1
   eval "$(eab env | sed -n 's/^export CERTSMITH_TEST_\(DIRECTORY\|MGMT\)=/export CERTSMITH_TEST_EAB_\1=/p')"
   export CERTSMITH_TEST_EAB_KID="$eab_kid" CERTSMITH_TEST_EAB_HMAC_KEY="$eab_key"
+fi
+if [[ $with_doh != 0 ]]; then
+  "$here/doh.sh" start
+  started_doh=1
+  eval "$("$here/doh.sh" env)"
 fi
 
 status=0

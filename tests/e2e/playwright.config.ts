@@ -1,5 +1,8 @@
 // Playwright drives Debian's Chromium (`playwright install` cannot download browsers here) against the
-// local build in target/dist-local, which talks to the local Pebble that scripts/with-pebble.sh started.
+// local build in target/dist-local, which talks to the local Pebble, challtestsrv and DoH server that
+// scripts/with-pebble.sh started (CERTSMITH_TEST_* variables). One test at a time: they share challtestsrv's
+// records, and the machine has two cores. Screenshots go to target/screenshots/, downloads to
+// target/e2e-downloads/.
 import { defineConfig } from '@playwright/test';
 import * as path from 'path';
 
@@ -14,10 +17,18 @@ export default defineConfig({
   workers: 1,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  timeout: 30_000,
-  reporter: [['list']],
+  // Issuing with real validation takes seconds; these bounds only stop a hung test.
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  // list on the terminal; the JSON (timings, annotations such as how many badNonce answers the page retried)
+  // for a closer look.
+  reporter: [['list'], ['json', { outputFile: path.join(root, 'target', 'e2e-report.json') }]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1280, height: 900 },
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+    acceptDownloads: true,
     ignoreHTTPSErrors: true,
     trace: 'off',
     screenshot: 'only-on-failure',

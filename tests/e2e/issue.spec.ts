@@ -1,0 +1,224 @@
+// Certificates from the real local Pebble with real validation (PEBBLE_VA_ALWAYS_VALID unset, 30 % of nonces
+// rejected), driven as a person would: every value placed in DNS or on the HTTP-01 responder is read from the
+// page, and every certificate the page hands out is checked with OpenSSL.
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  test,
+  expect,
+  Shots,
+  PHONE,
+  addHttp01,
+  button,
+  certNames,
+  checkCertificate,
+  checkDns,
+  chooseChallenge,
+  clearTxt,
+  connect,
+  createAccount,
+  createOrder,
+  download,
+  env,
+  expectChainVerifies,
+  expectCurrentStep,
+  expectKeyMatches,
+  issueByDns,
+  openssl,
+  pebbleRoot,
+  pemCertificates,
+  placeTxtRecords,
+  rand,
+  readTxtRecords,
+  setTxt,
+  step,
+  submitChallenges,
+  waitForCertificate,
+} from './support';
+
+test.describe.configure({ timeout: 120_000 });
+
+// The names the issue asks for. Other tests may have left values under _acme-challenge.example.test:
+// start clean (the tests run one at a time).
+const ISSUE_NAMES = ['example.test', '*.example.test'];
+
+test('(a) DNS-01 for example.test and *.example.test, checked over DoH, to a verified certificate', async ({
+  page,
+  shots,
+  downloads,
+}) => {
+  await clearTxt('_acme-challenge.example.test');
+  await connect(page, shots);
+  const account = await createAccount(page, shots, 'certsmith-e2e@example.org');
+
+  const files = await issueByDns(page, shots, ISSUE_NAMES, downloads);
+
+  // cert.pem + chain.pem are fullchain.pem split.
+  const cert = await download(page, 'Download cert.pem', downloads);
+  const chain = await download(page, 'Download chain.pem', downloads);
+  const fullchain = pemCertificates(fs.readFileSync(files.fullchain, 'utf8'));
+  expect(pemCertificates(fs.readFileSync(cert.path, 'utf8'))).toEqual(fullchain.slice(0, 1));
+  expect(pemCertificates(fs.readFileSync(chain.path, 'utf8'))).toEqual(fullchain.slice(1));
+
+  // Pebble offers alternate chains (PEBBLE_ALTERNATE_ROOTS): the "Chain" choice gives one that verifies
+  // against the other root, for the same certificate.
+  const chainSelect = page.getByLabel('Chain');
+  if (env.alternateRoots > 0) {
+    const options = await chainSelect.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options.length, 'one chain per root').toBe(env.alternateRoots + 1);
+    await chainSelect.selectOption(options[1]);
+    const alternate = await download(page, 'Download fullchain.pem', downloads, 'fullchain-alternate.pem');
+    const altCerts = pemCertificates(fs.readFileSync(alternate.path, 'utf8'));
+    expect(altCerts[0], 'the same certificate').toBe(fullchain[0]);
+    expect(altCerts.slice(1), 'another chain').not.toEqual(fullchain.slice(1));
+    expectChainVerifies(alternate.path, pebbleRoot(1), 'alternate');
+    await shots.take(page, '5-alternate-chain');
+  } else {
+    await expect(chainSelect).toHaveCount(0);
+  }
+
+  // The protocol log recorded the exchanges; the account is the one created.
+  await expect(page.getByTestId('account-url')).toHaveText(account);
+  expect(await page.getByTestId('exchange').count()).toBeGreaterThan(5);
+});
+
+test('(b) HTTP-01 for one name, at phone width, with an RSA key', async ({ page, downloads }) => {
+  await page.setViewportSize(PHONE);
+  const shots = new Shots('http01-');
+  const name = `e2e-${rand()}.example.test`;
+  await connect(page, shots);
+  await createAccount(page, shots);
+  // A name that cannot be is flagged in place, with the reason, before any order.
+  const names = step(page, 'Names and key');
+  await names.getByLabel('Domain names').fill(`bad_name..${name}`);
+  await expect(names.getByRole('alert')).toContainText('bad_name..');
+  await shots.take(page, '3-invalid-name');
+  await createOrder(page, shots, [name], 'RSA 2048');
+  await chooseChallenge(page, 'http-01');
+
+  const url = (await page.getByTestId('http-url').innerText()).trim();
+  const content = (await page.getByTestId('http-content').innerText()).trim();
+  const token = new URL(url).pathname.split('/').pop()!;
+  expect(url).toBe(`http://${name}/.well-known/acme-challenge/${token}`);
+  expect(token).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+  expect(content.startsWith(`${token}.`), 'the key authorization is token.thumbprint').toBe(true);
+  // The file the page offers is exactly that content, named by the token with no extension (RFC 8555 §8.3: the
+  // CA fetches /.well-known/acme-challenge/<token>; the page says so too). Soft: the flow goes on either way.
+  const file = await download(page, 'Download challenge file', downloads);
+  expect.soft(file.suggested, 'the challenge file is saved under the token, without an extension').toBe(token);
+  expect(fs.readFileSync(file.path, 'utf8').trim()).toBe(content);
+  await shots.take(page, '4-challenges');
+
+  await addHttp01(token, content);
+  // HTTP-01 files cannot be checked from the page, so it asks before submitting (UI-CONTRACT).
+  await submitChallenges(page, shots, true);
+  await waitForCertificate(page);
+  await shots.take(page, '5-certificate');
+  const files = await checkCertificate(page, [name], downloads);
+  expect(openssl(['x509', '-in', files.leaf, '-noout', '-text'])).toMatch(/Public-Key: \(2048 bit\)/);
+});
+
+test('(c) a reload with the TXT values shown shows the same values, then issues', async ({
+  page,
+  guard,
+  downloads,
+}) => {
+  const shots = new Shots('reload-');
+  await clearTxt('_acme-challenge.example.test');
+  await connect(page, shots);
+  const account = await createAccount(page, shots);
+  await createOrder(page, shots, ISSUE_NAMES);
+  await chooseChallenge(page, 'dns-01');
+  const before = await readTxtRecords(page, ISSUE_NAMES);
+  await shots.take(page, '4-before-reload');
+
+  await guard.reload(page);
+  await expectCurrentStep(page, 'Challenges');
+  await expect(page.getByTestId('account-url')).toHaveText(account);
+  const after = await readTxtRecords(page, ISSUE_NAMES);
+  await shots.take(page, '4-after-reload');
+  const sorted = (m: Map<string, string[]>) => [...m].map(([k, v]) => [k, [...v].sort()]).sort();
+  expect(sorted(after), 'the same record names and values after the reload').toEqual(sorted(before));
+
+  await placeTxtRecords(after);
+  await checkDns(page, after, true);
+  await submitChallenges(page, shots, false);
+  await waitForCertificate(page);
+  await shots.take(page, '5-certificate');
+  await checkCertificate(page, ISSUE_NAMES, downloads);
+});
+
+test('(d) a wrong TXT value fails with the problem and a hint; a new order on the same account succeeds', async ({
+  page,
+  downloads,
+}) => {
+  const shots = new Shots('wrong-txt-');
+  const id = rand();
+  const wrongName = `e2e-wrong-${id}.example.test`;
+  await connect(page, shots);
+  const account = await createAccount(page, shots);
+  await createOrder(page, shots, [wrongName]);
+  await chooseChallenge(page, 'dns-01');
+  const records = await readTxtRecords(page, [wrongName]);
+  await shots.take(page, '4-challenges');
+  const [[txtName, [rightValue]]] = [...records];
+  const wrongValue = `wrong-${id}-${rightValue.slice(0, 8)}`;
+  await setTxt(txtName, wrongValue);
+
+  await checkDns(page, records, false);
+  await shots.take(page, '4-dns-checked');
+  await submitChallenges(page, shots, true);
+
+  const problem = page.getByTestId('problem');
+  await expect(problem.first()).toBeVisible({ timeout: 60_000 });
+  await expect(problem.first()).toContainText(/unauthorized|Correct value not found/i);
+  const hint = page.getByTestId('hint').first();
+  await expect(hint).toHaveText(/\S+(\s+\S+){5,}/); // a sentence, not a placeholder
+  // The hint is about what failed: a DNS record, not an HTTP-01 file. Soft: the retry below runs either way.
+  expect.soft(await hint.innerText(), 'the hint speaks of the DNS record').toMatch(/\b(DNS|TXT)\b/);
+  expect.soft(await hint.innerText(), 'the hint does not speak of an HTTP-01 file').not.toMatch(/well-known|\bfile\b/i);
+  await expect(page.getByTestId('authz-status')).toHaveText([/^\s*invalid\s*$/i]);
+  await shots.take(page, '4-failed');
+
+  // Same CA and account, a fresh name (Pebble would otherwise hand back the failed authorization).
+  // The failure panel and the order bar both offer it; either does the same.
+  await button(page, 'Start a new order').first().click();
+  await expectCurrentStep(page, 'Names and key');
+  await expect(page.getByTestId('account-url')).toHaveText(account);
+  await expect(page.getByTestId('problem')).toHaveCount(0);
+  await issueByDns(page, new Shots('wrong-txt-retry-'), [`e2e-retry-${id}.example.test`], downloads);
+  await expect(page.getByTestId('account-url')).toHaveText(account);
+});
+
+test('(e) the PFX download opens with its password and holds the key of the certificate', async ({
+  page,
+  downloads,
+}) => {
+  const shots = new Shots('pfx-');
+  const name = `e2e-pfx-${rand()}.example.test`;
+  await connect(page, shots);
+  await createAccount(page, shots);
+  const files = await issueByDns(page, shots, [name], downloads);
+
+  const password = `pw-${rand()}`;
+  await page.getByLabel('PFX password').fill(password);
+  await shots.take(page, '5-pfx-password');
+  const pfx = await download(page, 'Download PFX', downloads);
+  expect(pfx.suggested).toMatch(/\.(pfx|p12)$/);
+
+  // Modern encryption: OpenSSL 3 opens it without -legacy; the wrong password does not.
+  const all = openssl(['pkcs12', '-in', pfx.path, '-passin', `pass:${password}`, '-nodes']);
+  expect(all).toContain('-----BEGIN PRIVATE KEY-----');
+  expect(() => openssl(['pkcs12', '-in', pfx.path, '-passin', 'pass:not-the-password', '-nodes'])).toThrow();
+
+  const key = path.join(downloads, 'pfx-key.pem');
+  const leaf = path.join(downloads, 'pfx-leaf.pem');
+  fs.writeFileSync(key, openssl(['pkcs12', '-in', pfx.path, '-passin', `pass:${password}`, '-nocerts', '-nodes']));
+  fs.writeFileSync(leaf, openssl(['pkcs12', '-in', pfx.path, '-passin', `pass:${password}`, '-nokeys', '-clcerts']));
+  expect(pemCertificates(fs.readFileSync(leaf, 'utf8')), 'the PFX holds the certificate').toEqual(
+    pemCertificates(fs.readFileSync(files.leaf, 'utf8')),
+  );
+  expectKeyMatches(key, leaf);
+  expectKeyMatches(key, files.leaf);
+  expect(certNames(leaf)).toEqual([name]);
+});
