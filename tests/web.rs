@@ -700,3 +700,113 @@ async fn browser_key_generation_times() {
     }
     console_log!("key generation in the browser:\n{}", lines.join("\n"));
 }
+
+/// The wizard's reducer in the browser: a CA, an account, a wildcard order whose two authorizations share
+/// one TXT name, both validated; then the state goes through localStorage and comes back at the same step
+/// with the same keys, as after a reload.
+#[wasm_bindgen_test]
+fn wizard_transitions_and_survives_a_storage_round_trip() {
+    use certsmith::account::AccountCredentials;
+    use certsmith::authorization::{Authorization, AuthorizationHandle};
+    use certsmith::directory::Directory;
+    use certsmith::order::OrderHandle;
+    use certsmith::wizard::{Action, Step, Wizard};
+
+    let json = |text: &str| -> Value { serde_json::from_str(text).unwrap() };
+    let directory: Directory = serde_json::from_value(json(
+        r#"{"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct","newOrder":"https://ca.test/order",
+            "revokeCert":"https://ca.test/revoke","keyChange":"https://ca.test/kc"}"#,
+    ))
+    .unwrap();
+    let authz = |n: usize, name: &str, wildcard: bool, status: &str| -> Authorization {
+        serde_json::from_value(json(&format!(
+            r#"{{"status":"{status}","identifier":{{"type":"dns","value":"{name}"}},"wildcard":{wildcard},
+                "challenges":[{{"type":"dns-01","url":"https://ca.test/chall/{n}","status":"pending","token":"tok{n}"}}]}}"#
+        )))
+        .unwrap()
+    };
+    let order: OrderHandle = serde_json::from_value(json(
+        r#"{"url":"https://ca.test/order/1","order":{"status":"pending",
+            "identifiers":[{"type":"dns","value":"example.test"},{"type":"dns","value":"*.example.test"}],
+            "authorizations":["https://ca.test/authz/0","https://ca.test/authz/1"],
+            "finalize":"https://ca.test/order/1/finalize"}}"#,
+    ))
+    .unwrap();
+    let handles = vec![
+        AuthorizationHandle {
+            url: "https://ca.test/authz/0".into(),
+            authorization: authz(0, "example.test", false, "pending"),
+        },
+        AuthorizationHandle {
+            url: "https://ca.test/authz/1".into(),
+            authorization: authz(1, "example.test", true, "pending"),
+        },
+    ];
+
+    let mut w = Wizard::new(Some("https://ca.test/dir"));
+    assert_eq!(w.step, Step::Ca);
+    w.apply(Action::Connected {
+        url: "https://ca.test/dir".into(),
+        directory,
+    });
+    assert_eq!(w.step, Step::Account);
+    let account_key = PrivateKey::generate(KeyType::P256).unwrap();
+    w.apply(Action::AccountReady(AccountCredentials {
+        url: "https://ca.test/acct/1".into(),
+        key: account_key.clone(),
+    }));
+    assert_eq!(w.step, Step::Names);
+    w.apply(Action::SetNames("example.test, *.example.test".into()));
+    let cert_key = PrivateKey::generate(KeyType::P256).unwrap();
+    w.apply(Action::CertKeyReady(cert_key.clone()));
+    w.apply(Action::OrderCreated {
+        order,
+        authorizations: handles,
+        csr: None,
+    });
+    assert_eq!(w.step, Step::Challenges);
+    let records = w.dns_records();
+    assert_eq!(
+        records.len(),
+        1,
+        "a wildcard and its apex share one record name"
+    );
+    assert_eq!(records[0].name, "_acme-challenge.example.test");
+    assert_eq!(records[0].values.len(), 2);
+
+    storage::save("certsmith-test-wizard", &w).unwrap();
+    let saved: Value = storage::load("certsmith-test-wizard").unwrap();
+    storage::remove("certsmith-test-wizard");
+    let mut restored = Wizard::restore(saved).expect("the saved state restores");
+    assert_eq!(restored.step, Step::Challenges);
+    assert_eq!(restored.cert_key.as_ref(), Some(&cert_key));
+    assert_eq!(
+        restored.account.as_ref().map(|a| &a.key),
+        Some(&account_key)
+    );
+    assert_eq!(
+        restored.dns_records()[0].values,
+        records[0].values,
+        "the same TXT values after a reload"
+    );
+
+    restored.apply(Action::ChallengesSubmitted);
+    assert_eq!(restored.step, Step::Validating);
+    for (n, wildcard) in [(0, false), (1, true)] {
+        restored.apply(Action::AuthorizationUpdated {
+            url: format!("https://ca.test/authz/{n}"),
+            authorization: authz(n, "example.test", wildcard, "valid"),
+        });
+    }
+    assert_eq!(
+        restored.step,
+        Step::Finalizing,
+        "every authorization valid: on to finalize"
+    );
+    restored.apply(Action::ForgetOrder);
+    assert!(restored.order.is_none() && restored.cert_key.is_none());
+    assert!(
+        restored.account.is_some(),
+        "forgetting the order keeps the account"
+    );
+}
