@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
-use super::state::StateHandle;
+use super::state::{dispatcher, StateHandle};
 
 #[derive(Properties, PartialEq)]
 pub struct AccountStepProps {
@@ -20,10 +20,7 @@ pub struct AccountStepProps {
 #[function_component(AccountStep)]
 pub fn account_step(props: &AccountStepProps) -> Html {
     let w = &props.state.wizard;
-    let dispatch = {
-        let state = props.state.clone();
-        Callback::from(move |action: Action| state.dispatch(action))
-    };
+    let dispatch = dispatcher(&props.state);
     let body = match w.step {
         Step::Ca => html! { <p class="muted">{ "Connect to a CA first." }</p> },
         Step::Account => {

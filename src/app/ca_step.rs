@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::dialog::ConfirmDialog;
 use super::forms::{input_value, select_value};
 use super::section::StepSection;
-use super::state::StateHandle;
+use super::state::{dispatcher, StateHandle};
 use super::{local_ca, DEFAULT_DIRECTORY};
 
 #[derive(Properties, PartialEq)]
@@ -33,10 +33,7 @@ fn local_url() -> Option<&'static str> {
 #[function_component(CaStep)]
 pub fn ca_step(props: &CaStepProps) -> Html {
     let w = &props.state.wizard;
-    let dispatch = {
-        let state = props.state.clone();
-        Callback::from(move |action: Action| state.dispatch(action))
-    };
+    let dispatch = dispatcher(&props.state);
     let confirm_change = use_state(|| false);
 
     let body = if w.step == Step::Ca {

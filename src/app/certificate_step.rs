@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use super::forms::{input_value, select_value};
 use super::section::StepSection;
-use super::state::StateHandle;
+use super::state::{dispatcher, StateHandle};
 
 const PEM: &str = "application/x-pem-file";
 
@@ -23,10 +23,7 @@ pub struct CertificateStepProps {
 #[function_component(CertificateStep)]
 pub fn certificate_step(props: &CertificateStepProps) -> Html {
     let w = &props.state.wizard;
-    let dispatch = {
-        let state = props.state.clone();
-        Callback::from(move |action: Action| state.dispatch(action))
-    };
+    let dispatch = dispatcher(&props.state);
     let body = match w.step {
         Step::Finalizing => view_finalizing(w, &props.on_task),
         Step::Done => view_done(w, &dispatch, &props.on_task),

@@ -16,7 +16,7 @@ use super::error_panel::view_problem;
 use super::forms::select_value;
 use super::http_challenge::{HttpChallenge, ServerHints};
 use super::section::StepSection;
-use super::state::StateHandle;
+use super::state::{dispatcher, StateHandle};
 
 #[derive(Properties, PartialEq)]
 pub struct ChallengesStepProps {
@@ -27,10 +27,7 @@ pub struct ChallengesStepProps {
 #[function_component(ChallengesStep)]
 pub fn challenges_step(props: &ChallengesStepProps) -> Html {
     let w = &props.state.wizard;
-    let dispatch = {
-        let state = props.state.clone();
-        Callback::from(move |action: Action| state.dispatch(action))
-    };
+    let dispatch = dispatcher(&props.state);
     let confirming = use_state(|| false);
 
     let body = if w.order.is_none() {

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::forms::{select_value, textarea_value};
 use super::section::StepSection;
-use super::state::StateHandle;
+use super::state::{dispatcher, StateHandle};
 
 #[derive(Properties, PartialEq)]
 pub struct NamesStepProps {
@@ -18,10 +18,7 @@ pub struct NamesStepProps {
 #[function_component(NamesStep)]
 pub fn names_step(props: &NamesStepProps) -> Html {
     let w = &props.state.wizard;
-    let dispatch = {
-        let state = props.state.clone();
-        Callback::from(move |action: Action| state.dispatch(action))
-    };
+    let dispatch = dispatcher(&props.state);
     let body = match w.step {
         Step::Ca | Step::Account => {
             html! { <p class="muted">{ "Create or import an account first." }</p> }

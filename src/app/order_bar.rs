@@ -5,7 +5,7 @@ use certsmith::wizard::{order_status_name, Action, Step};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
-use super::state::StateHandle;
+use super::state::{dispatcher, StateHandle};
 
 #[derive(Properties, PartialEq)]
 pub struct OrderBarProps {
@@ -19,10 +19,7 @@ pub fn order_bar(props: &OrderBarProps) -> Html {
     let Some(order) = &w.order else {
         return html! {};
     };
-    let dispatch = {
-        let state = props.state.clone();
-        Callback::from(move |action: Action| state.dispatch(action))
-    };
+    let dispatch = dispatcher(&props.state);
     let names: Vec<&str> = order
         .handle
         .order

@@ -129,4 +129,10 @@ impl PartialEq for LogState {
 }
 
 pub type StateHandle = UseReducerHandle<AppState>;
+
+/// A callback that applies an action to the wizard, for components' `on*` handlers.
+pub fn dispatcher(state: &StateHandle) -> Callback<Action> {
+    let state = state.clone();
+    Callback::from(move |action: Action| state.dispatch(action))
+}
 pub type LogHandle = UseReducerHandle<LogState>;
