@@ -8,28 +8,24 @@
 //!     [--eab-kid KID --eab-hmac-key B64URL] [--out DIR]
 //! ```
 
-#[path = "../tests/support/issue.rs"]
-mod driver;
-#[path = "../tests/support/native_http.rs"]
-mod native_http;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use certsmith::account::NewAccount;
-use certsmith::authorization::{Authorization, Placement};
-use certsmith::cert::parse_pem_chain;
-use certsmith::client::Client;
-use certsmith::csr::parse_csr;
-use certsmith::identifier::Identifier;
-use certsmith::jws::ExternalAccountKey;
-use certsmith::key::{KeyType, PrivateKey};
-use certsmith::order::NewOrder;
-
-use driver::{explain, issue, CertificateKey};
-use native_http::NativeHttp;
+use certsmith::acme::account::NewAccount;
+use certsmith::acme::authorization::{ChallengeType, Placement};
+use certsmith::acme::client::Client;
+use certsmith::acme::flow::Issuance;
+use certsmith::acme::identifier::Identifier;
+use certsmith::acme::jws::ExternalAccountKey;
+use certsmith::acme::order::NewOrder;
+use certsmith::native::http::NativeHttp;
+use certsmith::native::issue::issue;
+use certsmith::pki::cert::parse_pem_chain;
+use certsmith::pki::csr::{build_csr, parse_csr};
+use certsmith::pki::key::{KeyType, PrivateKey};
+use certsmith::Error;
 
 const USAGE: &str = "usage: issue --directory URL [--ca-file PEM] --domain NAME... [--ip ADDR...] \
     --challenge dns-01|http-01 --hook CMD [--key-type p256|p384|rsa2048|rsa3072|rsa4096] [--csr FILE] \
@@ -89,12 +85,9 @@ fn parse_args() -> Result<Args, String> {
 }
 
 /// Runs the hook for one challenge and waits for it to exit 0.
-fn run_hook(hook: &str, authz: &Authorization, placement: &Placement) -> Result<(), String> {
+fn run_hook(hook: &str, name: &str, placement: &Placement) -> Result<(), String> {
     let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(hook)
-        .env("CERTSMITH_DOMAIN", authz.display_name());
+    command.arg("-c").arg(hook).env("CERTSMITH_DOMAIN", name);
     match placement {
         Placement::Dns01 { record_name, value } => command
             .env("CERTSMITH_CHALLENGE", "dns-01")
@@ -117,10 +110,7 @@ fn run_hook(hook: &str, authz: &Authorization, placement: &Placement) -> Result<
     if status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "the hook failed for {} ({status})",
-            authz.display_name()
-        ))
+        Err(format!("the hook failed for {name} ({status})"))
     }
 }
 
@@ -148,15 +138,21 @@ async fn run(args: Args) -> Result<String, String> {
     let http = NativeHttp::new(ca_pem.as_deref())?;
     let client = Client::new(http, &args.directory).await.map_err(explain)?;
     let identifiers = identifiers(&args.names)?;
-    let certificate_key = match &args.csr {
+    // The certificate key and CSR come first, so nothing is ordered that could not be finalized.
+    let (csr, certificate_key) = match &args.csr {
         Some(path) => {
             let bytes =
                 fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let csr = parse_csr(&bytes).map_err(|e| e.to_string())?;
             csr.check_matches(&identifiers).map_err(|e| e.to_string())?;
-            CertificateKey::Csr(csr.der)
+            (csr.der, None)
         }
-        None => CertificateKey::Generate(args.key_type.unwrap_or(KeyType::P256)),
+        None => {
+            let kind = args.key_type.unwrap_or(KeyType::P256);
+            let key = PrivateKey::generate(kind).map_err(|e| e.to_string())?;
+            let csr = build_csr(&key, &identifiers).map_err(|e| e.to_string())?;
+            (csr, Some(key))
+        }
     };
     let eab = match (&args.eab_kid, &args.eab_hmac_key) {
         (Some(kid), Some(key)) => {
@@ -181,23 +177,23 @@ async fn run(args: Args) -> Result<String, String> {
         identifiers,
         ..NewOrder::default()
     };
-    let hook =
-        |authz: &Authorization, placement: &Placement| run_hook(&args.hook, authz, placement);
-    let issued = issue(
-        &client,
-        &account,
-        &request,
-        &args.challenge,
-        certificate_key,
-        hook,
-    )
-    .await?;
-    let chain = parse_pem_chain(&issued.chain.pem).map_err(|e| e.to_string())?;
+    let preference = vec![ChallengeType::from(args.challenge.as_str())];
+    let issuance = Issuance::new(1, request, csr, preference);
+    let hook = |name: &str, placement: &Placement| run_hook(&args.hook, name, placement);
+    let issued = issue(&client, &account, issuance, hook)
+        .await
+        .map_err(|e| e.to_string())?;
+    let pem = issued
+        .chain
+        .as_ref()
+        .map(|c| c.pem.as_str())
+        .unwrap_or_default();
+    let chain = parse_pem_chain(pem).map_err(|e| e.to_string())?;
     let pems: Vec<String> = chain.iter().map(|c| c.to_pem()).collect();
     write(&args.out, "cert.pem", &pems[0])?;
     write(&args.out, "chain.pem", &pems[1..].concat())?;
     write(&args.out, "fullchain.pem", &pems.concat())?;
-    if let Some(key) = &issued.key {
+    if let Some(key) = &certificate_key {
         write(&args.out, "privkey.pem", &key.to_pkcs8_pem())?;
     }
     let stats = client.stats();
@@ -210,7 +206,7 @@ async fn run(args: Args) -> Result<String, String> {
         "issued {} for {} (order {}): {} requests ({}), {} badNonce retries, {:.2} s",
         args.out.join("fullchain.pem").display(),
         args.names.join(", "),
-        issued.order.url,
+        issued.order_url.as_deref().unwrap_or_default(),
         stats.total(),
         by_kind.join(" "),
         stats.bad_nonce_retries,
@@ -236,4 +232,8 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn explain(error: Error) -> String {
+    format!("{error} (hint: {})", error.hint())
 }

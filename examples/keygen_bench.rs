@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use certsmith::key::{KeyType, PrivateKey};
+use certsmith::pki::key::{KeyType, PrivateKey};
 
 /// Runs per key type: many for the fast kinds, fewer for the slow RSA sizes.
 fn runs(kind: KeyType) -> usize {

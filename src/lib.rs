@@ -1,29 +1,25 @@
 //! Certsmith: an ACME (RFC 8555) client whose protocol core has no browser dependency.
 //!
-//! The core does no I/O of its own and never sleeps: HTTP goes through [`transport::HttpClient`], time comes
-//! in as a value, and waits come back as values for the caller to schedule. The browser app (the `certsmith`
-//! binary) is a thin layer on top of it.
+//! The core does no I/O of its own and never sleeps: HTTP goes through [`acme::transport::HttpClient`],
+//! time comes in as a value, and waits come back as values for the caller to schedule. The browser app
+//! (the `certsmith` binary) is a thin layer on top of it.
+//!
+//! The modules follow the layers:
+//! - [`acme`]: the protocol (RFC 8555, RFC 9773): objects, JWS, the client handle and the issuance flow;
+//! - [`pki`]: keys, certificate requests, certificates and PKCS#12, on RustCrypto;
+//! - [`dns`]: the DNS wire format behind the page's DNS-over-HTTPS check;
+//! - [`wizard`]: the page's pure state (model, reducer, derived views), tested natively;
+//! - `web` (wasm32 only): the page's driver layer: fetch, storage, timers, downloads;
+//! - [`native`] (not on wasm32): the command-line driver: an HTTP client and the issuance loop.
 
-pub mod account;
-pub mod ari;
-pub mod authorization;
+pub mod acme;
 pub mod b64;
-pub mod cert;
-pub mod client;
-pub mod csr;
-pub mod directory;
 pub mod dns;
-pub mod error;
-pub mod identifier;
-pub mod jws;
-pub mod key;
-pub mod order;
-pub mod pfx;
-pub mod poll;
-pub mod problem;
-pub mod transport;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+pub mod pki;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 pub mod wizard;
 
-pub use error::Error;
+pub use acme::error::Error;

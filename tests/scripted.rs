@@ -4,137 +4,25 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
-use certsmith::account::{AccountCredentials, NewAccount};
-use certsmith::authorization::AuthorizationStatus;
-use certsmith::client::{Client, Exchange};
-use certsmith::directory::Directory;
-use certsmith::identifier::Identifier;
-use certsmith::key::{KeyType, PrivateKey};
-use certsmith::order::{NewOrder, OrderStatus};
-use certsmith::poll::Poll;
-use certsmith::problem::ProblemKind;
-use certsmith::transport::{
+use certsmith::acme::account::NewAccount;
+use certsmith::acme::authorization::AuthorizationStatus;
+use certsmith::acme::client::{Client, Exchange};
+use certsmith::acme::flow::{Reply, Request};
+use certsmith::acme::identifier::Identifier;
+use certsmith::acme::order::{NewOrder, OrderStatus};
+use certsmith::acme::problem::ProblemKind;
+use certsmith::acme::transport::{
     HttpClient, HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind,
 };
+use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::{b64, Error};
 
-const DIR: &str = "https://ca.test/dir";
+mod support;
 
-/// One scripted exchange: the method and URL expected, and the reply to give.
-type Step = (Method, String, Result<HttpResponse, TransportError>);
-
-/// A transport that answers from a script and fails the test on any request it did not expect.
-#[derive(Default)]
-struct Script {
-    steps: RefCell<VecDeque<Step>>,
-    seen: RefCell<Vec<HttpRequest>>,
-}
-
-impl Script {
-    fn expect(&self, method: Method, url: &str, reply: HttpResponse) -> &Self {
-        self.steps
-            .borrow_mut()
-            .push_back((method, url.to_string(), Ok(reply)));
-        self
-    }
-
-    fn expect_failure(&self, method: Method, url: &str, error: TransportError) -> &Self {
-        self.steps
-            .borrow_mut()
-            .push_back((method, url.to_string(), Err(error)));
-        self
-    }
-
-    fn assert_done(&self) {
-        assert!(
-            self.steps.borrow().is_empty(),
-            "requests never made: {:?}",
-            self.steps.borrow()
-        );
-    }
-
-    /// The nonce in the protected header of the n-th request (0-based).
-    fn nonce_of(&self, n: usize) -> String {
-        let seen = self.seen.borrow();
-        let body: serde_json::Value =
-            serde_json::from_str(seen[n].body.as_deref().unwrap()).unwrap();
-        let header: serde_json::Value =
-            serde_json::from_slice(&b64::decode(body["protected"].as_str().unwrap()).unwrap())
-                .unwrap();
-        header["nonce"].as_str().unwrap().to_string()
-    }
-}
-
-impl HttpClient for &Script {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let (method, url, reply) = self
-            .steps
-            .borrow_mut()
-            .pop_front()
-            .unwrap_or_else(|| panic!("unexpected request {request:?}"));
-        assert_eq!(
-            (request.method, request.url.as_str()),
-            (method, url.as_str()),
-            "request out of script"
-        );
-        if method == Method::Post {
-            assert!(request.body.is_some(), "POST without a body");
-        }
-        self.seen.borrow_mut().push(request);
-        reply
-    }
-}
-
-fn reply(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
-    HttpResponse {
-        status,
-        headers: headers
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect(),
-        body: body.as_bytes().to_vec(),
-    }
-}
-
-fn problem(status: u16, kind: &str, detail: &str, extra: &[(&str, &str)]) -> HttpResponse {
-    let body = format!(
-        r#"{{"type":"urn:ietf:params:acme:error:{kind}","detail":"{detail}","status":{status}}}"#
-    );
-    let mut headers = vec![("Content-Type", "application/problem+json")];
-    headers.extend_from_slice(extra);
-    reply(status, &headers, &body)
-}
-
-fn directory() -> Directory {
-    serde_json::from_str(
-        r#"{"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct","newOrder":"https://ca.test/order",
-            "revokeCert":"https://ca.test/revoke","keyChange":"https://ca.test/keychange",
-            "renewalInfo":"https://ca.test/ari"}"#,
-    )
-    .unwrap()
-}
-
-fn client(script: &Script) -> Client<&Script> {
-    Client::from_directory(script, DIR, directory())
-}
-
-fn account() -> AccountCredentials {
-    AccountCredentials {
-        url: "https://ca.test/acct/1".into(),
-        key: PrivateKey::generate(KeyType::P256).unwrap(),
-    }
-}
-
-fn nonce(n: &str) -> HttpResponse {
-    reply(200, &[("Replay-Nonce", n)], "")
-}
-
-const ORDER_JSON: &str = r#"{"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],
-    "authorizations":["https://ca.test/authz/1"],"finalize":"https://ca.test/order/1/finalize"}"#;
+use support::*;
 
 fn new_order() -> NewOrder {
     NewOrder {
@@ -233,9 +121,10 @@ fn nonce_cache_avoids_new_nonce_requests() {
 }
 
 #[test]
-fn authorization_poll_honours_retry_after_then_backs_off() {
+fn a_reply_carries_its_retry_after_in_seconds_or_as_a_date() {
     let pending =
         r#"{"status":"pending","identifier":{"type":"dns","value":"a.test"},"challenges":[]}"#;
+    let processing = ORDER_JSON.replace("pending", "processing");
     let script = Script::default();
     script
         .expect(Method::Head, "https://ca.test/nonce", nonce("n1"))
@@ -250,71 +139,45 @@ fn authorization_poll_honours_retry_after_then_backs_off() {
         )
         .expect(
             Method::Post,
-            "https://ca.test/authz/1",
-            reply(200, &[("Replay-Nonce", "n3")], pending),
-        );
-    let client = client(&script);
-    let account = account();
-    let now = SystemTime::now();
-    let first =
-        pollster::block_on(client.poll_authorization(&account, "https://ca.test/authz/1", 0, now))
-            .unwrap();
-    assert!(
-        matches!(first, Poll::Wait { retry_in, .. } if retry_in == Duration::from_secs(7)),
-        "{first:?}"
-    );
-    let second =
-        pollster::block_on(client.poll_authorization(&account, "https://ca.test/authz/1", 3, now))
-            .unwrap();
-    assert!(
-        matches!(second, Poll::Wait { retry_in, .. } if retry_in == Duration::from_secs(8)),
-        "{second:?}"
-    );
-    script.assert_done();
-}
-
-#[test]
-fn order_poll_honours_retry_after_until_valid() {
-    let processing = ORDER_JSON.replace("pending", "processing");
-    let valid = ORDER_JSON.replace(
-        "\"pending\"",
-        "\"valid\",\"certificate\":\"https://ca.test/cert/1\"",
-    );
-    let script = Script::default();
-    script
-        .expect(Method::Head, "https://ca.test/nonce", nonce("n1"))
-        .expect(
-            Method::Post,
             "https://ca.test/order/1",
             reply(
                 200,
-                &[("Retry-After", "3"), ("Replay-Nonce", "n2")],
+                &[
+                    ("Retry-After", "Wed, 21 Oct 2015 07:28:03 GMT"),
+                    ("Replay-Nonce", "n3"),
+                ],
                 &processing,
             ),
         )
         .expect(
             Method::Post,
             "https://ca.test/order/1",
-            reply(200, &[("Replay-Nonce", "n3")], &valid),
+            reply(200, &[("Replay-Nonce", "n4")], &processing),
         );
     let client = client(&script);
     let account = account();
-    let now = SystemTime::now();
-    let first =
-        pollster::block_on(client.poll_order(&account, "https://ca.test/order/1", 0, now)).unwrap();
-    match first {
-        Poll::Wait { latest, retry_in } => {
-            assert_eq!(latest.status, OrderStatus::Processing);
-            assert_eq!(retry_in, Duration::from_secs(3));
-        }
-        other => panic!("{other:?}"),
-    }
-    let Poll::Ready(order) =
-        pollster::block_on(client.poll_order(&account, "https://ca.test/order/1", 1, now)).unwrap()
-    else {
-        panic!("order should be settled")
+    // Wed, 21 Oct 2015 07:28:00 GMT
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+    let authz = Request::Authorization {
+        url: "https://ca.test/authz/1".into(),
     };
-    assert_eq!(order.certificate.as_deref(), Some("https://ca.test/cert/1"));
+    let order = Request::Order {
+        url: "https://ca.test/order/1".into(),
+    };
+    let first = pollster::block_on(client.execute(&account, &authz, now)).unwrap();
+    assert_eq!(first.retry_after, Some(Duration::from_secs(7)));
+    assert!(matches!(first.reply, Reply::Authorization { .. }));
+    let second = pollster::block_on(client.execute(&account, &order, now)).unwrap();
+    assert_eq!(second.retry_after, Some(Duration::from_secs(3)));
+    let Reply::Order { url, order: seen } = second.reply else {
+        panic!("an order")
+    };
+    assert_eq!(
+        (url.as_str(), seen.status),
+        ("https://ca.test/order/1", OrderStatus::Processing)
+    );
+    let third = pollster::block_on(client.execute(&account, &order, now)).unwrap();
+    assert_eq!(third.retry_after, None);
     script.assert_done();
 }
 
@@ -335,16 +198,9 @@ fn invalid_challenge_carries_subproblems_and_a_hint() {
             reply(200, &[("Replay-Nonce", "n2")], invalid),
         );
     let client = client(&script);
-    let polled = pollster::block_on(client.poll_authorization(
-        &account(),
-        "https://ca.test/authz/1",
-        0,
-        SystemTime::now(),
-    ))
-    .unwrap();
-    let Poll::Ready(authz) = polled else {
-        panic!("an invalid authorization is settled")
-    };
+    let authz =
+        pollster::block_on(client.fetch_authorization(&account(), "https://ca.test/authz/1"))
+            .unwrap();
     assert_eq!(authz.status, AuthorizationStatus::Invalid);
     let failure = authz.failure().expect("the challenge's error");
     assert_eq!(failure.subproblems[0].kind(), ProblemKind::Dns);
@@ -381,7 +237,30 @@ fn rate_limited_carries_retry_after() {
 }
 
 #[test]
-fn a_bare_server_error_is_retried_once() {
+fn a_bare_server_error_is_retried_once_on_a_post_as_get() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, "https://ca.test/nonce", nonce("n1"))
+        .expect(
+            Method::Post,
+            "https://ca.test/order/1",
+            reply(503, &[("Replay-Nonce", "n2")], "upstream down"),
+        )
+        .expect(
+            Method::Post,
+            "https://ca.test/order/1",
+            reply(200, &[("Replay-Nonce", "n3")], ORDER_JSON),
+        );
+    let client = client(&script);
+    pollster::block_on(client.fetch_order(&account(), "https://ca.test/order/1")).unwrap();
+    assert_eq!(client.stats().server_error_retries, 1);
+    script.assert_done();
+}
+
+/// newOrder changes the CA's state: after a 5xx the CA may have made the order, so the client does not
+/// send it again on its own (the flow reads the state back first).
+#[test]
+fn a_server_error_on_new_order_is_not_sent_again() {
     let script = Script::default();
     script
         .expect(Method::Head, "https://ca.test/nonce", nonce("n1"))
@@ -389,11 +268,14 @@ fn a_bare_server_error_is_retried_once() {
             Method::Post,
             "https://ca.test/order",
             reply(503, &[("Replay-Nonce", "n2")], "upstream down"),
-        )
-        .expect(Method::Post, "https://ca.test/order", order_created("n3"));
+        );
     let client = client(&script);
-    pollster::block_on(client.new_order(&account(), &new_order())).unwrap();
-    assert_eq!(client.stats().server_error_retries, 1);
+    let err = pollster::block_on(client.new_order(&account(), &new_order())).unwrap_err();
+    assert!(
+        matches!(err, Error::UnexpectedReply { status: 503, .. }),
+        "{err:?}"
+    );
+    assert_eq!(client.stats().server_error_retries, 0);
     script.assert_done();
 }
 
@@ -404,15 +286,17 @@ fn a_persistent_server_error_is_reported() {
         .expect(Method::Head, "https://ca.test/nonce", nonce("n1"))
         .expect(
             Method::Post,
-            "https://ca.test/order",
+            "https://ca.test/order/1",
             reply(502, &[("Replay-Nonce", "n2")], "<html>Bad gateway</html>"),
         )
         .expect(
             Method::Post,
-            "https://ca.test/order",
+            "https://ca.test/order/1",
             reply(502, &[("Replay-Nonce", "n3")], "<html>Bad gateway</html>"),
         );
-    let err = pollster::block_on(client(&script).new_order(&account(), &new_order())).unwrap_err();
+    let err =
+        pollster::block_on(client(&script).fetch_order(&account(), "https://ca.test/order/1"))
+            .unwrap_err();
     assert!(
         matches!(err, Error::UnexpectedReply { status: 502, .. }),
         "{err:?}"
@@ -593,19 +477,40 @@ fn hostile_replies_never_panic() {
             let account = account();
             let now = SystemTime::now();
             let _ = pollster::block_on(client.new_order(&account, &new_order()));
-            let _ = pollster::block_on(client.poll_authorization(
-                &account,
-                "https://ca.test/a",
-                2,
-                now,
-            ));
-            let _ = pollster::block_on(client.poll_order(&account, "https://ca.test/o", 2, now));
+            for request in hostile_requests() {
+                let _ = pollster::block_on(client.execute(&account, &request, now));
+            }
             let _ = pollster::block_on(client.download_certificate(&account, "https://ca.test/c"));
             let _ = pollster::block_on(client.respond_to_challenge(&account, "https://ca.test/ch"));
             let _ = pollster::block_on(client.renewal_info("a.b", now));
             let _ = pollster::block_on(client.find_account(&account.key));
         }
     }
+}
+
+/// One of each request the issuance flow sends.
+fn hostile_requests() -> Vec<Request> {
+    vec![
+        Request::NewOrder(new_order()),
+        Request::Authorization {
+            url: "https://ca.test/a".into(),
+        },
+        Request::Answer {
+            authorization_url: "https://ca.test/a".into(),
+            challenge_url: "https://ca.test/ch".into(),
+        },
+        Request::Order {
+            url: "https://ca.test/o".into(),
+        },
+        Request::Finalize {
+            order_url: "https://ca.test/o".into(),
+            finalize_url: "https://ca.test/o/f".into(),
+            csr: vec![1, 2, 3],
+        },
+        Request::Certificate {
+            url: "https://ca.test/c".into(),
+        },
+    ]
 }
 
 /// Answers every request with the next scripted reply, whatever it is.
@@ -700,9 +605,9 @@ fn revocation_by_certificate_key_uses_jwk_and_reason() {
             reply(200, &[("Replay-Nonce", "n2")], ""),
         );
     let key = PrivateKey::generate(KeyType::P256).unwrap();
-    let reason = Some(certsmith::client::RevocationReason::KeyCompromise);
+    let reason = Some(certsmith::acme::client::RevocationReason::KeyCompromise);
     pollster::block_on(client(&script).revoke_certificate(
-        certsmith::client::Revoker::CertificateKey(&key),
+        certsmith::acme::client::Revoker::CertificateKey(&key),
         b"DER",
         reason,
     ))
@@ -745,7 +650,7 @@ fn renewal_info_is_an_unauthenticated_get_with_retry_after() {
 #[test]
 fn finalize_refuses_an_order_that_is_not_ready() {
     let script = Script::default();
-    let order: certsmith::order::Order = serde_json::from_str(ORDER_JSON).unwrap();
+    let order: certsmith::acme::order::Order = serde_json::from_str(ORDER_JSON).unwrap();
     let err = pollster::block_on(client(&script).finalize(&account(), &order, b"csr")).unwrap_err();
     assert!(matches!(err, Error::NotReady(_)), "{err:?}");
     script.assert_done();

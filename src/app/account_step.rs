@@ -1,6 +1,6 @@
 //! Step 2: create an account (key made in the page) or use an existing one (key pasted or from a file).
 
-use certsmith::key::{KeyType, PrivateKey};
+use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::download::download;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -117,7 +117,9 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         .as_ref()
         .is_some_and(|d| d.meta.external_account_required)
         && (w.eab_kid.trim().is_empty() || w.eab_hmac.trim().is_empty());
-    let can_create = *agreed && !eab_missing && !busy;
+    // A CA without terms of service (RFC 8555 §7.1.1 makes them optional) has nothing to agree to.
+    let must_agree = terms.is_some() && !*agreed;
+    let can_create = !must_agree && !eab_missing && !busy;
 
     let on_create = {
         let on_task = props.on_task.clone();
@@ -187,13 +189,15 @@ fn account_forms(props: &AccountFormsProps) -> Html {
             <div class="stack">
                 <h3>{ "New account" }</h3>
                 <p class="help">{ "The page makes an ECDSA P-256 account key and keeps it in this browser." }</p>
-                <div class="field checkbox">
-                    <input id="terms" type="checkbox" checked={*agreed}
-                           onchange={{ let agreed = agreed.clone(); Callback::from(move |e: Event| agreed.set(checked(&e))) }} />
-                    <label for="terms">{ "I agree to the CA's terms of service" }</label>
-                </div>
                 if let Some(terms) = terms {
+                    <div class="field checkbox">
+                        <input id="terms" type="checkbox" checked={*agreed}
+                               onchange={{ let agreed = agreed.clone(); Callback::from(move |e: Event| agreed.set(checked(&e))) }} />
+                        <label for="terms">{ "I agree to the CA's terms of service" }</label>
+                    </div>
                     <p class="help"><a href={terms.clone()} target="_blank" rel="noopener noreferrer">{ "Read the terms of service" }</a></p>
+                } else {
+                    <p class="help" data-testid="no-terms">{ "This CA publishes no terms of service to agree to." }</p>
                 }
                 <div class="field">
                     <label for="email">{ "Email (optional)" }</label>
@@ -204,7 +208,7 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                 <div class="actions">
                     <button type="button" class="primary" onclick={on_create} disabled={!can_create}>{ "Create account" }</button>
                 </div>
-                if !*agreed {
+                if must_agree {
                     <p class="help">{ "Tick the box to agree to the terms first." }</p>
                 }
                 if eab_missing {

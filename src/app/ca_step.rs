@@ -1,7 +1,7 @@
 //! Step 1: choose the CA and connect; afterwards, what the CA says about itself, External Account Binding
 //! when it requires it, and its certificate profiles.
 
-use certsmith::directory::Directory;
+use certsmith::acme::directory::Directory;
 use certsmith::wizard::{Action, CaKind, Section, Step, Task, Wizard};
 use yew::prelude::*;
 

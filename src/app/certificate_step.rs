@@ -1,10 +1,10 @@
 //! Step 5: finalizing, then the certificate: its facts, the chain choice, and the files to download.
 
-use certsmith::key::PrivateKey;
-use certsmith::pfx::build_pfx;
+use certsmith::pki::key::PrivateKey;
+use certsmith::pki::pfx::build_pfx;
 use certsmith::web::download::download;
 use certsmith::wizard::{
-    chain_files, common_name, order_status_name, Action, ChainFiles, Section, Step, Task, Wizard,
+    chain_files, order_status_name, short_name, Action, ChainFiles, Section, Step, Task, Wizard,
 };
 use yew::prelude::*;
 
@@ -37,6 +37,7 @@ pub fn certificate_step(props: &CertificateStepProps) -> Html {
             section={Section::Certificate}
             at={w.section()}
             busy={w.busy.clone()}
+            busy_until_ms={w.busy_until_ms}
             error={w.error.clone()}
             on_task={props.on_task.clone()}
             on_dismiss={dispatch.reform(|()| Action::DismissError)}
@@ -50,8 +51,8 @@ fn view_finalizing(w: &Wizard, on_task: &Callback<Task>) -> Html {
     let status = w
         .order
         .as_ref()
-        .map(|o| order_status_name(o.handle.order.status))
-        .unwrap_or("unknown");
+        .and_then(|o| o.status())
+        .map_or("unknown", order_status_name);
     html! {
         <>
             <p class="lead">{ "Every name is validated. The page sends the certificate request (finalize), waits \
@@ -59,7 +60,7 @@ fn view_finalizing(w: &Wizard, on_task: &Callback<Task>) -> Html {
             <p>{ "Order status: " }<span class="status" data-testid="order-status">{ status }</span></p>
             if !w.is_busy() && w.error.is_none() {
                 <div class="actions">
-                    <button type="button" class="primary" onclick={on_task.reform(|_: MouseEvent| Task::Finalize)}>
+                    <button type="button" class="primary" onclick={on_task.reform(|_: MouseEvent| Task::Drive)}>
                         { "Finalize" }
                     </button>
                 </div>
@@ -116,7 +117,7 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                 <dt>{ "Names" }</dt>
                 <dd data-testid="cert-names">{ leaf.names.join(", ") }</dd>
                 <dt>{ "Issuer" }</dt>
-                <dd data-testid="cert-issuer">{ common_name(&leaf.issuer) }</dd>
+                <dd data-testid="cert-issuer">{ short_name(&leaf.issuer) }</dd>
                 <dt>{ "Valid" }</dt>
                 <dd data-testid="cert-validity">
                     { "from " }<time datetime={leaf.not_before_rfc3339.clone()}>{ &leaf.not_before_rfc3339 }</time>

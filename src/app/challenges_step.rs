@@ -2,11 +2,11 @@
 //! add grouped by name, the DNS check, and "Submit challenges" (asking first when nothing confirmed the
 //! records).
 
-use certsmith::authorization::{AuthorizationStatus, Placement};
-use certsmith::wizard::{
-    possible_challenge_types, status_name, Action, AuthzState, Section, Step, Task, Wizard, DNS_01,
-    HTTP_01,
+use certsmith::acme::authorization::{
+    AuthorizationStatus, ChallengeStatus, ChallengeType, Placement,
 };
+use certsmith::acme::flow::{usable_challenge_types, AuthorizationProgress};
+use certsmith::wizard::{status_name, Action, Section, Step, Task, Wizard};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
@@ -33,15 +33,24 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
     let body = if w.order.is_none() {
         html! { <p class="muted">{ "Create an order first." }</p> }
     } else {
-        let on_submit = {
+        // The person vouches for the records and files; then the flow answers the challenges.
+        let submit = {
             let on_task = props.on_task.clone();
+            let dispatch = dispatch.clone();
+            Callback::from(move |()| {
+                dispatch.emit(Action::ChallengesPlaced);
+                on_task.emit(Task::Drive);
+            })
+        };
+        let on_submit = {
+            let submit = submit.clone();
             let confirming = confirming.clone();
             let warned = !w.submit_warnings().is_empty();
             Callback::from(move |_: MouseEvent| {
                 if warned {
                     confirming.set(true);
                 } else {
-                    on_task.emit(Task::SubmitChallenges);
+                    submit.emit(());
                 }
             })
         };
@@ -71,7 +80,7 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
                 }
                 if w.step == Step::Validating && !w.is_busy() && w.error.is_none() {
                     <div class="actions">
-                        <button type="button" onclick={props.on_task.reform(|_: MouseEvent| Task::SubmitChallenges)}>
+                        <button type="button" onclick={props.on_task.reform(|_: MouseEvent| Task::Drive)}>
                             { "Check again" }
                         </button>
                     </div>
@@ -86,10 +95,10 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
                         confirm_label="Submit anyway"
                         on_confirm={{
                             let confirming = confirming.clone();
-                            let on_task = props.on_task.clone();
+                            let submit = submit.clone();
                             Callback::from(move |()| {
                                 confirming.set(false);
-                                on_task.emit(Task::SubmitChallenges);
+                                submit.emit(());
                             })
                         }}
                         on_cancel={{
@@ -114,6 +123,7 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
             section={Section::Challenges}
             at={w.section()}
             busy={w.busy.clone()}
+            busy_until_ms={w.busy_until_ms}
             error={w.error.clone()}
             on_task={props.on_task.clone()}
             on_dismiss={dispatch.reform(|()| Action::DismissError)}
@@ -124,10 +134,17 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
 }
 
 fn intro(w: &Wizard) -> Html {
+    let reused = w.reused_authorizations();
     match w.step {
         Step::Challenges => html! {
-            <p class="lead">{ "Prove that you control each name: add the TXT records in your DNS provider's panel \
-                               (DNS-01) or upload the files to your web site (HTTP-01). Then check and submit." }</p>
+            <>
+                <p class="lead">{ "Prove that you control each name: add the TXT records in your DNS provider's panel \
+                                   (DNS-01) or upload the files to your web site (HTTP-01). Then check and submit." }</p>
+                if !reused.is_empty() {
+                    <p class="ok" data-testid="reused">{ format!(
+                        "Already validated for this account, nothing to place: {}.", reused.join(", ")) }</p>
+                }
+            </>
         },
         Step::Validating => html! {
             <p class="lead">{ "The CA is checking the records and files. Leave them in place until the certificate \
@@ -140,15 +157,27 @@ fn intro(w: &Wizard) -> Html {
     }
 }
 
-fn view_authz(w: &Wizard, index: usize, authz: &AuthzState, dispatch: &Callback<Action>) -> Html {
-    let authorization = authz.authorization();
+fn view_authz(
+    w: &Wizard,
+    index: usize,
+    authz: &AuthorizationProgress,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let Some(authorization) = &authz.authorization else {
+        return html! {
+            <article class="authz" data-testid="authz">
+                <h3>{ authz.name() }</h3>
+                <p class="muted">{ "Not read yet." }</p>
+            </article>
+        };
+    };
     let name = authorization.display_name();
     let status = authorization.status;
-    let possible = possible_challenge_types(authorization);
+    let possible = usable_challenge_types(authorization);
     let select_id = format!("challenge-type-{index}");
     let on_type = dispatch.reform(move |e: Event| Action::ChooseChallenge {
         index,
-        challenge_type: select_value(&e),
+        challenge_type: ChallengeType::from(select_value(&e)),
     });
     let offered: Vec<&str> = authorization
         .challenges
@@ -182,7 +211,8 @@ fn view_authz(w: &Wizard, index: usize, authz: &AuthzState, dispatch: &Callback<
                                 <select id={select_id} onchange={on_type}
                                         disabled={w.step != Step::Challenges || w.is_busy()}>
                                     { for possible.iter().map(|t| html! {
-                                        <option value={*t} selected={authz.challenge_type.as_deref() == Some(*t)}>
+                                        <option value={t.as_str().to_string()}
+                                                selected={authz.challenge_type.as_ref() == Some(t)}>
                                             { challenge_label(t) }
                                         </option>
                                     }) }
@@ -190,7 +220,7 @@ fn view_authz(w: &Wizard, index: usize, authz: &AuthzState, dispatch: &Callback<
                             </div>
                         } else if authorization.wildcard {
                             <p class="help">{ "A wildcard name can only be proven with a DNS record (DNS-01)." }</p>
-                        } else if possible == [HTTP_01] {
+                        } else if possible == [ChallengeType::Http01] {
                             <p class="help">{ "An IP address can only be proven with a file on the server (HTTP-01)." }</p>
                         }
                         { view_placement(w, index, authz) }
@@ -205,15 +235,15 @@ fn view_authz(w: &Wizard, index: usize, authz: &AuthzState, dispatch: &Callback<
     }
 }
 
-fn challenge_label(challenge_type: &str) -> &'static str {
+fn challenge_label(challenge_type: &ChallengeType) -> &'static str {
     match challenge_type {
-        DNS_01 => "DNS-01 (TXT record)",
-        HTTP_01 => "HTTP-01 (file on the site)",
+        ChallengeType::Dns01 => "DNS-01 (TXT record)",
+        ChallengeType::Http01 => "HTTP-01 (file on the site)",
         _ => "other",
     }
 }
 
-fn view_placement(w: &Wizard, index: usize, authz: &AuthzState) -> Html {
+fn view_placement(w: &Wizard, index: usize, authz: &AuthorizationProgress) -> Html {
     match w.placement(index) {
         None => html! {},
         Some(Err(e)) => {
@@ -225,7 +255,7 @@ fn view_placement(w: &Wizard, index: usize, authz: &AuthzState) -> Html {
         Some(Ok(placement @ Placement::Http01 { .. })) => {
             let answered = authz
                 .chosen_challenge()
-                .is_some_and(|c| c.status != certsmith::authorization::ChallengeStatus::Pending);
+                .is_some_and(|c| c.status != ChallengeStatus::Pending);
             html! { <HttpChallenge placement={placement} answered={answered} /> }
         }
     }
@@ -249,8 +279,7 @@ fn view_records(w: &Wizard) -> Html {
 }
 
 fn view_submit(w: &Wizard, on_submit: Callback<MouseEvent>) -> Html {
-    let unworkable = w.unworkable_authorizations();
-    let nothing = w.challenges_to_answer().is_empty();
+    let nothing = w.challenges_to_place() == 0;
     html! {
         <div class="submit">
             if w.has_pending_http() {
@@ -260,14 +289,10 @@ fn view_submit(w: &Wizard, on_submit: Callback<MouseEvent>) -> Html {
             }
             <div class="actions">
                 <button type="button" class="primary" onclick={on_submit}
-                        disabled={w.is_busy() || !unworkable.is_empty() || nothing}>
+                        disabled={w.is_busy() || nothing}>
                     { "Submit challenges" }
                 </button>
             </div>
-            if !unworkable.is_empty() {
-                <p class="help">{ format!("Nothing can be submitted while {} has no usable challenge; start a new order without it.",
-                                          unworkable.join(", ")) }</p>
-            }
         </div>
     }
 }

@@ -1,29 +1,37 @@
-//! The app's side effects: each [`Task`] runs as a local future that talks to the CA through the core's
-//! [`Client`] over fetch and reports back with [`Action`]s. Waits use the core's `Poll::Wait` durations
-//! with a browser timer, never a busy loop. A flow bound to an order stops as soon as that order is no
-//! longer the wizard's (a new order, "Forget this order", another CA).
+//! The app's side effects: each [`Task`] runs as a local future and reports back with [`Action`]s. An
+//! order runs through the core's issuance flow ([`Issuance`]): [`drive`] only executes what
+//! [`Issuance::next`] asks for (a request through the page's one client, a browser timer for a wait) and
+//! hands each result back to the flow. A flow stops as soon as its issuance is no longer the wizard's
+//! (a new order, "Forget this order", another CA).
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use certsmith::account::NewAccount;
-use certsmith::authorization::AuthorizationStatus;
-use certsmith::client::{Client, Exchange};
-use certsmith::csr::{build_csr, parse_csr};
-use certsmith::jws::ExternalAccountKey;
-use certsmith::key::{KeyType, PrivateKey};
-use certsmith::order::{NewOrder, OrderStatus};
-use certsmith::poll::{Poll, MIN_WAIT};
-use certsmith::problem::describe_duration;
+use certsmith::acme::account::NewAccount;
+use certsmith::acme::authorization::ChallengeType;
+use certsmith::acme::client::{Client, Exchange};
+use certsmith::acme::directory::Directory;
+use certsmith::acme::flow::{Issuance, Next, Request, WaitReason};
+use certsmith::acme::jws::ExternalAccountKey;
+use certsmith::acme::order::NewOrder;
+use certsmith::pki::csr::{build_csr, parse_csr};
+use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::{clock, doh, probe};
-use certsmith::wizard::{
-    order_status_name, Action, DohOutcome, DohRow, ErrorInfo, KeyChoice, Step, Task, Wizard,
-};
+use certsmith::wizard::{Action, DohOutcome, DohRow, ErrorInfo, KeyChoice, Step, Task, Wizard};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::state::{LogAction, LogState, StateHandle};
+
+thread_local! {
+    /// One client per CA for the life of the page, so its nonce cache carries from one request to the
+    /// next (RFC 8555 §7.2): newNonce is asked once, by the probe, or once after a reload.
+    static CLIENT: RefCell<Option<Rc<Client<FetchHttp>>>> = const { RefCell::new(None) };
+    /// The issuance a flow is running for: a second start (a click during a resume) does not run it twice.
+    static DRIVING: Cell<Option<u64>> = const { Cell::new(None) };
+}
 
 /// What a task needs: the live state (a handle always reads the current value) and the log.
 #[derive(Clone)]
@@ -51,34 +59,49 @@ impl Ctx {
         self.dispatch(Action::Failed(error));
     }
 
-    /// Dispatches only while `order_url` is still the wizard's order, so a flow the person abandoned
+    /// The issuance `id` as the wizard has it now, `None` once the person moved on.
+    fn issuance(&self, id: u64) -> Option<Issuance> {
+        self.state.wizard.order.clone().filter(|o| o.id == id)
+    }
+
+    /// Dispatches only while issuance `id` is still the wizard's, so a flow the person abandoned
     /// neither shows progress nor errors.
-    fn for_order(&self, order_url: &str, action: Action) -> bool {
-        let current = self.order_is_current(order_url);
+    fn for_order(&self, id: u64, action: Action) -> bool {
+        let current = self.issuance(id).is_some();
         if current {
             self.dispatch(action);
         }
         current
     }
 
-    fn order_is_current(&self, order_url: &str) -> bool {
-        self.state
-            .wizard
-            .order
-            .as_ref()
-            .is_some_and(|o| o.handle.url == order_url)
+    /// The page's client for the connected CA, whose every exchange goes to the protocol log.
+    fn client(&self, wizard: &Wizard) -> Option<Rc<Client<FetchHttp>>> {
+        let url = wizard.connected_url.as_deref()?;
+        let current = CLIENT.with(|c| c.borrow().clone());
+        if let Some(client) = current.filter(|c| c.directory_url() == url) {
+            return Some(client);
+        }
+        Some(self.install_client(url, wizard.directory.clone()?, None))
     }
 
-    /// A client for the connected CA whose every exchange goes to the protocol log.
-    fn client(&self, wizard: &Wizard) -> Option<Client<FetchHttp>> {
-        let url = wizard.connected_url.as_deref()?;
-        let directory = wizard.directory.clone()?;
+    /// Makes the client for a CA, with the nonce its probe obtained.
+    fn install_client(
+        &self,
+        url: &str,
+        directory: Directory,
+        nonce: Option<&str>,
+    ) -> Rc<Client<FetchHttp>> {
         let mut client = Client::from_directory(FetchHttp::default(), url, directory);
         let log = self.log.clone();
         client.set_observer(Some(Rc::new(move |exchange: &Exchange| {
             log.dispatch(LogAction::Logged(exchange.clone()))
         })));
-        Some(client)
+        if let Some(nonce) = nonce {
+            client.add_nonce(nonce);
+        }
+        let client = Rc::new(client);
+        CLIENT.with(|c| *c.borrow_mut() = Some(client.clone()));
+        client
     }
 }
 
@@ -91,19 +114,17 @@ pub fn run(ctx: Ctx, task: Task) {
             Task::ImportAccount { key } => import_account(&ctx, key).await,
             Task::CreateOrder => create_order(&ctx).await,
             Task::CheckDns => check_dns(&ctx).await,
-            Task::SubmitChallenges => submit_challenges(&ctx).await,
-            Task::Finalize => finalize(&ctx).await,
+            Task::Drive => drive(&ctx).await,
             Task::DownloadChain { url } => download_chain(&ctx, url).await,
         }
     });
 }
 
-/// After a reload: goes on where the saved state stopped (polling is resumed by asking the CA again).
+/// After a reload: goes on where the saved state stopped. The flow knows what it was waiting for and
+/// reads back anything whose outcome the reload left unknown.
 pub fn resume(ctx: Ctx) {
-    match ctx.state.wizard.step {
-        Step::Validating => run(ctx, Task::SubmitChallenges),
-        Step::Finalizing => run(ctx, Task::Finalize),
-        _ => {}
+    if ctx.state.wizard.order.is_some() && ctx.state.wizard.step != Step::Challenges {
+        run(ctx, Task::Drive);
     }
 }
 
@@ -118,7 +139,8 @@ async fn connect(ctx: &Ctx) {
         "Reading the CA's directory at {url}…"
     )));
     match probe::probe_ca(&url).await {
-        Ok(directory) => {
+        Ok(probe::Probed { directory, nonce }) => {
+            ctx.install_client(&url, directory.clone(), Some(&nonce));
             ctx.dispatch(Action::Connected { url, directory });
             ctx.dispatch(Action::Idle);
         }
@@ -200,83 +222,92 @@ async fn import_account(ctx: &Ctx, key: PrivateKey) {
 
 async fn create_order(ctx: &Ctx) {
     let wizard = ctx.wizard();
-    let (Some(client), Some(account)) = (ctx.client(&wizard), wizard.account.clone()) else {
+    if wizard.account.is_none() || wizard.order.is_some() {
         return;
-    };
+    }
     if let Some(reason) = wizard.order_blocker() {
         return ctx.fail(ErrorInfo::new(reason, "Correct the marked fields.", None));
     }
     let names = wizard.parsed_names().unwrap_or_default();
-    let csr = match wizard.key_choice {
-        KeyChoice::Csr => Some(wizard.csr_input.clone()),
+    // The key and the CSR come first: nothing is ordered that could not be finalized.
+    let (csr, brought) = match wizard.key_choice {
+        KeyChoice::Csr => (
+            parse_csr(wizard.csr_input.as_bytes()).map(|csr| csr.der),
+            Some(wizard.csr_input.clone()),
+        ),
         KeyChoice::Generate(kind) => {
-            if wizard.cert_key.as_ref().and_then(PrivateKey::key_type) != Some(kind) {
-                let slow = if kind == KeyType::Rsa4096 {
-                    " (this takes a few seconds)"
-                } else {
-                    ""
-                };
-                ctx.dispatch(Action::Busy(format!(
-                    "Generating the {} certificate key in this page{slow}…",
-                    kind.label()
-                )));
-                yield_to_page().await;
-                match PrivateKey::generate(kind) {
-                    Ok(key) => ctx.dispatch(Action::CertKeyReady(key)),
-                    Err(e) => {
-                        return ctx.fail(ErrorInfo::new(
-                            format!("Could not generate the certificate key: {e}"),
-                            "Try again; if it keeps failing, choose ECDSA P-256.",
-                            Some(Task::CreateOrder),
-                        ))
-                    }
-                }
-            }
-            None
+            let Some(key) = certificate_key(ctx, &wizard, kind).await else {
+                return;
+            };
+            (build_csr(&key, &names), None)
         }
     };
-    ctx.dispatch(Action::Busy("Placing the order…".into()));
+    let csr = match csr {
+        Ok(der) => der,
+        Err(e) => {
+            return ctx.fail(ErrorInfo::from_error(
+                "Could not make the certificate request",
+                &e.into(),
+                Some(Task::CreateOrder),
+            ))
+        }
+    };
     let request = NewOrder {
         identifiers: names,
         profile: wizard.profile.clone(),
         ..NewOrder::default()
     };
-    let order = match client.new_order(&account, &request).await {
-        Ok(order) => order,
-        Err(e) => {
-            return ctx.fail(ErrorInfo::from_error(
-                "Could not create the order",
-                &e,
-                Some(Task::CreateOrder),
-            ))
-        }
-    };
-    ctx.dispatch(Action::Busy("Reading the authorizations…".into()));
-    let authorizations = match client.fetch_authorizations(&account, &order.order).await {
-        Ok(authorizations) => authorizations,
-        Err(e) => {
-            return ctx.fail(ErrorInfo::from_error(
-                "Could not read the order's authorizations",
-                &e,
-                Some(Task::CreateOrder),
-            ))
-        }
-    };
-    ctx.dispatch(Action::OrderCreated {
-        order,
-        authorizations,
-        csr,
+    let id = clock::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    // DNS-01 first: it works for wildcards and hosts without port 80; the person may switch per name.
+    let preference = vec![ChallengeType::Dns01, ChallengeType::Http01];
+    let issuance = Issuance::new(id, request, csr, preference);
+    ctx.dispatch(Action::OrderStarted {
+        issuance,
+        csr: brought,
     });
-    if ctx.state.wizard.step == Step::Finalizing {
-        finalize(ctx).await;
+    drive(ctx).await;
+}
+
+/// The certificate key of the wizard when it is of `kind` (a retry reuses it), else a new one.
+async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<PrivateKey> {
+    if let Some(key) = wizard
+        .cert_key
+        .as_ref()
+        .filter(|k| k.key_type() == Some(kind))
+    {
+        return Some(key.clone());
+    }
+    let slow = if kind == KeyType::Rsa4096 {
+        " (this takes a few seconds)"
     } else {
-        ctx.dispatch(Action::Idle);
+        ""
+    };
+    ctx.dispatch(Action::Busy(format!(
+        "Generating the {} certificate key in this page{slow}…",
+        kind.label()
+    )));
+    yield_to_page().await;
+    match PrivateKey::generate(kind) {
+        Ok(key) => {
+            ctx.dispatch(Action::CertKeyReady(key.clone()));
+            Some(key)
+        }
+        Err(e) => {
+            ctx.fail(ErrorInfo::new(
+                format!("Could not generate the certificate key: {e}"),
+                "Try again; if it keeps failing, choose ECDSA P-256.",
+                Some(Task::CreateOrder),
+            ));
+            None
+        }
     }
 }
 
 async fn check_dns(ctx: &Ctx) {
     let wizard = ctx.wizard();
-    let Some(order_url) = wizard.order.as_ref().map(|o| o.handle.url.clone()) else {
+    let Some(id) = wizard.order.as_ref().map(|o| o.id) else {
         return;
     };
     let records = wizard.dns_records();
@@ -292,7 +323,7 @@ async fn check_dns(ctx: &Ctx) {
     for resolver in &resolvers {
         for record in &records {
             if !ctx.for_order(
-                &order_url,
+                id,
                 Action::Busy(format!("Asking {resolver} for {}…", record.name)),
             ) {
                 return;
@@ -307,313 +338,155 @@ async fn check_dns(ctx: &Ctx) {
             });
         }
     }
-    if ctx.for_order(&order_url, Action::DohChecked(rows)) {
+    if ctx.for_order(id, Action::DohChecked(rows)) {
         ctx.dispatch(Action::Idle);
     }
 }
 
-async fn submit_challenges(ctx: &Ctx) {
-    ctx.dispatch(Action::ChallengesSubmitted);
-    let wizard = ctx.wizard();
-    let (Some(client), Some(account), Some(order)) = (
-        ctx.client(&wizard),
-        wizard.account.clone(),
-        wizard.order.clone(),
-    ) else {
+/// Runs the issuance flow until it needs the person (records to place), fails, or is done. Safe to run
+/// again at any point: the flow's state says what comes next.
+async fn drive(ctx: &Ctx) {
+    let Some(id) = ctx.wizard().order.as_ref().map(|o| o.id) else {
         return;
     };
-    let order_url = order.handle.url.clone();
-    for (authz_url, challenge_url) in wizard.challenges_to_answer() {
-        if !ctx.for_order(
-            &order_url,
-            Action::Busy("Telling the CA the challenges are ready…".into()),
-        ) {
-            return;
-        }
-        match client.respond_to_challenge(&account, &challenge_url).await {
-            Ok(challenge) => {
-                ctx.for_order(
-                    &order_url,
-                    Action::ChallengeAnswered {
-                        authz_url,
-                        challenge,
-                    },
-                );
-            }
-            Err(e) => {
-                ctx.for_order(
-                    &order_url,
-                    Action::Failed(ErrorInfo::from_error(
-                        "Could not submit a challenge",
-                        &e,
-                        Some(Task::SubmitChallenges),
-                    )),
-                );
-                return;
-            }
-        }
+    if DRIVING.with(|d| d.replace(Some(id))) == Some(id) {
+        return;
     }
+    drive_flow(ctx, id).await;
+    DRIVING.with(|d| {
+        if d.get() == Some(id) {
+            d.set(None);
+        }
+    });
+}
 
-    // Poll every authorization still pending until it settles.
-    let pending: Vec<(String, String)> = ctx
-        .wizard()
-        .order
-        .iter()
-        .flat_map(|o| o.authorizations.iter())
-        .filter(|a| a.is_pending())
-        .map(|a| (a.handle.url.clone(), a.authorization().display_name()))
-        .collect();
-    for (url, name) in pending {
-        let mut attempt = 0;
-        loop {
-            if !ctx.for_order(
-                &order_url,
-                Action::Busy(format!("Waiting for the CA to validate {name}…")),
-            ) {
-                return;
+async fn drive_flow(ctx: &Ctx, id: u64) {
+    loop {
+        let wizard = ctx.wizard();
+        let (Some(issuance), Some(account), Some(client)) = (
+            ctx.issuance(id),
+            wizard.account.clone(),
+            ctx.client(&wizard),
+        ) else {
+            return;
+        };
+        let now = clock::now();
+        match issuance.next(now) {
+            Next::Send(request) => {
+                ctx.for_order(id, Action::Busy(request_label(&request, &issuance)));
+                let result = client.execute(&account, &request, clock::now()).await;
+                let Some(mut current) = ctx.issuance(id) else {
+                    return;
+                };
+                let outcome = current.record(&request, result, clock::now());
+                let refused_order = current.order.is_none();
+                ctx.dispatch(Action::Advanced(current));
+                if let Err(e) = outcome {
+                    return failed(ctx, id, &request, refused_order, &e);
+                }
             }
-            match client
-                .poll_authorization(&account, &url, attempt, clock::now())
-                .await
-            {
-                Ok(Poll::Ready(authorization)) => {
-                    let valid = authorization.status == AuthorizationStatus::Valid;
-                    ctx.for_order(
-                        &order_url,
-                        Action::AuthorizationUpdated {
-                            url: url.clone(),
-                            authorization,
-                        },
-                    );
-                    if !valid {
-                        ctx.for_order(&order_url, Action::Idle);
-                        return;
-                    }
-                    break;
-                }
-                Ok(Poll::Wait { latest, retry_in }) => {
-                    ctx.for_order(
-                        &order_url,
-                        Action::AuthorizationUpdated {
-                            url: url.clone(),
-                            authorization: latest,
-                        },
-                    );
-                    if !ctx.for_order(
-                        &order_url,
-                        Action::Busy(format!(
-                            "The CA is validating {name}; asking again in {}…",
-                            describe_duration(retry_in)
-                        )),
-                    ) {
-                        return;
-                    }
-                    clock::sleep(retry_in).await;
-                    attempt += 1;
-                }
-                Err(e) => {
-                    ctx.for_order(
-                        &order_url,
-                        Action::Failed(ErrorInfo::from_error(
-                            &format!("Could not read the authorization of {name}"),
-                            &e,
-                            Some(Task::SubmitChallenges),
-                        )),
-                    );
+            Next::Wait { until, why } => {
+                let until_ms = until
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as u64);
+                let label = wait_label(why).to_string();
+                if !ctx.for_order(id, Action::Waiting { label, until_ms }) {
                     return;
                 }
+                clock::sleep(until.duration_since(now).unwrap_or_default()).await;
+            }
+            Next::Place | Next::Done | Next::Failed(_) => {
+                ctx.for_order(id, Action::Idle);
+                return;
             }
         }
-    }
-    if ctx.state.wizard.step == Step::Finalizing {
-        finalize(ctx).await;
-    } else {
-        ctx.for_order(&order_url, Action::Idle);
     }
 }
 
-/// Waits for the order to be ready, finalizes it with the page's CSR (or the person's), waits for it to
-/// be valid and downloads the chain. Safe to run again at any point: it always starts by asking the CA.
-async fn finalize(ctx: &Ctx) {
-    let wizard = ctx.wizard();
-    let (Some(client), Some(account), Some(order)) = (
-        ctx.client(&wizard),
-        wizard.account.clone(),
-        wizard.order.clone(),
-    ) else {
-        return;
+/// Shows a failed request. A refused newOrder goes back to the names, which the person may correct.
+fn failed(ctx: &Ctx, id: u64, request: &Request, refused_order: bool, error: &certsmith::Error) {
+    let (what, retry) = match request {
+        Request::NewOrder(_) => ("Could not create the order", Task::CreateOrder),
+        Request::Authorization { .. } => ("Could not read an authorization", Task::Drive),
+        Request::Answer { .. } => ("Could not submit a challenge", Task::Drive),
+        Request::Order { .. } => ("Could not read the order", Task::Drive),
+        Request::Finalize { .. } => ("The CA refused to finalize the order", Task::Drive),
+        Request::Certificate { .. } => ("Could not download the certificate", Task::Drive),
     };
-    let order_url = order.handle.url.clone();
-    let failed = |what: &str, e: &certsmith::Error| {
+    if refused_order {
+        ctx.for_order(id, Action::OrderRefused { id });
+        ctx.fail(ErrorInfo::from_error(what, error, Some(retry)));
+    } else {
         ctx.for_order(
-            &order_url,
-            Action::Failed(ErrorInfo::from_error(what, e, Some(Task::Finalize))),
+            id,
+            Action::Failed(ErrorInfo::from_error(what, error, Some(retry))),
         );
+    }
+}
+
+/// What the page waits for while `request` is under way.
+fn request_label(request: &Request, issuance: &Issuance) -> String {
+    let name_of = |url: &str| {
+        issuance
+            .authorizations
+            .iter()
+            .find(|a| a.url == url)
+            .map(|a| a.name())
+            .unwrap_or_default()
     };
-    let mut attempt = 0;
-    loop {
-        if !ctx.for_order(
-            &order_url,
-            Action::Busy("Asking the CA about the order…".into()),
-        ) {
-            return;
-        }
-        let (order, wait) = match client
-            .poll_order(&account, &order_url, attempt, clock::now())
-            .await
-        {
-            Ok(Poll::Ready(order)) => (order, MIN_WAIT),
-            Ok(Poll::Wait { latest, retry_in }) => (latest, retry_in),
-            Err(e) => return failed("Could not read the order", &e),
-        };
-        ctx.for_order(
-            &order_url,
-            Action::OrderUpdated {
-                url: order_url.clone(),
-                order: order.clone(),
-            },
-        );
-        match order.status {
-            OrderStatus::Ready => {
-                let wizard = ctx.wizard();
-                let csr = match (&wizard.order_csr, &wizard.cert_key) {
-                    (Some(pem), _) => parse_csr(pem.as_bytes()).map(|csr| csr.der),
-                    (None, Some(key)) => build_csr(key, &order.identifiers),
-                    (None, None) => {
-                        ctx.for_order(
-                            &order_url,
-                            Action::Failed(ErrorInfo::new(
-                                "This order has neither a certificate key nor a CSR.",
-                                "Start a new order.",
-                                None,
-                            )),
-                        );
-                        return;
-                    }
-                };
-                let csr = match csr {
-                    Ok(der) => der,
-                    Err(e) => return failed("Could not make the certificate request", &e.into()),
-                };
-                if !ctx.for_order(
-                    &order_url,
-                    Action::Busy("Sending the certificate request (finalize)…".into()),
-                ) {
-                    return;
-                }
-                match client.finalize(&account, &order, &csr).await {
-                    Ok(order) => {
-                        ctx.for_order(
-                            &order_url,
-                            Action::OrderUpdated {
-                                url: order_url.clone(),
-                                order,
-                            },
-                        );
-                        attempt = 0;
-                    }
-                    Err(e) => return failed("The CA refused to finalize the order", &e),
-                }
-            }
-            OrderStatus::Pending | OrderStatus::Processing => {
-                if !ctx.for_order(
-                    &order_url,
-                    Action::Busy(format!(
-                        "The order is {}; asking again in {}…",
-                        order_status_name(order.status),
-                        describe_duration(wait)
-                    )),
-                ) {
-                    return;
-                }
-                clock::sleep(wait).await;
-                attempt += 1;
-            }
-            OrderStatus::Valid => {
-                let Some(certificate_url) = order.certificate.clone() else {
-                    ctx.for_order(
-                        &order_url,
-                        Action::Failed(ErrorInfo::new(
-                            "The order is valid but names no certificate URL.",
-                            "Try again in a moment; if it stays so, the CA is at fault.",
-                            Some(Task::Finalize),
-                        )),
-                    );
-                    return;
-                };
-                if !ctx.for_order(
-                    &order_url,
-                    Action::Busy("Downloading the certificate…".into()),
-                ) {
-                    return;
-                }
-                match client
-                    .download_certificate(&account, &certificate_url)
-                    .await
-                {
-                    Ok(chain) => {
-                        ctx.for_order(
-                            &order_url,
-                            Action::CertificateDownloaded {
-                                order_url: order_url.clone(),
-                                chain,
-                            },
-                        );
-                        ctx.for_order(&order_url, Action::Idle);
-                    }
-                    Err(e) => failed("Could not download the certificate", &e),
-                }
-                return;
-            }
-            OrderStatus::Invalid => {
-                ctx.for_order(&order_url, Action::Idle);
-                return;
-            }
-            OrderStatus::Unknown => {
-                ctx.for_order(
-                    &order_url,
-                    Action::Failed(ErrorInfo::new(
-                        "The CA reports an order status this client does not know.",
-                        "Try again in a moment; the protocol log shows the CA's answer.",
-                        Some(Task::Finalize),
-                    )),
-                );
-                return;
-            }
+    match request {
+        Request::NewOrder(_) => "Placing the order…".to_string(),
+        Request::Authorization { url } => format!("Reading the authorization {}…", name_of(url)),
+        Request::Answer {
+            authorization_url, ..
+        } => format!(
+            "Telling the CA that {} is ready to be checked…",
+            name_of(authorization_url)
+        ),
+        Request::Order { .. } => "Asking the CA about the order…".to_string(),
+        Request::Finalize { .. } => "Sending the certificate request (finalize)…".to_string(),
+        Request::Certificate { .. } => "Downloading the certificate…".to_string(),
+    }
+}
+
+/// The start of the countdown's sentence while the flow waits.
+fn wait_label(why: WaitReason) -> &'static str {
+    match why {
+        WaitReason::Validating => "The CA is validating the challenges; asking again",
+        WaitReason::Issuing => "The CA is issuing the certificate; asking again",
+        WaitReason::Backoff => {
+            "The CA asked to wait, or a request did not get through; trying again"
         }
     }
 }
 
 async fn download_chain(ctx: &Ctx, url: String) {
     let wizard = ctx.wizard();
-    let (Some(client), Some(account), Some(order_url)) = (
+    let (Some(client), Some(account), Some(id)) = (
         ctx.client(&wizard),
         wizard.account.clone(),
-        wizard.order.as_ref().map(|o| o.handle.url.clone()),
+        wizard.order.as_ref().map(|o| o.id),
     ) else {
         return;
     };
-    if !ctx.for_order(
-        &order_url,
-        Action::Busy("Downloading the alternate chain…".into()),
-    ) {
+    if !ctx.for_order(id, Action::Busy("Downloading the alternate chain…".into())) {
         return;
     }
     match client.download_certificate(&account, &url).await {
         Ok(chain) => {
             ctx.for_order(
-                &order_url,
-                Action::CertificateDownloaded {
-                    order_url: order_url.clone(),
+                id,
+                Action::ChainDownloaded {
+                    order_id: id,
                     chain,
                 },
             );
-            ctx.for_order(&order_url, Action::ChooseChain(Some(url)));
-            ctx.for_order(&order_url, Action::Idle);
+            ctx.for_order(id, Action::ChooseChain(Some(url)));
+            ctx.for_order(id, Action::Idle);
         }
         Err(e) => {
             ctx.for_order(
-                &order_url,
+                id,
                 Action::Failed(ErrorInfo::from_error(
                     "Could not download the alternate chain",
                     &e,

@@ -1,6 +1,6 @@
 //! An error: what happened, what to do, the CA's problem with its subproblems, and "Try again".
 
-use certsmith::problem::{describe_duration, Problem, ACME_ERROR_NS};
+use certsmith::acme::problem::{describe_duration, Problem, ACME_ERROR_NS};
 use certsmith::wizard::{ErrorInfo, Task};
 use yew::prelude::*;
 

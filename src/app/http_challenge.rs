@@ -1,7 +1,7 @@
 //! An HTTP-01 file: its URL, its exact content, a download of the file itself, and where such a file goes
 //! on common servers.
 
-use certsmith::authorization::Placement;
+use certsmith::acme::authorization::Placement;
 use certsmith::web::download::download;
 use yew::prelude::*;
 

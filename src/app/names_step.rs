@@ -1,7 +1,7 @@
 //! Step 3: the names on the certificate and its key (generated in the page, or the person's CSR).
 
-use certsmith::identifier::{allowed_challenge_types, Identifier, IdentifierKind};
-use certsmith::key::KeyType;
+use certsmith::acme::identifier::{allowed_challenge_types, Identifier, IdentifierKind};
+use certsmith::pki::key::KeyType;
 use certsmith::wizard::{Action, KeyChoice, Section, Step, Task, Wizard};
 use yew::prelude::*;
 
@@ -154,14 +154,7 @@ fn view_summary(w: &Wizard) -> Html {
     let names: Vec<String> = w
         .order
         .as_ref()
-        .map(|o| {
-            o.handle
-                .order
-                .identifiers
-                .iter()
-                .map(|i| i.value.clone())
-                .collect()
-        })
+        .map(|o| o.names().into_iter().map(str::to_string).collect())
         .unwrap_or_default();
     let key = match (&w.cert_key, &w.order_csr) {
         (_, Some(_)) => "Your CSR (the private key stays with you)".to_string(),

@@ -20,18 +20,12 @@ pub fn order_bar(props: &OrderBarProps) -> Html {
         return html! {};
     };
     let dispatch = dispatcher(&props.state);
-    let names: Vec<&str> = order
-        .handle
-        .order
-        .identifiers
-        .iter()
-        .map(|i| i.value.as_str())
-        .collect();
+    let names = order.names();
     // The saved order object is only refreshed by polls; once an authorization failed the order is over.
     let shown_status = if w.step == Step::Failed {
         "failed"
     } else {
-        order_status_name(order.handle.order.status)
+        order.status().map_or("being placed", order_status_name)
     };
     html! {
         <aside class="order-bar" aria-label="This order">

@@ -1,6 +1,13 @@
 //! Where the person is (the list of steps) and what the page waits for (the busy indicator).
 
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use certsmith::acme::problem::describe_duration;
+use certsmith::web::clock;
 use certsmith::wizard::{Section, Step};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -38,16 +45,54 @@ pub fn step_list(props: &StepListProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct BusyProps {
     pub label: String,
+    /// While the flow waits: when it asks again (milliseconds since the Unix epoch); the label then
+    /// counts down to it.
+    #[prop_or_default]
+    pub until_ms: Option<u64>,
 }
 
-/// An indeterminate progress bar with the reason in words.
+/// An indeterminate progress bar with the reason in words, and a countdown while the flow waits.
 #[function_component(Busy)]
 pub fn busy(props: &BusyProps) -> Html {
+    let now_ms = use_state(now_millis);
+    {
+        let now_ms = now_ms.clone();
+        use_effect_with(props.until_ms, move |until| {
+            let alive = Rc::new(Cell::new(true));
+            if until.is_some() {
+                let alive = alive.clone();
+                spawn_local(async move {
+                    while alive.get() {
+                        now_ms.set(now_millis());
+                        clock::sleep(Duration::from_secs(1)).await;
+                    }
+                });
+            }
+            move || alive.set(false)
+        });
+    }
+    let label = match props.until_ms {
+        Some(until) => {
+            let left = Duration::from_millis(until.saturating_sub(*now_ms)).as_secs() + 1;
+            format!(
+                "{} in {}…",
+                props.label,
+                describe_duration(Duration::from_secs(left))
+            )
+        }
+        None => props.label.clone(),
+    };
     html! {
-        <div class="busy" role="progressbar" aria-busy="true" aria-valuetext={props.label.clone()}
+        <div class="busy" role="progressbar" aria-busy="true" aria-valuetext={label.clone()}
              aria-label="Working">
             <span class="spinner" aria-hidden="true"></span>
-            <span class="busy-label">{ &props.label }</span>
+            <span class="busy-label" data-testid="busy-label">{ label }</span>
         </div>
     }
+}
+
+fn now_millis() -> u64 {
+    clock::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -1,7 +1,7 @@
 //! The protocol log: every request the page made to the CA and its answer, for learners and for bug
 //! reports. It holds what crossed the wire in the clear (the core's `Exchange`), never a private key.
 
-use certsmith::client::Exchange;
+use certsmith::acme::client::Exchange;
 use serde_json::Value;
 use yew::prelude::*;
 

@@ -14,6 +14,9 @@ pub struct StepSectionProps {
     pub at: Section,
     #[prop_or_default]
     pub busy: Option<String>,
+    /// When the flow asks the CA again, while it waits.
+    #[prop_or_default]
+    pub busy_until_ms: Option<u64>,
     #[prop_or_default]
     pub error: Option<ErrorInfo>,
     pub on_task: Callback<Task>,
@@ -50,7 +53,7 @@ pub fn step_section(props: &StepSectionProps) -> Html {
             { props.children.clone() }
             if current {
                 if let Some(label) = &props.busy {
-                    <Busy label={label.clone()} />
+                    <Busy label={label.clone()} until_ms={props.busy_until_ms} />
                 }
                 if let Some(error) = &props.error {
                     <ErrorPanel

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use certsmith::client::Exchange;
+use certsmith::acme::client::Exchange;
 use certsmith::web::storage;
 use certsmith::wizard::{Action, ProtocolLog, Wizard, LOG_STORAGE_KEY, STORAGE_KEY};
 use yew::prelude::*;

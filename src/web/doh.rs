@@ -7,9 +7,9 @@ use std::fmt;
 
 use super::fetch::FetchHttp;
 use super::js;
+use crate::acme::transport::{HttpClient, HttpRequest, TransportErrorKind};
 use crate::b64;
-use crate::dns::{self, rcode_name, RCODE_NOERROR, RCODE_NXDOMAIN};
-use crate::transport::{HttpClient, HttpRequest, TransportErrorKind};
+use crate::dns::wire::{self, rcode_name, RCODE_NOERROR, RCODE_NXDOMAIN};
 
 /// The media type of DNS messages over HTTPS (RFC 8484 §6).
 pub const DNS_MESSAGE: &str = "application/dns-message";
@@ -80,7 +80,7 @@ impl std::error::Error for DohError {}
 /// string per record. An absent name (NXDOMAIN) or a name without TXT records (NODATA) gives an empty list.
 pub async fn lookup_txt(resolver_url: &str, name: &str) -> Result<Vec<String>, DohError> {
     let resolver = resolver_url.trim();
-    let query = dns::txt_query(name).map_err(|e| DohError::InvalidName(e.to_string()))?;
+    let query = wire::txt_query(name).map_err(|e| DohError::InvalidName(e.to_string()))?;
     let parsed = js::check_service_url(resolver).map_err(|reason| DohError::InvalidResolver {
         resolver: resolver.to_string(),
         reason,
@@ -114,7 +114,7 @@ pub async fn lookup_txt(resolver_url: &str, name: &str) -> Result<Vec<String>, D
             status: response.status,
         });
     }
-    let answer = dns::parse_txt_response_for(&response.body, name).map_err(|e| {
+    let answer = wire::parse_txt_response_for(&response.body, name).map_err(|e| {
         let content_type = response.header("content-type").unwrap_or("no type");
         let detail = if content_type.starts_with(DNS_MESSAGE) {
             e.to_string()

@@ -13,7 +13,7 @@ use web_sys::{
 };
 
 use super::js;
-use crate::transport::{
+use crate::acme::transport::{
     HttpClient, HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind, JOSE_JSON,
 };
 

@@ -1,6 +1,6 @@
 //! The browser layer: thin adapters from the core's plain values to browser APIs, and nothing more. No
 //! protocol logic lives here; everything it decides (what a failed probe means, how a DoH answer reads) is
-//! either a browser fact or delegated to the core ([`crate::dns`], [`crate::directory`]).
+//! either a browser fact or delegated to the core ([`crate::dns::wire`], [`crate::acme::directory`]).
 //!
 //! Only built for wasm32. Everything uses globals (`fetch`, `setTimeout`, `performance`) that exist in
 //! both windows and workers, except downloads, storage and the clipboard, which need a window.

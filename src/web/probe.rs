@@ -17,8 +17,8 @@ use web_sys::RequestMode;
 
 use super::fetch::{self, FetchHttp};
 use super::js;
-use crate::directory::Directory;
-use crate::transport::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use crate::acme::directory::Directory;
+use crate::acme::transport::{HttpClient, HttpRequest, HttpResponse, TransportError};
 
 /// What stands between this page and the CA.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,8 +141,16 @@ pub fn check_directory_url(directory_url: &str) -> Result<(), String> {
     js::check_service_url(directory_url).map(|_| ())
 }
 
-/// Fetches and checks the directory of the CA at `directory_url`, as [`crate::client::Client`] will use it.
-pub async fn probe_ca(directory_url: &str) -> Result<Directory, ProbeError> {
+/// What a successful probe read: the directory, and the nonce newNonce gave (RFC 8555 §7.2), which the
+/// page's client uses for its first request instead of asking again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Probed {
+    pub directory: Directory,
+    pub nonce: String,
+}
+
+/// Fetches and checks the directory of the CA at `directory_url`, as [`crate::acme::client::Client`] will use it.
+pub async fn probe_ca(directory_url: &str) -> Result<Probed, ProbeError> {
     let url = directory_url.trim();
     js::check_service_url(url)
         .map_err(|why| ProbeError::new(ProbeFailure::InvalidUrl(why), url, ""))?;
@@ -170,14 +178,17 @@ pub async fn probe_ca(directory_url: &str) -> Result<Directory, ProbeError> {
             "",
         ));
     }
-    if nonce.header("replay-nonce").is_none_or(str::is_empty) {
+    let Some(nonce) = nonce.header("replay-nonce").filter(|n| !n.is_empty()) else {
         return Err(ProbeError::new(
             ProbeFailure::HeadersHidden(vec!["Replay-Nonce".into()]),
             nonce_url,
             "",
         ));
-    }
-    Ok(directory)
+    };
+    Ok(Probed {
+        nonce: nonce.to_string(),
+        directory,
+    })
 }
 
 /// Sends a CORS request; when it fails, asks again in no-cors mode to tell CORS from the rest.

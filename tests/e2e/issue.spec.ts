@@ -46,12 +46,24 @@ test('(a) DNS-01 for example.test and *.example.test, checked over DoH, to a ver
   page,
   shots,
   downloads,
+  guard,
 }) => {
   await clearTxt('_acme-challenge.example.test');
   await connect(page, shots);
   const account = await createAccount(page, shots, 'certsmith-e2e@example.org');
 
   const files = await issueByDns(page, shots, ISSUE_NAMES, downloads);
+
+  // The RFC's floor for a fresh account and a fresh N-name order: directory, newNonce, newAccount, newOrder,
+  // N authorizations, N answers, one order poll, finalize, the certificate (7 + 2N), one more order poll when
+  // finalize answered "processing". Pebble's badNonce rejections (each retried once) come on top. One client
+  // for the CA: newNonce exactly once, from the probe.
+  const sent = [...guard.acme];
+  const retried = await guard.badNonces();
+  const processing = await guard.finalizeAnsweredProcessing();
+  const floor = 7 + 2 * ISSUE_NAMES.length + (processing ? 1 : 0);
+  expect(sent.length - retried, `requests to the CA: ${sent.map((r) => `${r.method} ${r.url}`).join(', ')}`).toBe(floor);
+  expect(sent.filter((r) => r.method === 'HEAD').length, 'newNonce once').toBe(1);
 
   // cert.pem + chain.pem are fullchain.pem split.
   const cert = await download(page, 'Download cert.pem', downloads);

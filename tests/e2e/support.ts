@@ -169,8 +169,26 @@ export class Guard {
   private pending: Promise<void>[] = [];
   private reloading = false;
   private allowed: ((s: Seen) => boolean)[] = [];
+  /** Every request the page sent to the CA (not its CORS preflights), in order. */
+  readonly acme: { method: string; url: string }[] = [];
+  private finalizeStatuses: string[] = [];
 
   attach(page: Page) {
+    page.on('request', (req) => {
+      if (new URL(req.url()).origin !== acmeOrigin() || req.method() === 'OPTIONS') return;
+      this.acme.push({ method: req.method(), url: req.url() });
+    });
+    page.on('response', (res) => {
+      if (!/\/finalize-order\/|\/finalize\b/.test(res.url()) || res.request().method() !== 'POST') return;
+      this.pending.push(
+        res
+          .json()
+          .then((order) => {
+            if (order && typeof order.status === 'string') this.finalizeStatuses.push(order.status);
+          })
+          .catch(() => undefined),
+      );
+    });
     page.on('console', (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning') {
         this.seen.push({ kind: 'console', type: msg.type(), text: msg.text(), url: msg.location().url });
@@ -227,6 +245,12 @@ export class Guard {
   async badNonces(): Promise<number> {
     await Promise.all(this.pending);
     return this.badNonce.length;
+  }
+
+  /** Whether the CA answered a finalize with "processing" (one more order poll by the RFC's count). */
+  async finalizeAnsweredProcessing(): Promise<boolean> {
+    await Promise.all(this.pending);
+    return this.finalizeStatuses.includes('processing');
   }
 
   async problems(): Promise<string[]> {

@@ -19,7 +19,7 @@ pub struct Directory {
     /// ACME Renewal Information (RFC 9773 §4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renewal_info: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::acme::null_as_default")]
     pub meta: Meta,
 }
 
@@ -31,12 +31,20 @@ pub struct Meta {
     pub terms_of_service: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::acme::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub caa_identities: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::acme::null_as_default")]
     pub external_account_required: bool,
     /// Certificate profiles the CA offers, by name, with a human-readable description.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::acme::null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub profiles: BTreeMap<String, String>,
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::transport::HttpResponse;
+use crate::acme::transport::HttpResponse;
 
 /// The shortest wait between polls, whatever the CA says: a Retry-After of 0 must not become a busy loop.
 pub const MIN_WAIT: Duration = Duration::from_secs(1);

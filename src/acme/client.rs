@@ -14,18 +14,19 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::account::{Account, AccountCredentials, NewAccount};
-use crate::ari::RenewalInfo;
-use crate::authorization::{Authorization, AuthorizationHandle, AuthorizationStatus, Challenge};
+use crate::acme::account::{Account, AccountCredentials, NewAccount};
+use crate::acme::ari::RenewalInfo;
+use crate::acme::authorization::{Authorization, Challenge};
+use crate::acme::directory::Directory;
+use crate::acme::error::Error;
+use crate::acme::flow::{Answered, Reply, Request};
+use crate::acme::jws::{self, ExternalAccountKey, Jws, KeyRef, Payload};
+use crate::acme::order::{NewOrder, Order, OrderHandle, OrderStatus};
+use crate::acme::poll;
+use crate::acme::problem::Problem;
+use crate::acme::transport::{self, HttpClient, HttpRequest, HttpResponse, PEM_CHAIN};
 use crate::b64;
-use crate::directory::Directory;
-use crate::error::Error;
-use crate::jws::{self, ExternalAccountKey, Jws, KeyRef, Payload};
-use crate::key::PrivateKey;
-use crate::order::{NewOrder, Order, OrderHandle, OrderStatus};
-use crate::poll::{self, Poll};
-use crate::problem::Problem;
-use crate::transport::{self, HttpClient, HttpRequest, HttpResponse, PEM_CHAIN};
+use crate::pki::key::PrivateKey;
 
 /// How many times a request rejected with badNonce is sent again with a fresh nonce before giving up.
 /// Each retry uses the nonce the error response carried, so it costs one request, no newNonce.
@@ -199,10 +200,11 @@ impl<H: HttpClient> Client<H> {
         request: &NewAccount,
         eab: Option<&ExternalAccountKey>,
     ) -> Result<(AccountCredentials, Account), Error> {
-        let mut payload = serde_json::to_value(request).map_err(internal)?;
+        let mut payload = serde_json::to_value(request).map_err(|e| internal("newAccount", e))?;
         if let Some(eab) = eab {
             let binding = eab.binding(key, &self.directory.new_account)?;
-            payload["externalAccountBinding"] = serde_json::to_value(binding).map_err(internal)?;
+            payload["externalAccountBinding"] =
+                serde_json::to_value(binding).map_err(|e| internal("newAccount", e))?;
         }
         let url = self.directory.new_account.clone();
         let response = self
@@ -214,7 +216,7 @@ impl<H: HttpClient> Client<H> {
                 Payload::Json(&payload),
             )
             .await?;
-        let account_url = self.location("newAccount", &response)?;
+        let account_url = self.location("newAccount", &url, &response)?;
         let account = self.json("newAccount", &url, &response)?;
         Ok((
             AccountCredentials {
@@ -277,7 +279,7 @@ impl<H: HttpClient> Client<H> {
             None,
             Payload::Json(&inner_payload),
         )?;
-        let outer_payload = serde_json::to_value(inner).map_err(internal)?;
+        let outer_payload = serde_json::to_value(inner).map_err(|e| internal("keyChange", e))?;
         self.post_kid("keyChange", account, &url, &outer_payload)
             .await?;
         Ok(AccountCredentials {
@@ -308,9 +310,9 @@ impl<H: HttpClient> Client<H> {
         request: &NewOrder,
     ) -> Result<OrderHandle, Error> {
         let url = self.directory.new_order.clone();
-        let payload = serde_json::to_value(request).map_err(internal)?;
+        let payload = serde_json::to_value(request).map_err(|e| internal("newOrder", e))?;
         let response = self.post_kid("newOrder", account, &url, &payload).await?;
-        let order_url = self.location("newOrder", &response)?;
+        let order_url = self.location("newOrder", &url, &response)?;
         let order = self.json("newOrder", &url, &response)?;
         Ok(OrderHandle {
             url: order_url,
@@ -338,23 +340,6 @@ impl<H: HttpClient> Client<H> {
         self.json("authorization", url, &response)
     }
 
-    /// Fetches every authorization of an order, in the order's order.
-    pub async fn fetch_authorizations(
-        &self,
-        account: &AccountCredentials,
-        order: &Order,
-    ) -> Result<Vec<AuthorizationHandle>, Error> {
-        let mut out = Vec::with_capacity(order.authorizations.len());
-        for url in &order.authorizations {
-            let authorization = self.fetch_authorization(account, url).await?;
-            out.push(AuthorizationHandle {
-                url: url.clone(),
-                authorization,
-            });
-        }
-        Ok(out)
-    }
-
     /// Tells the CA the challenge is ready to be checked (§7.5.1): POST `{}` to the challenge URL.
     pub async fn respond_to_challenge(
         &self,
@@ -380,45 +365,6 @@ impl<H: HttpClient> Client<H> {
             )
             .await?;
         self.json("authorization", url, &response)
-    }
-
-    /// Polls an authorization once after its challenge was answered: ready when it left `pending`, else how
-    /// long to wait (Retry-After, or back-off for the `attempt`-th poll).
-    pub async fn poll_authorization(
-        &self,
-        account: &AccountCredentials,
-        url: &str,
-        attempt: u32,
-        now: SystemTime,
-    ) -> Result<Poll<Authorization>, Error> {
-        let response = self.post_as_get("authorization", account, url).await?;
-        let authorization: Authorization = self.json("authorization", url, &response)?;
-        Ok(match authorization.status {
-            AuthorizationStatus::Pending => Poll::Wait {
-                latest: authorization,
-                retry_in: poll::next_wait(&response, now, attempt),
-            },
-            _ => Poll::Ready(authorization),
-        })
-    }
-
-    /// Polls an order once: ready when it is no longer `pending` or `processing`.
-    pub async fn poll_order(
-        &self,
-        account: &AccountCredentials,
-        url: &str,
-        attempt: u32,
-        now: SystemTime,
-    ) -> Result<Poll<Order>, Error> {
-        let response = self.post_as_get("order", account, url).await?;
-        let order: Order = self.json("order", url, &response)?;
-        Ok(match order.status {
-            OrderStatus::Pending | OrderStatus::Processing => Poll::Wait {
-                latest: order,
-                retry_in: poll::next_wait(&response, now, attempt),
-            },
-            _ => Poll::Ready(order),
-        })
     }
 
     /// Finalizes a ready order with a DER CSR (§7.4). The returned order is usually `processing` or
@@ -477,13 +423,107 @@ impl<H: HttpClient> Client<H> {
         let alternates = transport::links(&response)
             .into_iter()
             .filter(|(_, rel)| rel == "alternate")
-            .map(|(link, _)| link)
+            .map(|(link, _)| transport::resolve_url(url, &link))
             .collect();
         Ok(CertificateChain {
             url: url.to_string(),
             pem,
             alternates,
         })
+    }
+
+    // ----- the issuance flow's requests -----
+
+    /// Sends one request of the issuance flow ([`crate::acme::flow`]) and returns what the CA answered,
+    /// with its Retry-After measured from `now`.
+    pub async fn execute(
+        &self,
+        account: &AccountCredentials,
+        request: &Request,
+        now: SystemTime,
+    ) -> Result<Answered, Error> {
+        let kind = request.kind();
+        let (reply, response) = match request {
+            Request::NewOrder(new_order) => {
+                let url = self.directory.new_order.clone();
+                let payload = serde_json::to_value(new_order).map_err(|e| internal(kind, e))?;
+                let response = self.post_kid(kind, account, &url, &payload).await?;
+                let order_url = self.location(kind, &url, &response)?;
+                let mut order: Order = self.json(kind, &url, &response)?;
+                order.resolve_urls(&order_url);
+                (
+                    Reply::Order {
+                        url: order_url,
+                        order,
+                    },
+                    response,
+                )
+            }
+            Request::Authorization { url } => {
+                let response = self.post_as_get(kind, account, url).await?;
+                let mut authorization: Authorization = self.json(kind, url, &response)?;
+                authorization.resolve_urls(url);
+                let reply = Reply::Authorization {
+                    url: url.clone(),
+                    authorization,
+                };
+                (reply, response)
+            }
+            Request::Answer { challenge_url, .. } => {
+                let response = self
+                    .post_kid(kind, account, challenge_url, &json!({}))
+                    .await?;
+                (
+                    Reply::Challenge(self.json(kind, challenge_url, &response)?),
+                    response,
+                )
+            }
+            Request::Order { url } => {
+                let response = self.post_as_get(kind, account, url).await?;
+                let mut order: Order = self.json(kind, url, &response)?;
+                order.resolve_urls(url);
+                (
+                    Reply::Order {
+                        url: url.clone(),
+                        order,
+                    },
+                    response,
+                )
+            }
+            Request::Finalize {
+                order_url,
+                finalize_url,
+                csr,
+            } => {
+                let payload = json!({ "csr": b64::encode(csr) });
+                let response = self.post_kid(kind, account, finalize_url, &payload).await?;
+                let mut order: Order = self.json(kind, finalize_url, &response)?;
+                order.resolve_urls(order_url);
+                let reply = Reply::Order {
+                    url: order_url.clone(),
+                    order,
+                };
+                (reply, response)
+            }
+            Request::Certificate { url } => {
+                let chain = self.download_certificate(account, url).await?;
+                (Reply::Certificate(chain), HttpResponse::default())
+            }
+        };
+        Ok(Answered {
+            reply,
+            retry_after: poll::retry_after(&response, now),
+        })
+    }
+
+    /// Takes a nonce obtained outside the client (the page's CA probe asks newNonce once), so the first
+    /// request needs no newNonce of its own (§7.2).
+    pub fn add_nonce(&self, nonce: &str) {
+        self.remember_nonce(&HttpResponse {
+            status: 200,
+            headers: vec![("replay-nonce".into(), nonce.into())],
+            body: Vec::new(),
+        });
     }
 
     // ----- revocation (§7.6) and renewal information (RFC 9773) -----
@@ -511,9 +551,11 @@ impl<H: HttpClient> Client<H> {
 
     /// Fetches the CA's renewal suggestion for a certificate (RFC 9773 §4.1), by its CertID.
     pub async fn renewal_info(&self, cert_id: &str, now: SystemTime) -> Result<RenewalInfo, Error> {
-        let base = self.directory.renewal_info.as_deref().ok_or_else(|| {
-            Error::NotReady("this CA does not offer renewal information (ARI)".to_string())
-        })?;
+        let base = self
+            .directory
+            .renewal_info
+            .as_deref()
+            .ok_or(Error::Unsupported("renewal information (ARI, RFC 9773)"))?;
         let url = format!("{}/{cert_id}", base.trim_end_matches('/'));
         let response = self
             .send("renewalInfo", HttpRequest::get(&url), None)
@@ -575,7 +617,9 @@ impl<H: HttpClient> Client<H> {
     }
 
     /// Signs and sends one POST, retrying transparently on badNonce (§6.5, with the nonce the error
-    /// carried) up to the configured bound, and once on a bare 5xx without Retry-After (a proxy hiccup).
+    /// carried: the CA refused it before acting) up to the configured bound. A POST-as-GET is also sent
+    /// once more after a bare 5xx without Retry-After (a proxy hiccup); a POST that changes state is not,
+    /// since the CA may have acted on it: its caller reads the state back instead.
     async fn post_with_retries(
         &self,
         kind: &str,
@@ -590,7 +634,7 @@ impl<H: HttpClient> Client<H> {
         loop {
             let nonce = self.nonce().await?;
             let signed = jws::sign(key, key_ref, url, Some(&nonce), payload)?;
-            let body = serde_json::to_string(&signed).map_err(internal)?;
+            let body = serde_json::to_string(&signed).map_err(|e| internal(kind, e))?;
             let request = HttpRequest {
                 accept,
                 ..HttpRequest::post(url, body)
@@ -613,7 +657,10 @@ impl<H: HttpClient> Client<H> {
                     bad_nonces += 1;
                     self.stats.borrow_mut().bad_nonce_retries += 1;
                 }
-                _ if is_transient(&response) && server_retries == 0 => {
+                _ if is_transient(&response)
+                    && server_retries == 0
+                    && matches!(payload, Payload::PostAsGet) =>
+                {
                     server_retries += 1;
                     self.stats.borrow_mut().server_error_retries += 1;
                 }
@@ -692,10 +739,11 @@ impl<H: HttpClient> Client<H> {
         }
     }
 
-    fn location(&self, kind: &str, response: &HttpResponse) -> Result<String, Error> {
+    /// The Location of a reply, resolved against the request's URL (it may be relative).
+    fn location(&self, kind: &str, url: &str, response: &HttpResponse) -> Result<String, Error> {
         response
             .header("location")
-            .map(str::to_string)
+            .map(|location| transport::resolve_url(url, location))
             .ok_or(Error::MissingHeader {
                 request: kind.to_string(),
                 header: "Location",
@@ -743,6 +791,7 @@ impl<H: HttpClient> Client<H> {
             url: url.to_string(),
             status: response.status,
             reason,
+            retry_after: poll::retry_after_by_server_clock(response),
         }
     }
 }
@@ -800,6 +849,9 @@ fn truncated_body(response: &HttpResponse) -> String {
 }
 
 /// Serializing our own request structs cannot fail; if it ever does, say so rather than panic.
-fn internal(e: serde_json::Error) -> Error {
-    Error::NotReady(format!("internal error building a request: {e}"))
+fn internal(request: &str, e: serde_json::Error) -> Error {
+    Error::Internal {
+        request: request.to_string(),
+        detail: e.to_string(),
+    }
 }

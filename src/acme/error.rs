@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use crate::ari::RenewalInfoError;
-use crate::authorization::ChallengeError;
-use crate::cert::CertError;
-use crate::csr::CsrError;
-use crate::key::KeyError;
-use crate::problem::Problem;
-use crate::transport::TransportError;
+use crate::acme::ari::RenewalInfoError;
+use crate::acme::authorization::ChallengeError;
+use crate::acme::problem::Problem;
+use crate::acme::transport::TransportError;
+use crate::pki::cert::CertError;
+use crate::pki::csr::CsrError;
+use crate::pki::key::KeyError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -40,6 +40,8 @@ pub enum Error {
         url: String,
         status: u16,
         reason: String,
+        /// The reply's Retry-After (a 503 from a proxy, say), measured by the server's clock.
+        retry_after: Option<Duration>,
     },
 
     /// A header ACME needs is absent. Behind a browser this usually means the CA's CORS
@@ -61,6 +63,18 @@ pub enum Error {
     /// A step was asked for before its resource was ready (e.g. finalize while the order is pending).
     #[error("{0}")]
     NotReady(String),
+
+    /// The CA kept an order pending or processing through every poll the flow allows.
+    #[error("{what} did not settle after {polls} polls")]
+    GaveUp { what: String, polls: u32 },
+
+    /// The CA does not offer what was asked (its directory has no such resource).
+    #[error("this CA does not offer {0}")]
+    Unsupported(&'static str),
+
+    /// A request this client built could not be encoded (a bug, reported rather than a panic).
+    #[error("could not build the {request} request: {detail}")]
+    Internal { request: String, detail: String },
 
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -86,7 +100,10 @@ impl Error {
 
     /// How long the CA asked us to wait (rateLimited, 503), if it said.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.problem().and_then(|p| p.retry_after)
+        match self {
+            Error::UnexpectedReply { retry_after, .. } => *retry_after,
+            _ => self.problem().and_then(|p| p.retry_after),
+        }
     }
 
     /// What a person should do, in plain words.
@@ -101,6 +118,11 @@ impl Error {
                 directory URL; if it is right, try again later. The protocol log has the reply."
                 .to_string(),
             Error::NotReady(_) => "Finish the earlier steps first.".to_string(),
+            Error::GaveUp { .. } => "The CA is slow to validate or issue. Try again in a few minutes: the order \
+                and its keys are kept, and nothing is sent twice."
+                .to_string(),
+            Error::Unsupported(_) => "Choose a CA that offers it, or go on without it.".to_string(),
+            Error::Internal { .. } => "This is a bug in Certsmith; the protocol log has the details.".to_string(),
             _ => match self.problem() {
                 Some(problem) => problem.hint(),
                 None => "See the message above.".to_string(),

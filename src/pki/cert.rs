@@ -15,8 +15,8 @@ use x509_cert::time::Time;
 use x509_cert::Certificate;
 
 use crate::b64;
-use crate::csr::ip_from_octets;
-use crate::key::{pem_blocks, PrivateKey};
+use crate::pki::csr::ip_from_octets;
+use crate::pki::key::{pem_blocks, PrivateKey};
 
 /// Why a certificate or chain could not be read or used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -238,7 +238,7 @@ pub fn ari_cert_id_from_parts(key_identifier: &[u8], serial_der_bytes: &[u8]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::test_support::Scratch;
+    use crate::pki::key::test_support::Scratch;
 
     /// A two-certificate chain like a CA returns: a leaf for x.example (serial 0x87654321) issued by a CA
     /// whose subjectKeyIdentifier is the one of RFC 9773 §4.1's example.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::identifier::Identifier;
+use crate::acme::identifier::Identifier;
 
 /// The URN namespace of ACME error types (RFC 8555 §6.7).
 pub const ACME_ERROR_NS: &str = "urn:ietf:params:acme:error:";
@@ -28,7 +28,11 @@ pub struct Problem {
     /// The identifier a subproblem is about (§6.7.1); absent on a top-level problem.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<Identifier>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::acme::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub subproblems: Vec<Problem>,
     /// The Retry-After of the response that carried this problem (rateLimited, §6.6), when it had one.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secs")]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::key::PrivateKey;
+use crate::pki::key::PrivateKey;
 
 /// The status of an account (§7.1.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,7 +20,11 @@ pub enum AccountStatus {
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     pub status: AccountStatus,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::acme::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub contact: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_of_service_agreed: Option<bool>,
@@ -41,7 +45,11 @@ pub struct AccountCredentials {
 #[serde(rename_all = "camelCase")]
 pub struct NewAccount {
     /// `mailto:` URLs; plain addresses are prefixed by [`NewAccount::with_email`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::acme::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub contact: Vec<String>,
     pub terms_of_service_agreed: bool,
     /// Looks up the account of this key instead of creating one (§7.3.1).

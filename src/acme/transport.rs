@@ -178,6 +178,83 @@ pub trait HttpClient {
 /// Parses the `Link` header values of a response (RFC 8288) into (URL, rel) pairs; `alternate` (RFC 8555
 /// §7.4.2) and `up` are the ones ACME uses. Browsers fold several Link headers into one comma-separated
 /// value, so both forms are handled.
+/// Resolves a URL reference from a Location or Link header against the URL of the request it answered
+/// (RFC 3986 §5.2; RFC 8555 allows relative references where HTTP does, RFC 9110 §10.2.2).
+pub fn resolve_url(base: &str, reference: &str) -> String {
+    let reference = reference.trim();
+    if has_scheme(reference) {
+        return reference.to_string();
+    }
+    let Some((scheme, rest)) = base.split_once("://") else {
+        return reference.to_string();
+    };
+    if let Some(network_path) = reference.strip_prefix("//") {
+        return format!("{scheme}://{network_path}");
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, base_rest) = rest.split_at(authority_end);
+    let base_path = &base_rest[..base_rest.find(['?', '#']).unwrap_or(base_rest.len())];
+    let base_query = base_rest[base_path.len()..].split('#').next().unwrap_or("");
+    let origin = format!("{scheme}://{authority}");
+    if reference.is_empty() {
+        return format!("{origin}{base_path}{base_query}");
+    }
+    if reference.starts_with('#') {
+        return format!("{origin}{base_path}{base_query}{reference}");
+    }
+    if reference.starts_with('?') {
+        return format!("{origin}{base_path}{reference}");
+    }
+    let path_end = reference.find(['?', '#']).unwrap_or(reference.len());
+    let (path, tail) = reference.split_at(path_end);
+    let merged = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        let directory = &base_path[..base_path.rfind('/').map_or(0, |i| i + 1)];
+        let directory = if directory.is_empty() { "/" } else { directory };
+        format!("{directory}{path}")
+    };
+    format!("{origin}{}{tail}", remove_dot_segments(&merged))
+}
+
+fn has_scheme(reference: &str) -> bool {
+    match reference.find(':') {
+        Some(colon) => {
+            let scheme = &reference[..colon];
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !reference[..colon].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// RFC 3986 §5.2.4, on an absolute path.
+fn remove_dot_segments(path: &str) -> String {
+    let mut output: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *segment {
+            "." => {
+                if last {
+                    output.push("");
+                }
+            }
+            ".." => {
+                output.pop();
+                if last {
+                    output.push("");
+                }
+            }
+            other => output.push(other),
+        }
+    }
+    format!("/{}", output.join("/"))
+}
+
 pub fn links(response: &HttpResponse) -> Vec<(String, String)> {
     response
         .header_values("link")
@@ -216,6 +293,44 @@ fn split_link_values(value: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The examples of RFC 3986 §5.4, against its base URI with an https scheme.
+    #[test]
+    fn relative_references_resolve_as_rfc_3986_says() {
+        let base = "http://a/b/c/d;p?q";
+        let cases = [
+            ("g:h", "g:h"),
+            ("g", "http://a/b/c/g"),
+            ("./g", "http://a/b/c/g"),
+            ("g/", "http://a/b/c/g/"),
+            ("/g", "http://a/g"),
+            ("//g", "http://g"),
+            ("?y", "http://a/b/c/d;p?y"),
+            ("g?y", "http://a/b/c/g?y"),
+            ("#s", "http://a/b/c/d;p?q#s"),
+            ("g#s", "http://a/b/c/g#s"),
+            (";x", "http://a/b/c/;x"),
+            ("", "http://a/b/c/d;p?q"),
+            (".", "http://a/b/c/"),
+            ("./", "http://a/b/c/"),
+            ("..", "http://a/b/"),
+            ("../", "http://a/b/"),
+            ("../g", "http://a/b/g"),
+            ("../..", "http://a/"),
+            ("../../g", "http://a/g"),
+            ("../../../g", "http://a/g"),
+            ("/./g", "http://a/g"),
+            ("g.", "http://a/b/c/g."),
+            ("g/../h", "http://a/b/c/h"),
+        ];
+        for (reference, expected) in cases {
+            assert_eq!(resolve_url(base, reference), expected, "{reference:?}");
+        }
+        assert_eq!(
+            resolve_url("https://ca.test/acme/new-order", "/acme/order/7"),
+            "https://ca.test/acme/order/7"
+        );
+    }
 
     fn response_with_links(values: &[&str]) -> HttpResponse {
         HttpResponse {

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::identifier::Identifier;
-use crate::problem::Problem;
+use crate::acme::identifier::Identifier;
+use crate::acme::problem::Problem;
 
 /// The status of an order (§7.1.6): pending → ready → processing → valid, or invalid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +25,7 @@ pub struct Order {
     pub status: OrderStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::acme::null_as_default")]
     pub identifiers: Vec<Identifier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<String>,
@@ -33,9 +33,9 @@ pub struct Order {
     pub not_after: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Problem>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::acme::null_as_default")]
     pub authorizations: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::acme::null_as_default")]
     pub finalize: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
@@ -43,6 +43,21 @@ pub struct Order {
     pub profile: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<String>,
+}
+
+impl Order {
+    /// Resolves relative URLs in the order against the URL it was read from: RFC 8555 only asks for
+    /// absolute ones, but a CA behind a path-rewriting proxy may not send them.
+    pub fn resolve_urls(&mut self, base: &str) {
+        let resolve = |url: &mut String| *url = crate::acme::transport::resolve_url(base, url);
+        self.authorizations.iter_mut().for_each(resolve);
+        if !self.finalize.is_empty() {
+            resolve(&mut self.finalize);
+        }
+        if let Some(certificate) = self.certificate.as_mut() {
+            resolve(certificate);
+        }
+    }
 }
 
 /// An order together with its URL (the Location of newOrder), which is how it is fetched again.
@@ -54,9 +69,10 @@ pub struct OrderHandle {
 }
 
 /// The payload of newOrder (§7.4), with the optional `profile` and ARI's `replaces` (RFC 9773 §5).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewOrder {
+    #[serde(default, deserialize_with = "crate::acme::null_as_default")]
     pub identifiers: Vec<Identifier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<String>,

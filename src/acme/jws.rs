@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::b64;
-use crate::key::{KeyError, PrivateKey};
+use crate::pki::key::{KeyError, PrivateKey};
 
 /// How the protected header names the signing key (RFC 8555 §6.2).
 #[derive(Clone, Copy, Debug)]
@@ -89,7 +89,7 @@ pub fn sign(
 pub struct ExternalAccountKey {
     pub kid: String,
     /// The MAC key, decoded from the base64url the CA shows.
-    #[serde(with = "b64_bytes")]
+    #[serde(with = "crate::b64::serde_bytes")]
     pub hmac_key: Vec<u8>,
 }
 
@@ -150,22 +150,10 @@ fn eab_error(detail: &str) -> KeyError {
     }
 }
 
-mod b64_bytes {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&crate::b64::encode(bytes))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        crate::b64::decode(&String::deserialize(d)?).map_err(serde::de::Error::custom)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::{verify_jws_signature, KeyType};
+    use crate::pki::key::{verify_jws_signature, KeyType};
 
     fn verify(jws: &Jws, jwk: &Value) {
         let alg = jws.protected_header().unwrap()["alg"]

@@ -39,7 +39,7 @@ use spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::Attribute;
 use x509_cert::Certificate;
 
-use crate::key::PrivateKey;
+use crate::pki::key::PrivateKey;
 
 /// PBKDF2-HMAC-SHA256 iterations for the key and certificate encryption (OpenSSL 3's default).
 pub const PBKDF2_ITERATIONS: u32 = 2048;
@@ -294,8 +294,8 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-    use crate::key::test_support::Scratch;
-    use crate::key::{pem_blocks, KeyType};
+    use crate::pki::key::test_support::Scratch;
+    use crate::pki::key::{pem_blocks, KeyType};
 
     const PASSWORD: &str = "correct horse";
 

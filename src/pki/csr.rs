@@ -25,8 +25,8 @@ use x509_cert::ext::Extension;
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::request::{CertReq, RequestBuilder};
 
-use crate::identifier::{Identifier, IdentifierKind};
-use crate::key::{
+use crate::acme::identifier::{Identifier, IdentifierKind};
+use crate::pki::key::{
     algorithm_name, bit_length, curve_name, pem_blocks, KeyRef, PrivateKey, MIN_RSA_BITS,
 };
 
@@ -153,6 +153,7 @@ fn general_name(identifier: &Identifier) -> Result<GeneralName, CsrError> {
             .parse::<IpAddr>()
             .map(GeneralName::from)
             .map_err(|_| bad("not an IP address")),
+        IdentifierKind::Unknown => Err(bad("only DNS names and IP addresses can be certified")),
     }
 }
 
@@ -476,8 +477,8 @@ fn common_name(subject: &Name) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::test_support::Scratch;
-    use crate::key::KeyType;
+    use crate::pki::key::test_support::Scratch;
+    use crate::pki::key::KeyType;
 
     fn ids(names: &[&str]) -> Vec<Identifier> {
         names

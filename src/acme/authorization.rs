@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::acme::identifier::{Identifier, IdentifierKind};
+use crate::acme::problem::Problem;
 use crate::b64;
-use crate::identifier::{Identifier, IdentifierKind};
-use crate::key::PrivateKey;
-use crate::problem::Problem;
+use crate::pki::key::PrivateKey;
 
 /// The status of an authorization (§7.1.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +35,71 @@ pub enum ChallengeStatus {
     Unknown,
 }
 
+/// A challenge type (RFC 8555 §8, and the types CAs list beside it today). The ones this client cannot
+/// complete from a page still parse, so an authorization that offers them is never refused.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ChallengeType {
+    /// A file served over HTTP (§8.3).
+    Http01,
+    /// A TXT record at `_acme-challenge.<name>` (§8.4).
+    Dns01,
+    /// A certificate in a TLS handshake (RFC 8737); a page cannot answer it.
+    TlsAlpn01,
+    /// One persistent TXT record (draft-ietf-acme-dns-persist).
+    DnsPersist01,
+    /// A TXT record scoped to the account (draft-ietf-acme-dns-account-label).
+    DnsAccount01,
+    /// Any other type, as the CA named it.
+    Unknown(String),
+}
+
+impl ChallengeType {
+    /// The type as ACME names it (`"dns-01"`, …).
+    pub fn as_str(&self) -> &str {
+        match self {
+            ChallengeType::Http01 => "http-01",
+            ChallengeType::Dns01 => "dns-01",
+            ChallengeType::TlsAlpn01 => "tls-alpn-01",
+            ChallengeType::DnsPersist01 => "dns-persist-01",
+            ChallengeType::DnsAccount01 => "dns-account-01",
+            ChallengeType::Unknown(name) => name,
+        }
+    }
+}
+
+impl From<String> for ChallengeType {
+    fn from(name: String) -> Self {
+        match name.as_str() {
+            "http-01" => ChallengeType::Http01,
+            "dns-01" => ChallengeType::Dns01,
+            "tls-alpn-01" => ChallengeType::TlsAlpn01,
+            "dns-persist-01" => ChallengeType::DnsPersist01,
+            "dns-account-01" => ChallengeType::DnsAccount01,
+            _ => ChallengeType::Unknown(name),
+        }
+    }
+}
+
+impl From<&str> for ChallengeType {
+    fn from(name: &str) -> Self {
+        ChallengeType::from(name.to_string())
+    }
+}
+
+impl From<ChallengeType> for String {
+    fn from(kind: ChallengeType) -> Self {
+        kind.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for ChallengeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// An authorization object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,9 +108,13 @@ pub struct Authorization {
     pub status: AuthorizationStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::acme::null_as_default")]
     pub challenges: Vec<Challenge>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(
+        default,
+        deserialize_with = "crate::acme::null_as_default",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     pub wildcard: bool,
 }
 
@@ -57,11 +126,11 @@ pub struct AuthorizationHandle {
 }
 
 impl Authorization {
-    /// The challenge of the given type (`"dns-01"`, `"http-01"`), if the CA offered it.
-    pub fn challenge(&self, challenge_type: &str) -> Option<&Challenge> {
+    /// The challenge of the given type, if the CA offered it.
+    pub fn challenge(&self, challenge_type: &ChallengeType) -> Option<&Challenge> {
         self.challenges
             .iter()
-            .find(|c| c.challenge_type == challenge_type)
+            .find(|c| &c.challenge_type == challenge_type)
     }
 
     /// The name as it would appear in the order: `*.example.com` for a wildcard authorization, whose
@@ -71,6 +140,13 @@ impl Authorization {
             format!("*.{}", self.identifier.value)
         } else {
             self.identifier.value.clone()
+        }
+    }
+
+    /// Resolves relative challenge URLs against the URL the authorization was read from.
+    pub fn resolve_urls(&mut self, base: &str) {
+        for challenge in &mut self.challenges {
+            challenge.url = crate::acme::transport::resolve_url(base, &challenge.url);
         }
     }
 
@@ -85,7 +161,7 @@ impl Authorization {
 #[serde(rename_all = "camelCase")]
 pub struct Challenge {
     #[serde(rename = "type")]
-    pub challenge_type: String,
+    pub challenge_type: ChallengeType,
     pub url: String,
     pub status: ChallengeStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,14 +176,14 @@ pub struct Challenge {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChallengeError {
     #[error("the CA offered no {0} challenge for {1}")]
-    NotOffered(String, String),
+    NotOffered(ChallengeType, String),
     #[error("the {0} challenge has no token")]
-    MissingToken(String),
+    MissingToken(ChallengeType),
     /// A token is base64url by §8.1; anything else could smuggle a path (`../`) into the HTTP-01 file name.
     #[error("the CA sent a malformed challenge token {0:?}")]
     MalformedToken(String),
     #[error("{0} challenges cannot be completed by this client")]
-    Unsupported(String),
+    Unsupported(ChallengeType),
 }
 
 /// The key authorization of §8.1: `token || '.' || base64url(JWK thumbprint of the account key)`.
@@ -164,12 +240,12 @@ pub fn placement(
         .ok_or_else(|| ChallengeError::MissingToken(challenge.challenge_type.clone()))?;
     let key_auth = key_authorization(token, account_key)?;
     let name = &authorization.identifier.value;
-    match challenge.challenge_type.as_str() {
-        "dns-01" => Ok(Placement::Dns01 {
+    match &challenge.challenge_type {
+        ChallengeType::Dns01 => Ok(Placement::Dns01 {
             record_name: format!("_acme-challenge.{name}"),
             value: b64::encode(Sha256::digest(key_auth.as_bytes())),
         }),
-        "http-01" => {
+        ChallengeType::Http01 => {
             let path = format!("/.well-known/acme-challenge/{token}");
             let host = match authorization.identifier.kind {
                 // RFC 8738 §3: an IPv6 address in a URL is bracketed.
@@ -183,7 +259,7 @@ pub fn placement(
                 content: key_auth,
             })
         }
-        other => Err(ChallengeError::Unsupported(other.to_string())),
+        other => Err(ChallengeError::Unsupported(other.clone())),
     }
 }
 
@@ -218,10 +294,10 @@ mod tests {
     fn parses_rfc_8555_example() {
         let authz: Authorization = serde_json::from_str(RFC_8555_AUTHZ).unwrap();
         assert_eq!(authz.status, AuthorizationStatus::Valid);
-        let http = authz.challenge("http-01").unwrap();
+        let http = authz.challenge(&ChallengeType::Http01).unwrap();
         assert_eq!(http.token.as_deref(), Some("DGyRejmCefe7v4NfDGDKfA"));
         assert_eq!(http.status, ChallengeStatus::Valid);
-        assert!(authz.challenge("dns-01").is_none());
+        assert!(authz.challenge(&ChallengeType::Dns01).is_none());
     }
 
     fn authz(
@@ -252,7 +328,7 @@ mod tests {
 
     #[test]
     fn dns01_record_is_hash_of_key_authorization() {
-        let key = PrivateKey::generate(crate::key::KeyType::P256).unwrap();
+        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
         let a = authz(
             "example.org",
             IdentifierKind::Dns,
@@ -282,7 +358,7 @@ mod tests {
 
     #[test]
     fn http01_file_for_names_and_ipv6() {
-        let key = PrivateKey::generate(crate::key::KeyType::P256).unwrap();
+        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
         let a = authz(
             "2001:db8::1",
             IdentifierKind::Ip,
@@ -307,7 +383,7 @@ mod tests {
 
     #[test]
     fn refuses_tokens_that_are_not_base64url() {
-        let key = PrivateKey::generate(crate::key::KeyType::P256).unwrap();
+        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
         for token in ["../../etc/passwd", "", "a b", "x/y"] {
             let a = authz("a.example", IdentifierKind::Dns, false, "http-01", token);
             assert_eq!(
@@ -319,7 +395,7 @@ mod tests {
 
     #[test]
     fn tls_alpn_is_refused_clearly() {
-        let key = PrivateKey::generate(crate::key::KeyType::P256).unwrap();
+        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
         let a = authz(
             "a.example",
             IdentifierKind::Dns,

@@ -1,10 +1,11 @@
-//! A native `HttpClient` over ureq with rustls, trusting only the CA file given (the test CA's TLS root).
-//! Used by the native example and the Pebble integration tests; never part of the library.
+//! The native side of the transport boundary: an [`HttpClient`] over ureq with rustls, trusting the CA
+//! file given (a test CA's TLS root) or the bundled web PKI roots. Used by the native example and the
+//! Pebble integration tests; the page has its own over fetch (`web::fetch`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use certsmith::transport::{
+use crate::acme::transport::{
     HttpClient, HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind, JOSE_JSON,
 };
 use ureq::tls::{PemItem, RootCerts, TlsConfig};
@@ -33,7 +34,7 @@ impl NativeHttp {
             .tls_config(tls.build())
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
-            .user_agent("certsmith-native-example")
+            .user_agent("certsmith-native")
             .build()
             .into();
         Ok(NativeHttp { agent })

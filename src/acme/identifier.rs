@@ -10,12 +10,18 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-/// The kind of an identifier (RFC 8555 §9.7.7 "dns"; RFC 8738 §3 "ip").
+use crate::acme::authorization::ChallengeType;
+
+/// The kind of an identifier (RFC 8555 §9.7.7 "dns"; RFC 8738 §3 "ip"). A CA may list others (email,
+/// permanent-identifier, …): they read as `Unknown`, are skipped, and never fail an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum IdentifierKind {
     Dns,
     Ip,
+    #[serde(other)]
+    Unknown,
 }
 
 /// One identifier of an order or authorization (RFC 8555 §7.1.3, §7.1.4).
@@ -228,11 +234,12 @@ pub fn parse_identifiers(text: &str) -> Result<Vec<Identifier>, Vec<InvalidIdent
 
 /// Challenge types an identifier can be validated with (RFC 8555 §8.3, §8.4; RFC 8738 §7):
 /// a wildcard only with dns-01, an IP address only with http-01 (tls-alpn-01 cannot be done from a page).
-pub fn allowed_challenge_types(id: &Identifier) -> &'static [&'static str] {
+pub fn allowed_challenge_types(id: &Identifier) -> &'static [ChallengeType] {
     match id.kind {
-        IdentifierKind::Ip => &["http-01"],
-        IdentifierKind::Dns if id.is_wildcard() => &["dns-01"],
-        IdentifierKind::Dns => &["dns-01", "http-01"],
+        IdentifierKind::Ip => &[ChallengeType::Http01],
+        IdentifierKind::Dns if id.is_wildcard() => &[ChallengeType::Dns01],
+        IdentifierKind::Dns => &[ChallengeType::Dns01, ChallengeType::Http01],
+        IdentifierKind::Unknown => &[],
     }
 }
 
@@ -337,11 +344,17 @@ mod tests {
 
     #[test]
     fn challenge_types_follow_the_rfcs() {
-        assert_eq!(allowed_challenge_types(&ok("*.a.example")), ["dns-01"]);
-        assert_eq!(allowed_challenge_types(&ok("192.0.2.1")), ["http-01"]);
+        assert_eq!(
+            allowed_challenge_types(&ok("*.a.example")),
+            [ChallengeType::Dns01]
+        );
+        assert_eq!(
+            allowed_challenge_types(&ok("192.0.2.1")),
+            [ChallengeType::Http01]
+        );
         assert_eq!(
             allowed_challenge_types(&ok("a.example")),
-            ["dns-01", "http-01"]
+            [ChallengeType::Dns01, ChallengeType::Http01]
         );
     }
 

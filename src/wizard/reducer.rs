@@ -1,0 +1,226 @@
+//! The reducer: how each [`Action`] changes the [`Wizard`]. Pure: no I/O, no clock, no randomness, so
+//! every transition is tested natively.
+
+use super::model::{Action, Step, Wizard};
+use super::presets::CaKind;
+use crate::acme::flow::{Issuance, Stage};
+
+impl Wizard {
+    /// Applies one action. Pure: no I/O, no clock, no randomness.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::ChooseCa { kind, url } => {
+                if self.step == Step::Ca {
+                    self.ca_kind = kind;
+                    if let Some(url) = url {
+                        self.ca_url = url;
+                    }
+                    self.error = None;
+                }
+            }
+            Action::SetCaUrl(url) => {
+                if self.step == Step::Ca {
+                    self.ca_url = url;
+                    self.ca_kind = CaKind::Other;
+                }
+            }
+            Action::Connected { url, directory } => {
+                if self.step == Step::Ca {
+                    self.connected_url = Some(url);
+                    self.profile = None;
+                    self.directory = Some(directory);
+                    self.step = Step::Account;
+                    self.error = None;
+                }
+            }
+            Action::ChangeCa => {
+                self.connected_url = None;
+                self.directory = None;
+                self.account = None;
+                self.profile = None;
+                self.eab_kid.clear();
+                self.eab_hmac.clear();
+                self.drop_order();
+                self.step = Step::Ca;
+                self.error = None;
+            }
+            Action::SetEabKid(kid) => self.eab_kid = kid,
+            Action::SetEabHmac(hmac) => self.eab_hmac = hmac,
+            Action::SetProfile(profile) => {
+                if self.order.is_none() {
+                    self.profile = profile.filter(|p| !p.is_empty());
+                }
+            }
+            Action::AccountReady(account) => {
+                if self.step == Step::Account && self.directory.is_some() {
+                    self.account = Some(account);
+                    self.eab_kid.clear();
+                    self.eab_hmac.clear();
+                    self.step = Step::Names;
+                    self.error = None;
+                }
+            }
+            Action::SetNames(text) => {
+                if self.order.is_none() {
+                    self.names_input = text;
+                }
+            }
+            Action::SetKeyChoice(choice) => {
+                if self.order.is_none() {
+                    self.key_choice = choice;
+                }
+            }
+            Action::SetCsrInput(text) => {
+                if self.order.is_none() {
+                    self.csr_input = text;
+                }
+            }
+            Action::CertKeyReady(key) => {
+                if self.order.is_none() {
+                    self.cert_key = Some(key);
+                }
+            }
+            Action::OrderStarted { issuance, csr } => self.start_order(issuance, csr),
+            Action::OrderRefused { id } => {
+                if self
+                    .order
+                    .as_ref()
+                    .is_some_and(|o| o.id == id && o.order.is_none())
+                {
+                    self.order = None;
+                    self.step = Step::Names;
+                }
+            }
+            Action::Advanced(issuance) => {
+                if self.order.as_ref().is_some_and(|o| o.id == issuance.id) {
+                    self.order = Some(issuance);
+                    self.settle();
+                }
+            }
+            Action::ChooseChallenge {
+                index,
+                challenge_type,
+            } => {
+                let changed = self.step == Step::Challenges
+                    && self
+                        .order
+                        .as_mut()
+                        .is_some_and(|o| o.choose_challenge(index, &challenge_type));
+                if changed {
+                    // A check made for the other type says nothing about this one.
+                    self.doh.clear();
+                }
+            }
+            Action::SetResolvers(text) => self.resolvers = text,
+            Action::DohChecked(rows) => {
+                if self.order.is_some() {
+                    self.doh = rows;
+                }
+            }
+            Action::ChallengesPlaced => {
+                if self.step == Step::Challenges {
+                    if let Some(order) = self.order.as_mut() {
+                        order.confirm_placed();
+                    }
+                    self.settle();
+                }
+            }
+            Action::ChainDownloaded { order_id, chain } => {
+                let current = self.order.as_ref().is_some_and(|o| o.id == order_id);
+                if current && self.step == Step::Done {
+                    match self.chains.iter_mut().find(|c| c.url == chain.url) {
+                        Some(slot) => *slot = chain,
+                        None => self.chains.push(chain),
+                    }
+                }
+            }
+            Action::ChooseChain(url) => {
+                let primary = self.chains.first().map(|c| c.url.clone());
+                self.chosen_chain = url.filter(|u| Some(u) != primary.as_ref());
+            }
+            Action::Busy(label) => {
+                self.busy = Some(label);
+                self.busy_until_ms = None;
+                self.error = None;
+            }
+            Action::Waiting { label, until_ms } => {
+                self.busy = Some(label);
+                self.busy_until_ms = Some(until_ms);
+                self.error = None;
+            }
+            Action::Idle => {
+                self.busy = None;
+                self.busy_until_ms = None;
+            }
+            Action::Failed(error) => {
+                self.busy = None;
+                self.busy_until_ms = None;
+                self.error = Some(error);
+            }
+            Action::DismissError => self.error = None,
+            Action::DismissNotice => self.notice = None,
+            Action::NewOrder => {
+                if self.account.is_some() {
+                    self.drop_order();
+                    self.step = Step::Names;
+                    self.error = None;
+                    self.busy = None;
+                }
+            }
+            Action::ForgetOrder => {
+                self.drop_order();
+                self.names_input.clear();
+                self.csr_input.clear();
+                self.error = None;
+                self.busy = None;
+                if self.account.is_some() {
+                    self.step = Step::Names;
+                }
+            }
+        }
+    }
+
+    fn start_order(&mut self, issuance: Issuance, csr: Option<String>) {
+        if self.step != Step::Names || self.account.is_none() || self.order.is_some() {
+            return;
+        }
+        if csr.is_some() {
+            self.cert_key = None;
+        }
+        self.order_csr = csr;
+        self.order = Some(issuance);
+        self.chains.clear();
+        self.chosen_chain = None;
+        self.doh.clear();
+        self.error = None;
+        self.settle();
+    }
+
+    /// Everything that belongs to one order.
+    pub(super) fn drop_order(&mut self) {
+        self.order = None;
+        self.cert_key = None;
+        self.order_csr = None;
+        self.chains.clear();
+        self.chosen_chain = None;
+        self.doh.clear();
+    }
+
+    /// Puts the step where the issuance is, and keeps the chain it downloaded.
+    pub(super) fn settle(&mut self) {
+        let Some(issuance) = &self.order else { return };
+        self.step = match issuance.stage() {
+            Stage::Ordering => Step::Names,
+            Stage::Placing => Step::Challenges,
+            Stage::Validating => Step::Validating,
+            Stage::Finalizing => Step::Finalizing,
+            Stage::Done => Step::Done,
+            Stage::Failed => Step::Failed,
+        };
+        if let Some(chain) = &issuance.chain {
+            if !self.chains.iter().any(|c| c.url == chain.url) {
+                self.chains.insert(0, chain.clone());
+            }
+        }
+    }
+}

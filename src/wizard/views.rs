@@ -1,0 +1,308 @@
+//! What the page derives from the state: parsed input and why an action cannot run yet, what to place
+//! and check, why an order failed, which chains there are, and the files a chain is saved as.
+
+use super::doh::{DnsRecord, DohOutcome};
+use super::model::{ChainOption, Failure, KeyChoice, Wizard};
+use crate::acme::authorization::{
+    placement, AuthorizationStatus, ChallengeError, ChallengeType, Placement,
+};
+use crate::acme::client::CertificateChain;
+use crate::acme::flow::{self, Issuance};
+use crate::acme::identifier::{parse_identifiers, Identifier, InvalidIdentifier};
+use crate::acme::order::OrderStatus;
+use crate::pki::cert::{parse_pem_chain, CertificateInfo};
+use crate::pki::csr::{parse_csr, ParsedCsr};
+
+impl Wizard {
+    /// The names as typed, parsed; an empty list when nothing is typed.
+    pub fn parsed_names(&self) -> Result<Vec<Identifier>, Vec<InvalidIdentifier>> {
+        parse_identifiers(&self.names_input)
+    }
+
+    /// The CSR as pasted, parsed and compared with the names; `None` when nothing is pasted.
+    pub fn parsed_csr(&self) -> Option<Result<ParsedCsr, String>> {
+        if self.csr_input.trim().is_empty() {
+            return None;
+        }
+        Some(
+            parse_csr(self.csr_input.as_bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|csr| match self.parsed_names() {
+                    Ok(names) if !names.is_empty() => csr
+                        .check_matches(&names)
+                        .map(|()| csr)
+                        .map_err(|e| e.to_string()),
+                    _ => Ok(csr),
+                }),
+        )
+    }
+
+    /// Why "Create order" cannot run yet, or `None` when it can.
+    pub fn order_blocker(&self) -> Option<String> {
+        if self.account.is_none() {
+            return Some("Create or import an account first.".into());
+        }
+        match self.parsed_names() {
+            Ok(names) if names.is_empty() => return Some("Enter at least one name.".into()),
+            Err(_) => return Some("Correct the names marked above.".into()),
+            Ok(_) => {}
+        }
+        if self.key_choice == KeyChoice::Csr {
+            match self.parsed_csr() {
+                None => return Some("Paste your CSR.".into()),
+                Some(Err(_)) => return Some("Correct the CSR (see above).".into()),
+                Some(Ok(_)) => {}
+            }
+        }
+        None
+    }
+
+    /// The placement (record or file) of authorization `index` for its chosen challenge type.
+    pub fn placement(&self, index: usize) -> Option<Result<Placement, ChallengeError>> {
+        let account = self.account.as_ref()?;
+        let authz = self.order.as_ref()?.authorizations.get(index)?;
+        let challenge = authz.chosen_challenge()?;
+        Some(placement(
+            authz.authorization.as_ref()?,
+            challenge,
+            &account.key,
+        ))
+    }
+
+    /// The TXT records still to be placed, grouped by name, in the order of the authorizations.
+    pub fn dns_records(&self) -> Vec<DnsRecord> {
+        let mut records: Vec<DnsRecord> = Vec::new();
+        let Some(order) = &self.order else {
+            return records;
+        };
+        for (index, authz) in order.authorizations.iter().enumerate() {
+            if !authz.is_pending() || authz.answered {
+                continue;
+            }
+            let Some(Ok(Placement::Dns01 { record_name, value })) = self.placement(index) else {
+                continue;
+            };
+            let name = authz.name();
+            match records.iter_mut().find(|r| r.name == record_name) {
+                Some(record) => {
+                    if !record.values.contains(&value) {
+                        record.values.push(value);
+                    }
+                    record.proves.push(name);
+                }
+                None => records.push(DnsRecord {
+                    name: record_name,
+                    values: vec![value],
+                    proves: vec![name],
+                }),
+            }
+        }
+        records
+    }
+
+    /// Resolver URLs from the textarea.
+    pub fn resolver_list(&self) -> Vec<String> {
+        self.resolvers
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// True when every TXT record was seen with all its values by at least one resolver.
+    pub fn dns_seen_everywhere_needed(&self) -> bool {
+        self.dns_records().iter().all(|record| {
+            self.doh
+                .iter()
+                .any(|row| row.record_name == record.name && row.outcome == DohOutcome::Visible)
+        })
+    }
+
+    /// Whether any pending authorization uses http-01, which the page cannot check.
+    pub fn has_pending_http(&self) -> bool {
+        self.order.as_ref().is_some_and(|o| {
+            o.authorizations
+                .iter()
+                .any(|a| a.is_pending() && a.challenge_type == Some(ChallengeType::Http01))
+        })
+    }
+
+    /// What the person should know before submitting, or `None` when the checks saw everything.
+    pub fn submit_warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let records = self.dns_records();
+        if !records.is_empty() && !self.dns_seen_everywhere_needed() {
+            warnings.push(if self.doh.is_empty() {
+                "The DNS check has not run, so nobody has seen the TXT records yet.".to_string()
+            } else {
+                "The DNS check has not seen every TXT value at any resolver yet.".to_string()
+            });
+        }
+        if self.has_pending_http() {
+            warnings.push(
+                "HTTP-01 files cannot be checked from this page (browsers may not fetch another site's \
+                 files): open each URL yourself and compare the content."
+                    .to_string(),
+            );
+        }
+        warnings
+    }
+
+    /// How many authorizations still wait for their record or file to be placed and answered.
+    pub fn challenges_to_place(&self) -> usize {
+        self.order.as_ref().map_or(0, |o| {
+            o.authorizations
+                .iter()
+                .filter(|a| a.is_pending() && !a.answered)
+                .count()
+        })
+    }
+
+    /// Authorizations the CA already holds as valid (reused): nothing to place for them.
+    pub fn reused_authorizations(&self) -> Vec<String> {
+        self.order
+            .as_ref()
+            .map(Issuance::reused)
+            .unwrap_or_default()
+    }
+
+    /// Why the order cannot go on, in the page's words, with the CA's problems.
+    pub fn failure(&self) -> Option<Failure> {
+        Some(match self.order.as_ref()?.failure()? {
+            flow::Failure::Authorizations(failed) => {
+                let names: Vec<String> = failed
+                    .iter()
+                    .map(|a| format!("{} ({})", a.name, status_name(a.status)))
+                    .collect();
+                let unexplained = failed.iter().any(|a| a.problem.is_none());
+                Failure {
+                    message: format!(
+                        "The CA could not validate {}.{} A failed authorization cannot be retried: fix \
+                         the cause, then start a new order.",
+                        names.join(", "),
+                        if unexplained {
+                            " The CA did not say why for every name."
+                        } else {
+                            ""
+                        }
+                    ),
+                    problems: failed.into_iter().filter_map(|a| a.problem).collect(),
+                }
+            }
+            flow::Failure::Order(problem) => Failure {
+                message: "The CA declared the order invalid; start a new order.".to_string(),
+                problems: problem.into_iter().map(|p| *p).collect(),
+            },
+            flow::Failure::NoUsableChallenge(names) => Failure {
+                message: format!(
+                    "The CA offers no challenge this page can complete for {} (only DNS-01 and HTTP-01 \
+                     can be placed by hand). Remove these names and start a new order.",
+                    names.join(", ")
+                ),
+                problems: Vec::new(),
+            },
+        })
+    }
+
+    /// The chain URLs the CA offered (primary first) and what the page knows of each.
+    pub fn chain_options(&self) -> Vec<ChainOption> {
+        let Some(primary) = self.chains.first() else {
+            return Vec::new();
+        };
+        std::iter::once(primary.url.clone())
+            .chain(primary.alternates.iter().cloned())
+            .enumerate()
+            .map(|(index, url)| {
+                let loaded = self.chains.iter().find(|c| c.url == url);
+                let root = loaded.and_then(|c| chain_top_issuer(&c.pem));
+                let label = match (index, root) {
+                    (0, Some(root)) => format!("Default chain (up to {root})"),
+                    (0, None) => "Default chain".to_string(),
+                    (n, Some(root)) => format!("Alternate chain {n} (up to {root})"),
+                    (n, None) => format!("Alternate chain {n}"),
+                };
+                ChainOption {
+                    label,
+                    loaded: loaded.is_some(),
+                    url,
+                }
+            })
+            .collect()
+    }
+
+    /// The chain the page shows: the chosen alternate when loaded, else the primary.
+    pub fn current_chain(&self) -> Option<&CertificateChain> {
+        self.chosen_chain
+            .as_ref()
+            .and_then(|url| self.chains.iter().find(|c| &c.url == url))
+            .or_else(|| self.chains.first())
+    }
+}
+
+/// "pending", "valid", … as the page shows an authorization's status.
+pub fn status_name(status: AuthorizationStatus) -> &'static str {
+    match status {
+        AuthorizationStatus::Pending => "pending",
+        AuthorizationStatus::Valid => "valid",
+        AuthorizationStatus::Invalid => "invalid",
+        AuthorizationStatus::Deactivated => "deactivated",
+        AuthorizationStatus::Expired => "expired",
+        AuthorizationStatus::Revoked => "revoked",
+        AuthorizationStatus::Unknown => "unknown",
+    }
+}
+
+/// "pending", "ready", … as the page shows an order's status.
+pub fn order_status_name(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::Pending => "pending",
+        OrderStatus::Ready => "ready",
+        OrderStatus::Processing => "processing",
+        OrderStatus::Valid => "valid",
+        OrderStatus::Invalid => "invalid",
+        OrderStatus::Unknown => "unknown",
+    }
+}
+
+/// The issuer of the last certificate of a chain: the root it leads to.
+fn chain_top_issuer(pem: &str) -> Option<String> {
+    let chain = parse_pem_chain(pem).ok()?;
+    let top = chain.last()?;
+    Some(short_name(&top.issuer))
+}
+
+/// The CN of an RFC 4514 name, or the whole name: how the page names an issuer.
+pub fn short_name(name: &str) -> String {
+    name.split(',')
+        .find_map(|part| part.trim().strip_prefix("CN="))
+        .unwrap_or(name)
+        .to_string()
+}
+
+/// The files a certificate chain is saved as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainFiles {
+    /// Leaf and intermediates.
+    pub fullchain: String,
+    pub cert: String,
+    /// The intermediates.
+    pub chain: String,
+    pub leaf: CertificateInfo,
+    /// The DER of every certificate, leaf first.
+    pub ders: Vec<Vec<u8>>,
+}
+
+/// Splits a downloaded chain into the usual files.
+pub fn chain_files(pem: &str) -> Result<ChainFiles, crate::pki::cert::CertError> {
+    let chain = parse_pem_chain(pem)?;
+    let leaf = chain[0].clone();
+    let cert = leaf.to_pem();
+    let intermediates: String = chain[1..].iter().map(CertificateInfo::to_pem).collect();
+    Ok(ChainFiles {
+        fullchain: format!("{cert}{intermediates}"),
+        cert,
+        chain: intermediates,
+        ders: chain.iter().map(|c| c.der.clone()).collect(),
+        leaf,
+    })
+}

@@ -1,0 +1,868 @@
+//! The issuance flow ([`certsmith::acme::flow`]) against a scripted CA, on a test clock: the exact
+//! requests of a fresh issuance (the RFC's floor), every Retry-After waited out, no blind re-send of a
+//! POST that changes state, and what RFC 8555 lets a CA do differently.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::time::{Duration, SystemTime};
+
+use certsmith::acme::account::{AccountStatus, NewAccount};
+use certsmith::acme::authorization::{AuthorizationStatus, ChallengeType, Placement};
+use certsmith::acme::client::Client;
+use certsmith::acme::directory::Directory;
+use certsmith::acme::flow::{self, Driver, Failure, Issuance, Next, Request, RunError, WaitReason};
+use certsmith::acme::identifier::{Identifier, IdentifierKind};
+use certsmith::acme::order::{NewOrder, Order, OrderStatus};
+use certsmith::acme::problem::ProblemKind;
+use certsmith::acme::transport::{Method, TransportError, TransportErrorKind};
+use certsmith::Error;
+
+mod support;
+
+use support::*;
+
+/// A driver on a test clock: a wait moves the clock on and is recorded; placing records what was asked.
+struct TestDriver {
+    now: SystemTime,
+    waits: Vec<(Duration, WaitReason)>,
+    placed: Vec<(String, Placement)>,
+}
+
+impl TestDriver {
+    fn new() -> Self {
+        TestDriver {
+            now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+            waits: Vec::new(),
+            placed: Vec::new(),
+        }
+    }
+}
+
+impl Driver for TestDriver {
+    fn now(&self) -> SystemTime {
+        self.now
+    }
+
+    async fn wait(&mut self, until: SystemTime, why: WaitReason) {
+        self.waits
+            .push((until.duration_since(self.now).unwrap_or_default(), why));
+        self.now = self.now.max(until);
+    }
+
+    fn place(&mut self, name: &str, placement: &Placement) -> Result<(), String> {
+        self.placed.push((name.to_string(), placement.clone()));
+        Ok(())
+    }
+}
+
+const CA: &str = "https://ca.test";
+
+fn issuance(names: &[&str]) -> Issuance {
+    let request = NewOrder {
+        identifiers: names
+            .iter()
+            .map(|n| Identifier::parse(n).unwrap())
+            .collect(),
+        ..NewOrder::default()
+    };
+    Issuance::new(
+        1,
+        request,
+        vec![0x30, 0x03, 0x02, 0x01, 0x00],
+        vec![ChallengeType::Dns01],
+    )
+}
+
+fn run(script: &Script, issuance: Issuance, driver: &mut TestDriver) -> Result<Issuance, RunError> {
+    pollster::block_on(flow::run(&client(script), &account(), issuance, driver))
+}
+
+fn ok(nonce: &str, body: &str) -> certsmith::acme::transport::HttpResponse {
+    reply(200, &[("Replay-Nonce", nonce)], body)
+}
+
+fn ok_after(
+    nonce: &str,
+    retry_after: &str,
+    body: &str,
+) -> certsmith::acme::transport::HttpResponse {
+    reply(
+        200,
+        &[("Replay-Nonce", nonce), ("Retry-After", retry_after)],
+        body,
+    )
+}
+
+/// An order object for `n` authorizations (`authz/1` …), with the given status and extra members.
+fn order_json(status: &str, n: usize, extra: &str) -> String {
+    let authzs: Vec<String> = (1..=n).map(|i| format!("\"{CA}/authz/{i}\"")).collect();
+    format!(
+        r#"{{"status":"{status}","identifiers":[{{"type":"dns","value":"a.test"}}],
+            "authorizations":[{}],"finalize":"{CA}/order/1/finalize"{extra}}}"#,
+        authzs.join(",")
+    )
+}
+
+fn authz_json(i: usize, name: &str, status: &str, challenges: &str) -> String {
+    let (value, wildcard) = match name.strip_prefix("*.") {
+        Some(base) => (base, true),
+        None => (name, false),
+    };
+    format!(
+        r#"{{"status":"{status}","identifier":{{"type":"dns","value":"{value}"}},"wildcard":{wildcard},
+            "challenges":[{challenges}]}}"#
+    )
+    .replace("{i}", &i.to_string())
+}
+
+fn challenge_json(i: usize, kind: &str, status: &str, extra: &str) -> String {
+    format!(
+        r#"{{"type":"{kind}","url":"{CA}/chall/{i}/{kind}","status":"{status}","token":"tok{i}{}"{extra}}}"#,
+        kind.replace('-', "")
+    )
+}
+
+fn dns01(i: usize, status: &str) -> String {
+    challenge_json(i, "dns-01", status, "")
+}
+
+const PEM: &str = "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n";
+
+fn certificate(nonce: &str) -> certsmith::acme::transport::HttpResponse {
+    reply(
+        200,
+        &[
+            ("Replay-Nonce", nonce),
+            ("Content-Type", "application/pem-certificate-chain"),
+            ("Link", "</cert/1/1>;rel=\"alternate\""),
+        ],
+        PEM,
+    )
+}
+
+fn count(script: &Script, method: Method, url: &str) -> usize {
+    script
+        .seen
+        .borrow()
+        .iter()
+        .filter(|r| r.method == method && r.url == url)
+        .count()
+}
+
+/// A fresh order for a name and its wildcard, nothing reused, no faults: newNonce, then the floor of
+/// 4 + 2N (newOrder, N authorizations, N answers, one order poll, finalize, the certificate) and one
+/// more poll because finalize answered "processing". Relative Location and Link URLs resolve against
+/// the request's URL. Each wait is the CA's Retry-After, or the first back-off step.
+#[test]
+fn a_fresh_issuance_sends_exactly_the_floor_and_honours_every_wait() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "order/1")],
+                &order_json("pending", 2, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok(
+                "n3",
+                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/2"),
+            ok(
+                "n4",
+                &authz_json(2, "*.a.test", "pending", &dns01(2, "pending")),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/chall/1/dns-01"),
+            ok("n5", &dns01(1, "processing")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/chall/2/dns-01"),
+            ok_after("n6", "5", &dns01(2, "processing")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            ok("n7", &order_json("ready", 2, "")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok_after("n8", "2", &order_json("processing", 2, "")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            ok("n9", &order_json("valid", 2, r#","certificate":"/cert/1""#)),
+        )
+        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n10"));
+    let mut driver = TestDriver::new();
+    let done = run(&script, issuance(&["a.test", "*.a.test"]), &mut driver).unwrap();
+    script.assert_done();
+    assert_eq!(script.seen.borrow().len(), 1 + 4 + 2 * 2 + 1);
+    assert_eq!(done.order_url.as_deref(), Some("https://ca.test/order/1"));
+    assert!(done.finalize_processing);
+    let chain = done.chain.expect("the chain");
+    assert_eq!(chain.alternates, ["https://ca.test/cert/1/1"]);
+    // Both names' records were placed before the first answer; they share one TXT name.
+    let names: Vec<&str> = driver.placed.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["a.test", "*.a.test"]);
+    assert!(driver.placed.iter().all(|(_, p)| matches!(p,
+        Placement::Dns01 { record_name, .. } if record_name == "_acme-challenge.a.test")));
+    assert_eq!(
+        driver.waits,
+        [
+            (Duration::from_secs(5), WaitReason::Validating),
+            (Duration::from_secs(2), WaitReason::Issuing),
+        ]
+    );
+}
+
+/// Some CAs validate inside the challenge POST and issue inside finalize: no wait, no extra poll.
+#[test]
+fn validation_inside_the_challenge_post_and_issuance_inside_finalize() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[
+                    ("Replay-Nonce", "n2"),
+                    ("Location", "https://ca.test/order/1"),
+                ],
+                &order_json("pending", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok(
+                "n3",
+                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/chall/1/dns-01"),
+            ok("n4", &dns01(1, "valid")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            ok("n5", &order_json("ready", 1, "")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok(
+                "n6",
+                &order_json("valid", 1, r#","certificate":"https://ca.test/cert/1""#),
+            ),
+        )
+        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n7"));
+    let mut driver = TestDriver::new();
+    let done = run(&script, issuance(&["a.test"]), &mut driver).unwrap();
+    script.assert_done();
+    assert!(driver.waits.is_empty(), "{:?}", driver.waits);
+    assert!(!done.finalize_processing);
+}
+
+/// Authorizations the account already holds are not fetched for placing: a `ready` order goes
+/// straight to finalize.
+#[test]
+fn a_ready_order_is_finalized_without_reading_its_authorizations() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+                &order_json("ready", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok("n3", &order_json("valid", 1, r#","certificate":"/cert/1""#)),
+        )
+        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n4"));
+    let mut driver = TestDriver::new();
+    run(&script, issuance(&["a.test"]), &mut driver).unwrap();
+    script.assert_done();
+    assert!(driver.placed.is_empty());
+}
+
+/// A challenge that turns invalid without an `error`: the authorization is read to explain it, and
+/// the failure says which name failed even when the CA says nothing more.
+#[test]
+fn a_challenge_invalid_without_an_error_is_explained_from_its_authorization() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+                &order_json("pending", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok(
+                "n3",
+                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/chall/1/dns-01"),
+            ok("n4", &dns01(1, "invalid")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok(
+                "n5",
+                &authz_json(1, "a.test", "invalid", &dns01(1, "invalid")),
+            ),
+        );
+    let mut driver = TestDriver::new();
+    let err = run(&script, issuance(&["a.test"]), &mut driver).unwrap_err();
+    script.assert_done();
+    let RunError::Failed(Failure::Authorizations(failed)) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].name, "a.test");
+    assert_eq!(failed[0].status, AuthorizationStatus::Invalid);
+    assert_eq!(failed[0].problem, None);
+}
+
+/// An invalid order with no failed authorization known yet: every authorization is read once to say
+/// why, then the flow stops with the CA's problems.
+#[test]
+fn an_invalid_order_reads_its_authorizations_once_to_explain() {
+    let failed_dns = challenge_json(
+        1,
+        "dns-01",
+        "invalid",
+        r#","error":{"type":"urn:ietf:params:acme:error:dns","detail":"NXDOMAIN"}"#,
+    );
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+                &order_json("pending", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok(
+                "n3",
+                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/chall/1/dns-01"),
+            ok("n4", &dns01(1, "processing")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            ok("n5", &order_json("invalid", 1, "")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok("n6", &authz_json(1, "a.test", "invalid", &failed_dns)),
+        );
+    let mut driver = TestDriver::new();
+    let err = run(&script, issuance(&["a.test"]), &mut driver).unwrap_err();
+    script.assert_done();
+    let RunError::Failed(Failure::Authorizations(failed)) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        failed[0].problem.as_ref().map(|p| p.kind()),
+        Some(ProblemKind::Dns)
+    );
+}
+
+/// The challenge answer's reply is lost (the connection dropped after the CA acted). The answer is
+/// not sent again: the authorization is read back, shows the answer was taken, and the flow goes on.
+#[test]
+fn a_lost_challenge_reply_is_read_back_not_resent() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+                &order_json("pending", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok(
+                "n3",
+                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
+            ),
+        )
+        .expect_failure(
+            Method::Post,
+            &format!("{CA}/chall/1/dns-01"),
+            TransportError::new(
+                TransportErrorKind::Unreachable,
+                "https://ca.test/chall/1/dns-01",
+                "connection reset",
+            ),
+        )
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n4"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok("n5", &authz_json(1, "a.test", "valid", &dns01(1, "valid"))),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            ok("n6", &order_json("ready", 1, "")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok("n7", &order_json("valid", 1, r#","certificate":"/cert/1""#)),
+        )
+        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n8"));
+    let mut driver = TestDriver::new();
+    run(&script, issuance(&["a.test"]), &mut driver).unwrap();
+    script.assert_done();
+    assert_eq!(
+        count(&script, Method::Post, "https://ca.test/chall/1/dns-01"),
+        1
+    );
+    assert_eq!(
+        driver.waits,
+        [(Duration::from_secs(1), WaitReason::Backoff)]
+    );
+}
+
+/// "Try again" after the CA refused an answer it had already taken ("Cannot update challenge with
+/// status valid"): the authorization is read back instead of the error being shown, and the flow
+/// goes on.
+#[test]
+fn an_answer_refused_because_it_was_already_taken_goes_on() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+                &order_json("pending", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok(
+                "n3",
+                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/chall/1/dns-01"),
+            problem(
+                400,
+                "malformed",
+                "Cannot update challenge with status valid, only status pending",
+                &[("Replay-Nonce", "n4")],
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok("n5", &authz_json(1, "a.test", "valid", &dns01(1, "valid"))),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            ok("n6", &order_json("ready", 1, "")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok("n7", &order_json("valid", 1, r#","certificate":"/cert/1""#)),
+        )
+        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n8"));
+    let mut driver = TestDriver::new();
+    run(&script, issuance(&["a.test"]), &mut driver).unwrap();
+    script.assert_done();
+}
+
+/// A 5xx on finalize: the CA may have acted, so finalize is not sent again; the order is read back
+/// (after the back-off) and is already processing.
+#[test]
+fn a_server_error_on_finalize_reads_the_order_back_instead_of_resending() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+                &order_json("ready", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            reply(500, &[("Replay-Nonce", "n3")], "internal error"),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            ok("n4", &order_json("processing", 1, "")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            ok("n5", &order_json("valid", 1, r#","certificate":"/cert/1""#)),
+        )
+        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n6"));
+    let mut driver = TestDriver::new();
+    run(&script, issuance(&["a.test"]), &mut driver).unwrap();
+    script.assert_done();
+    assert_eq!(
+        count(&script, Method::Post, "https://ca.test/order/1/finalize"),
+        1
+    );
+    assert_eq!(
+        driver.waits,
+        [
+            (Duration::from_secs(1), WaitReason::Backoff),
+            (Duration::from_secs(1), WaitReason::Issuing),
+        ]
+    );
+}
+
+/// A 503 with Retry-After on a poll, and a 429 with a short one: both are waited out as the CA says.
+/// A rate limit of hours is shown instead, with nothing re-sent.
+#[test]
+fn retry_after_on_503_and_429_is_waited_out_and_a_long_one_shown() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            problem(
+                429,
+                "rateLimited",
+                "slow down",
+                &[("Replay-Nonce", "n2"), ("Retry-After", "30")],
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n3"), ("Location", "/order/1")],
+                &order_json("ready", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok("n4", &order_json("processing", 1, "")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            reply(
+                503,
+                &[("Replay-Nonce", "n5"), ("Retry-After", "12")],
+                "busy",
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            problem(
+                429,
+                "rateLimited",
+                "come back tomorrow",
+                &[("Replay-Nonce", "n6"), ("Retry-After", "86400")],
+            ),
+        );
+    let mut driver = TestDriver::new();
+    let err = run(&script, issuance(&["a.test"]), &mut driver).unwrap_err();
+    script.assert_done();
+    assert!(
+        matches!(&err, RunError::Acme(e) if e.retry_after() == Some(Duration::from_secs(86400))),
+        "{err:?}"
+    );
+    assert_eq!(
+        driver.waits,
+        [
+            (Duration::from_secs(30), WaitReason::Backoff),
+            (Duration::from_secs(1), WaitReason::Issuing),
+            (Duration::from_secs(12), WaitReason::Backoff),
+        ]
+    );
+}
+
+/// The flow's state survives a reload at any point: serialized mid-wait, it resumes with the same
+/// next request once the wait is over.
+#[test]
+fn the_state_round_trips_through_serde_mid_flow() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+                &order_json("ready", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok_after("n3", "20", &order_json("processing", 1, "")),
+        );
+    let client = client(&script);
+    let account = account();
+    let mut state = issuance(&["a.test"]);
+    let now = TestDriver::new().now;
+    for _ in 0..2 {
+        let Next::Send(request) = state.next(now) else {
+            panic!("a request")
+        };
+        let result = pollster::block_on(client.execute(&account, &request, now));
+        state.record(&request, result, now).unwrap();
+    }
+    let saved = serde_json::to_string(&state).unwrap();
+    let restored: Issuance = serde_json::from_str(&saved).unwrap();
+    assert_eq!(restored, state);
+    assert!(matches!(
+        restored.next(now),
+        Next::Wait {
+            why: WaitReason::Issuing,
+            ..
+        }
+    ));
+    assert_eq!(
+        restored.next(now + Duration::from_secs(20)),
+        Next::Send(Request::Order {
+            url: "https://ca.test/order/1".into()
+        })
+    );
+    script.assert_done();
+}
+
+/// Challenge types this client cannot complete (dns-persist-01, dns-account-01, device-attest-01) are
+/// skipped, never fatal; an authorization that offers nothing usable fails with its name.
+#[test]
+fn unknown_challenge_types_are_skipped() {
+    let offered = [
+        challenge_json(1, "device-attest-01", "pending", ""),
+        challenge_json(
+            1,
+            "dns-persist-01",
+            "pending",
+            r#","issuer-domain-names":["ca.test"]"#,
+        ),
+        challenge_json(1, "dns-account-01", "pending", ""),
+        dns01(1, "pending"),
+    ]
+    .join(",");
+    let only_unknown = challenge_json(2, "device-attest-01", "pending", "");
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+                &order_json("pending", 2, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            ok("n3", &authz_json(1, "a.test", "pending", &offered)),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/2"),
+            ok("n4", &authz_json(2, "b.test", "pending", &only_unknown)),
+        );
+    let mut driver = TestDriver::new();
+    let err = run(&script, issuance(&["a.test", "b.test"]), &mut driver).unwrap_err();
+    script.assert_done();
+    assert!(
+        matches!(&err, RunError::Failed(Failure::NoUsableChallenge(names)) if names == &["b.test"]),
+        "{err:?}"
+    );
+}
+
+/// Optional members absent or `null`, unknown members, unknown identifier types: all read.
+#[test]
+fn optional_null_and_unknown_members_are_read() {
+    let directory: Directory = serde_json::from_str(
+        r#"{"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",
+            "newOrder":"https://ca.test/order","revokeCert":"https://ca.test/revoke",
+            "keyChange":"https://ca.test/kc","newAuthz":null,"renewalInfo":null,"meta":null,
+            "somethingNew":{"x":1}}"#,
+    )
+    .unwrap();
+    assert_eq!(directory.meta.terms_of_service, None);
+    assert!(!directory.meta.external_account_required);
+    let meta: certsmith::acme::directory::Meta = serde_json::from_str(
+        r#"{"termsOfService":null,"caaIdentities":null,"externalAccountRequired":null,"profiles":null}"#,
+    )
+    .unwrap();
+    assert!(meta.caa_identities.is_empty() && meta.profiles.is_empty());
+    let account: certsmith::acme::account::Account =
+        serde_json::from_str(r#"{"status":"valid","contact":null,"orders":null}"#).unwrap();
+    assert_eq!(account.status, AccountStatus::Valid);
+    assert!(account.contact.is_empty());
+    let order: Order = serde_json::from_str(
+        r#"{"status":"pending","expires":null,"identifiers":[{"type":"dns","value":"a.test"},
+            {"type":"permanent-identifier","value":"x"}],"notBefore":null,"notAfter":null,
+            "error":null,"authorizations":["https://ca.test/authz/1"],"finalize":"https://ca.test/f",
+            "certificate":null,"extra":true}"#,
+    )
+    .unwrap();
+    assert_eq!(order.identifiers[1].kind, IdentifierKind::Unknown);
+    let bare: Order = serde_json::from_str(r#"{"status":"valid","authorizations":null}"#).unwrap();
+    assert_eq!(bare.status, OrderStatus::Valid);
+    assert!(bare.authorizations.is_empty());
+}
+
+/// newAccount may answer 200 with the existing account of the key (§7.3.1), and its Location may be
+/// relative.
+#[test]
+fn new_account_answering_200_for_an_existing_account() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/acct"),
+            reply(
+                200,
+                &[("Replay-Nonce", "n2"), ("Location", "/acct/7")],
+                r#"{"status":"valid","contact":null}"#,
+            ),
+        );
+    let key = account().key;
+    let terms = NewAccount {
+        terms_of_service_agreed: true,
+        ..NewAccount::default()
+    };
+    let (credentials, account) =
+        pollster::block_on(client(&script).new_account(&key, &terms, None)).unwrap();
+    assert_eq!(credentials.url, "https://ca.test/acct/7");
+    assert_eq!(account.status, AccountStatus::Valid);
+    script.assert_done();
+}
+
+/// A problem document with an unknown type and extra members is still a problem, shown as sent.
+#[test]
+fn a_problem_with_an_unknown_type_and_extra_members_is_kept() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            reply(
+                403,
+                &[
+                    ("Replay-Nonce", "n2"),
+                    ("Content-Type", "application/problem+json"),
+                ],
+                r#"{"type":"urn:example:ca:error:holiday","detail":"The CA is closed today",
+                "status":403,"reopens":"2026-12-01","algorithms":["ES256"]}"#,
+            ),
+        );
+    let err =
+        pollster::block_on(client(&script).fetch_order(&account(), "https://ca.test/order/1"))
+            .unwrap_err();
+    let Error::Acme {
+        problem, status, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*status, 403);
+    assert_eq!(
+        problem.type_uri.as_deref(),
+        Some("urn:example:ca:error:holiday")
+    );
+    assert!(err.to_string().contains("The CA is closed today"), "{err}");
+    assert!(!err.hint().is_empty());
+    script.assert_done();
+}
+
+/// The page's client takes the probe's nonce: its first POST needs no newNonce.
+#[test]
+fn a_nonce_from_the_probe_saves_the_first_new_nonce() {
+    let script = Script::default();
+    script.expect(
+        Method::Post,
+        &format!("{CA}/order/1"),
+        ok("n2", &order_json("pending", 1, "")),
+    );
+    let client: Client<&Script> = client(&script);
+    client.add_nonce("probe-nonce");
+    pollster::block_on(client.fetch_order(&account(), "https://ca.test/order/1")).unwrap();
+    assert_eq!(script.nonce_of(0), "probe-nonce");
+    assert_eq!(client.stats().requests.get("newNonce"), None);
+    script.assert_done();
+}
