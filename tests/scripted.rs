@@ -481,7 +481,6 @@ fn hostile_replies_never_panic() {
                 let _ = pollster::block_on(client.execute(&account, &request, now));
             }
             let _ = pollster::block_on(client.download_certificate(&account, "https://ca.test/c"));
-            let _ = pollster::block_on(client.respond_to_challenge(&account, "https://ca.test/ch"));
             let _ = pollster::block_on(client.renewal_info("a.b", now));
             let _ = pollster::block_on(client.find_account(&account.key));
         }
@@ -644,14 +643,5 @@ fn renewal_info_is_an_unauthenticated_get_with_retry_after() {
     .unwrap();
     assert_eq!(info.retry_after, Some(Duration::from_secs(21600)));
     assert_eq!(info.suggested_window.start, "2025-01-02T04:00:00Z");
-    script.assert_done();
-}
-
-#[test]
-fn finalize_refuses_an_order_that_is_not_ready() {
-    let script = Script::default();
-    let order: certsmith::acme::order::Order = serde_json::from_str(ORDER_JSON).unwrap();
-    let err = pollster::block_on(client(&script).finalize(&account(), &order, b"csr")).unwrap_err();
-    assert!(matches!(err, Error::NotReady(_)), "{err:?}");
     script.assert_done();
 }

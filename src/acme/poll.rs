@@ -14,22 +14,6 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// a year.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
-/// The result of one poll: the resource is settled, or it is not yet and here is how long to wait.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Poll<T> {
-    Ready(T),
-    Wait { latest: T, retry_in: Duration },
-}
-
-impl<T> Poll<T> {
-    /// The resource as last seen, settled or not.
-    pub fn latest(&self) -> &T {
-        match self {
-            Poll::Ready(t) | Poll::Wait { latest: t, .. } => t,
-        }
-    }
-}
-
 /// 1 s, 2 s, 4 s … up to [`MAX_BACKOFF`], for the `attempt`-th poll (0-based).
 pub fn backoff(attempt: u32) -> Duration {
     let secs = 1u64.checked_shl(attempt.min(16)).unwrap_or(u64::MAX);
@@ -65,11 +49,6 @@ pub fn retry_after_by_server_clock(response: &HttpResponse) -> Option<Duration> 
             .ok()
             .map(|s| Duration::from_secs(s).clamp(MIN_WAIT, MAX_RETRY_AFTER)),
     }
-}
-
-/// The wait before the next poll: Retry-After when the CA sent one, else the back-off step.
-pub fn next_wait(response: &HttpResponse, now: SystemTime, attempt: u32) -> Duration {
-    retry_after(response, now).unwrap_or_else(|| backoff(attempt))
 }
 
 #[cfg(test)]
@@ -134,9 +113,5 @@ mod tests {
             Some(MAX_RETRY_AFTER)
         );
         assert_eq!(retry_after(&with_retry_after("soon"), now), None);
-        assert_eq!(
-            next_wait(&with_retry_after("soon"), now, 2),
-            Duration::from_secs(4)
-        );
     }
 }

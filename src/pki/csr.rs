@@ -4,6 +4,9 @@
 //! §4.2.1.6), signed by the certificate key. [`parse_csr`] reads a CSR a person brings (made by OpenSSL or
 //! another tool), checks its self-signature and lists the names it asks for, so that the order can be made
 //! for exactly those names ([`ParsedCsr::check_matches`]).
+//!
+//! One file over 600 lines: the code is under 480; the rest are its tests, OpenSSL cross-checks that read
+//! best beside what they check.
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -1,0 +1,82 @@
+//! Running an issuance without a person: the loop every unattended driver shares (the native example,
+//! the integration tests on a real or a test clock). The page has a person in the loop and runs the same
+//! steps itself, one action at a time.
+
+use std::fmt;
+use std::future::Future;
+use std::time::SystemTime;
+
+use super::{Failure, Issuance, Next, WaitReason};
+use crate::acme::account::AccountCredentials;
+use crate::acme::authorization::Placement;
+use crate::acme::client::Client;
+use crate::acme::error::Error;
+use crate::acme::transport::HttpClient;
+
+/// What a driver of [`run`] supplies: the time, the waits, and the placing of records and files.
+pub trait Driver {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+    /// Returns at `until`: a thread sleep, a timer, or a test clock moving on.
+    fn wait(&mut self, until: SystemTime, why: WaitReason) -> impl Future<Output = ()>;
+    /// Places the record or file that proves `name`, before any challenge is answered.
+    fn place(&mut self, name: &str, placement: &Placement) -> Result<(), String>;
+}
+
+/// Why [`run`] stopped short of a certificate.
+#[derive(Debug)]
+pub enum RunError {
+    /// A request failed in a way waiting does not cure.
+    Acme(Box<Error>),
+    /// The driver could not place a record or file.
+    Place(String),
+    /// The CA declared the order or an authorization invalid.
+    Failed(Failure),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Acme(error) => write!(f, "{error} (hint: {})", error.hint()),
+            RunError::Place(message) => f.write_str(message),
+            RunError::Failed(failure) => write!(f, "{failure}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+impl From<Error> for RunError {
+    fn from(error: Error) -> Self {
+        RunError::Acme(Box::new(error))
+    }
+}
+
+/// Runs `issuance` to its end without a person: every record and file goes to the driver's
+/// [`Driver::place`] when the flow asks for them. Returns the issuance with its [`Issuance::chain`].
+/// (The page has a person in the loop and runs the same steps itself, one action at a time.)
+pub async fn run<H: HttpClient, D: Driver>(
+    client: &Client<H>,
+    account: &AccountCredentials,
+    mut issuance: Issuance,
+    driver: &mut D,
+) -> Result<Issuance, RunError> {
+    loop {
+        let now = driver.now();
+        match issuance.next(now) {
+            Next::Send(request) => {
+                let result = client.execute(account, &request, now).await;
+                issuance.record(&request, result, driver.now())?;
+            }
+            Next::Wait { until, why } => driver.wait(until, why).await,
+            Next::Place => {
+                for (name, placement) in issuance.placements(&account.key) {
+                    driver.place(&name, &placement?).map_err(RunError::Place)?;
+                }
+                issuance.confirm_placed();
+            }
+            Next::Done => return Ok(issuance),
+            Next::Failed(failure) => return Err(RunError::Failed(failure)),
+        }
+    }
+}
