@@ -140,6 +140,46 @@ fn certificate(nonce: &str) -> certsmith::acme::transport::HttpResponse {
     )
 }
 
+/// newNonce, then newOrder answered with an order of `n` authorizations in `status` at `/order/1`.
+fn expect_new_order(script: &Script, status: &str, n: usize) {
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+                &order_json(status, n, ""),
+            ),
+        );
+}
+
+/// The pending authorization `i` for `name`, offering dns-01.
+fn expect_pending_authz(script: &Script, i: usize, name: &str) {
+    script.expect(
+        Method::Post,
+        &format!("{CA}/authz/{i}"),
+        ok("na", &authz_json(i, name, "pending", &dns01(i, "pending"))),
+    );
+}
+
+/// The order is ready, finalize issues at once, and the chain is downloaded.
+fn expect_ready_then_issued(script: &Script) {
+    script
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1"),
+            ok("nr", &order_json("ready", 1, "")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok("nf", &order_json("valid", 1, r#","certificate":"/cert/1""#)),
+        )
+        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("nc"));
+}
+
 fn count(script: &Script, method: Method, url: &str) -> usize {
     script
         .seen
@@ -288,17 +328,8 @@ fn validation_inside_the_challenge_post_and_issuance_inside_finalize() {
 #[test]
 fn a_ready_order_is_finalized_without_reading_its_authorizations() {
     let script = Script::default();
+    expect_new_order(&script, "ready", 1);
     script
-        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
-        .expect(
-            Method::Post,
-            &format!("{CA}/order"),
-            reply(
-                201,
-                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
-                &order_json("ready", 1, ""),
-            ),
-        )
         .expect(
             Method::Post,
             &format!("{CA}/order/1/finalize"),
@@ -316,25 +347,9 @@ fn a_ready_order_is_finalized_without_reading_its_authorizations() {
 #[test]
 fn a_challenge_invalid_without_an_error_is_explained_from_its_authorization() {
     let script = Script::default();
+    expect_new_order(&script, "pending", 1);
+    expect_pending_authz(&script, 1, "a.test");
     script
-        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
-        .expect(
-            Method::Post,
-            &format!("{CA}/order"),
-            reply(
-                201,
-                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
-                &order_json("pending", 1, ""),
-            ),
-        )
-        .expect(
-            Method::Post,
-            &format!("{CA}/authz/1"),
-            ok(
-                "n3",
-                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
-            ),
-        )
         .expect(
             Method::Post,
             &format!("{CA}/chall/1/dns-01"),
@@ -371,25 +386,9 @@ fn an_invalid_order_reads_its_authorizations_once_to_explain() {
         r#","error":{"type":"urn:ietf:params:acme:error:dns","detail":"NXDOMAIN"}"#,
     );
     let script = Script::default();
+    expect_new_order(&script, "pending", 1);
+    expect_pending_authz(&script, 1, "a.test");
     script
-        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
-        .expect(
-            Method::Post,
-            &format!("{CA}/order"),
-            reply(
-                201,
-                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
-                &order_json("pending", 1, ""),
-            ),
-        )
-        .expect(
-            Method::Post,
-            &format!("{CA}/authz/1"),
-            ok(
-                "n3",
-                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
-            ),
-        )
         .expect(
             Method::Post,
             &format!("{CA}/chall/1/dns-01"),
@@ -422,25 +421,9 @@ fn an_invalid_order_reads_its_authorizations_once_to_explain() {
 #[test]
 fn a_lost_challenge_reply_is_read_back_not_resent() {
     let script = Script::default();
+    expect_new_order(&script, "pending", 1);
+    expect_pending_authz(&script, 1, "a.test");
     script
-        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
-        .expect(
-            Method::Post,
-            &format!("{CA}/order"),
-            reply(
-                201,
-                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
-                &order_json("pending", 1, ""),
-            ),
-        )
-        .expect(
-            Method::Post,
-            &format!("{CA}/authz/1"),
-            ok(
-                "n3",
-                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
-            ),
-        )
         .expect_failure(
             Method::Post,
             &format!("{CA}/chall/1/dns-01"),
@@ -455,18 +438,8 @@ fn a_lost_challenge_reply_is_read_back_not_resent() {
             Method::Post,
             &format!("{CA}/authz/1"),
             ok("n5", &authz_json(1, "a.test", "valid", &dns01(1, "valid"))),
-        )
-        .expect(
-            Method::Post,
-            &format!("{CA}/order/1"),
-            ok("n6", &order_json("ready", 1, "")),
-        )
-        .expect(
-            Method::Post,
-            &format!("{CA}/order/1/finalize"),
-            ok("n7", &order_json("valid", 1, r#","certificate":"/cert/1""#)),
-        )
-        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n8"));
+        );
+    expect_ready_then_issued(&script);
     let mut driver = TestDriver::new();
     run(&script, issuance(&["a.test"]), &mut driver).unwrap();
     script.assert_done();
@@ -486,25 +459,9 @@ fn a_lost_challenge_reply_is_read_back_not_resent() {
 #[test]
 fn an_answer_refused_because_it_was_already_taken_goes_on() {
     let script = Script::default();
+    expect_new_order(&script, "pending", 1);
+    expect_pending_authz(&script, 1, "a.test");
     script
-        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
-        .expect(
-            Method::Post,
-            &format!("{CA}/order"),
-            reply(
-                201,
-                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
-                &order_json("pending", 1, ""),
-            ),
-        )
-        .expect(
-            Method::Post,
-            &format!("{CA}/authz/1"),
-            ok(
-                "n3",
-                &authz_json(1, "a.test", "pending", &dns01(1, "pending")),
-            ),
-        )
         .expect(
             Method::Post,
             &format!("{CA}/chall/1/dns-01"),
@@ -519,18 +476,8 @@ fn an_answer_refused_because_it_was_already_taken_goes_on() {
             Method::Post,
             &format!("{CA}/authz/1"),
             ok("n5", &authz_json(1, "a.test", "valid", &dns01(1, "valid"))),
-        )
-        .expect(
-            Method::Post,
-            &format!("{CA}/order/1"),
-            ok("n6", &order_json("ready", 1, "")),
-        )
-        .expect(
-            Method::Post,
-            &format!("{CA}/order/1/finalize"),
-            ok("n7", &order_json("valid", 1, r#","certificate":"/cert/1""#)),
-        )
-        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n8"));
+        );
+    expect_ready_then_issued(&script);
     let mut driver = TestDriver::new();
     run(&script, issuance(&["a.test"]), &mut driver).unwrap();
     script.assert_done();
@@ -541,17 +488,8 @@ fn an_answer_refused_because_it_was_already_taken_goes_on() {
 #[test]
 fn a_server_error_on_finalize_reads_the_order_back_instead_of_resending() {
     let script = Script::default();
+    expect_new_order(&script, "ready", 1);
     script
-        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
-        .expect(
-            Method::Post,
-            &format!("{CA}/order"),
-            reply(
-                201,
-                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
-                &order_json("ready", 1, ""),
-            ),
-        )
         .expect(
             Method::Post,
             &format!("{CA}/order/1/finalize"),
@@ -656,22 +594,12 @@ fn retry_after_on_503_and_429_is_waited_out_and_a_long_one_shown() {
 #[test]
 fn the_state_round_trips_through_serde_mid_flow() {
     let script = Script::default();
-    script
-        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
-        .expect(
-            Method::Post,
-            &format!("{CA}/order"),
-            reply(
-                201,
-                &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
-                &order_json("ready", 1, ""),
-            ),
-        )
-        .expect(
-            Method::Post,
-            &format!("{CA}/order/1/finalize"),
-            ok_after("n3", "20", &order_json("processing", 1, "")),
-        );
+    expect_new_order(&script, "ready", 1);
+    script.expect(
+        Method::Post,
+        &format!("{CA}/order/1/finalize"),
+        ok_after("n3", "20", &order_json("processing", 1, "")),
+    );
     let client = client(&script);
     let account = account();
     let mut state = issuance(&["a.test"]);
