@@ -109,10 +109,6 @@ pub enum TransportErrorKind {
     /// TLS certificate the browser does not trust and a CA that does not allow browser clients (CORS):
     /// fetch reports all three the same way, so the app probes to tell them apart.
     Unreachable,
-    /// The CA answered, but its CORS headers hide what ACME needs (checked by the app's probe).
-    CorsBlocked,
-    /// The browser does not trust the CA's TLS certificate (found by the app's probe).
-    UntrustedCertificate,
     Timeout,
     /// Anything else the HTTP layer reports.
     Other,
@@ -142,14 +138,6 @@ impl TransportError {
             TransportErrorKind::Unreachable => {
                 "The CA could not be reached from this page. Check your connection; if it works, the CA may be \
                  blocking browser clients (CORS) or its certificate may not be trusted by this browser."
-            }
-            TransportErrorKind::CorsBlocked => {
-                "This CA does not allow web pages to talk to it (its CORS headers block browser clients). Choose \
-                 another CA, or use a command-line client for this one."
-            }
-            TransportErrorKind::UntrustedCertificate => {
-                "This browser does not trust the CA's TLS certificate. Open the CA's directory URL in a tab once \
-                 and accept the certificate, then try again."
             }
             TransportErrorKind::Timeout => "The CA took too long to answer. Try again in a moment; nothing is lost.",
             TransportErrorKind::Other => "The request to the CA failed. Try again in a moment; nothing is lost.",

@@ -34,7 +34,8 @@ pub(crate) use asn1::{algorithm_name, curve_name};
 pub use generate::KeyType;
 pub use jwk::jwk_thumbprint;
 pub(crate) use pem::pem_blocks;
-pub use sign::verify_jws_signature;
+#[cfg(test)]
+pub(crate) use sign::verify_jws_signature;
 
 use encodings::Encodings;
 

@@ -4,11 +4,9 @@
 //! tests check what we sign.
 
 use rsa::{BoxedUint, Pkcs1v15Sign};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
-use signature::{Signer, Verifier};
+use signature::Signer;
 
-use super::jwk::{jwk_bytes, jwk_str, jwk_uint};
 use super::{strip_leading_zeros, Inner, KeyError, PrivateKey};
 
 impl PrivateKey {
@@ -35,87 +33,109 @@ impl PrivateKey {
     }
 }
 
-/// Verifies a JWS signature (ES256, ES384 or RS256) over `signing_input` with a public JWK.
-///
-/// The ECDSA signature is the fixed-size r ‖ s of RFC 7518 §3.4, not DER.
-pub fn verify_jws_signature(
-    jwk: &Value,
-    alg: &str,
-    signing_input: &[u8],
-    sig: &[u8],
-) -> Result<(), KeyError> {
-    let bad = |e: signature::Error| KeyError::BadSignature(e.to_string());
-    match alg {
-        "ES256" => {
-            let point = ec_point_from_jwk(jwk, alg, "P-256", 32)?;
-            let key =
-                p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).map_err(|_| invalid_point())?;
-            let sig = p256::ecdsa::Signature::from_slice(sig)
-                .map_err(|_| bad_ecdsa_length(alg, 64, sig.len()))?;
-            key.verify(signing_input, &sig).map_err(bad)
+#[cfg(test)]
+mod verify {
+    //! Verifying a JWS signature with the public JWK it carries: only the tests check what we sign.
+
+    use rsa::Pkcs1v15Sign;
+    use serde_json::Value;
+    use sha2::{Digest, Sha256};
+    use signature::Verifier;
+
+    use super::super::jwk::{jwk_bytes, jwk_str, jwk_uint};
+    use super::super::KeyError;
+    use super::big_uint;
+
+    /// Verifies a JWS signature (ES256, ES384 or RS256) over `signing_input` with a public JWK.
+    ///
+    /// The ECDSA signature is the fixed-size r ‖ s of RFC 7518 §3.4, not DER.
+    pub(crate) fn verify_jws_signature(
+        jwk: &Value,
+        alg: &str,
+        signing_input: &[u8],
+        sig: &[u8],
+    ) -> Result<(), KeyError> {
+        let bad = |e: signature::Error| KeyError::BadSignature(e.to_string());
+        match alg {
+            "ES256" => {
+                let point = ec_point_from_jwk(jwk, alg, "P-256", 32)?;
+                let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+                    .map_err(|_| invalid_point())?;
+                let sig = p256::ecdsa::Signature::from_slice(sig)
+                    .map_err(|_| bad_ecdsa_length(alg, 64, sig.len()))?;
+                key.verify(signing_input, &sig).map_err(bad)
+            }
+            "ES384" => {
+                let point = ec_point_from_jwk(jwk, alg, "P-384", 48)?;
+                let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+                    .map_err(|_| invalid_point())?;
+                let sig = p384::ecdsa::Signature::from_slice(sig)
+                    .map_err(|_| bad_ecdsa_length(alg, 96, sig.len()))?;
+                key.verify(signing_input, &sig).map_err(bad)
+            }
+            "RS256" => {
+                let key = rsa_public_from_jwk(jwk)?;
+                key.verify(
+                    Pkcs1v15Sign::new::<Sha256>(),
+                    &Sha256::digest(signing_input),
+                    sig,
+                )
+                .map_err(|e| KeyError::BadSignature(e.to_string()))
+            }
+            other => Err(KeyError::UnsupportedJwsAlgorithm(other.to_string())),
         }
-        "ES384" => {
-            let point = ec_point_from_jwk(jwk, alg, "P-384", 48)?;
-            let key =
-                p384::ecdsa::VerifyingKey::from_sec1_bytes(&point).map_err(|_| invalid_point())?;
-            let sig = p384::ecdsa::Signature::from_slice(sig)
-                .map_err(|_| bad_ecdsa_length(alg, 96, sig.len()))?;
-            key.verify(signing_input, &sig).map_err(bad)
+    }
+
+    fn invalid_point() -> KeyError {
+        KeyError::InvalidJwk("x and y are not a point on the curve".into())
+    }
+
+    fn bad_ecdsa_length(alg: &str, expected: usize, got: usize) -> KeyError {
+        KeyError::BadSignature(format!(
+            "an {alg} signature is {expected} bytes (r ‖ s), this one is {got}"
+        ))
+    }
+
+    /// The uncompressed SEC1 point (0x04 ‖ x ‖ y) of an EC JWK, checking its curve fits the algorithm.
+    fn ec_point_from_jwk(
+        jwk: &Value,
+        alg: &str,
+        crv: &str,
+        size: usize,
+    ) -> Result<Vec<u8>, KeyError> {
+        let kty = jwk_str(jwk, "kty")?;
+        let found = if kty == "EC" {
+            jwk_str(jwk, "crv")?.to_string()
+        } else {
+            kty.to_string()
+        };
+        if found != crv {
+            return Err(KeyError::AlgorithmMismatch(format!(
+                "{alg} needs a {crv} key, but the JWK is {found}"
+            )));
         }
-        "RS256" => {
-            let key = rsa_public_from_jwk(jwk)?;
-            key.verify(
-                Pkcs1v15Sign::new::<Sha256>(),
-                &Sha256::digest(signing_input),
-                sig,
-            )
-            .map_err(|e| KeyError::BadSignature(e.to_string()))
+        let mut point = vec![0x04];
+        point.extend_from_slice(&jwk_uint(jwk, "x", size)?);
+        point.extend_from_slice(&jwk_uint(jwk, "y", size)?);
+        Ok(point)
+    }
+
+    fn rsa_public_from_jwk(jwk: &Value) -> Result<rsa::PublicKey, KeyError> {
+        let kty = jwk_str(jwk, "kty")?;
+        if kty != "RSA" {
+            return Err(KeyError::AlgorithmMismatch(format!(
+                "RS256 needs an RSA key, but the JWK is {kty}"
+            )));
         }
-        other => Err(KeyError::UnsupportedJwsAlgorithm(other.to_string())),
+        let n = jwk_bytes(jwk, "n")?;
+        let e = jwk_bytes(jwk, "e")?;
+        rsa::PublicKey::new(big_uint(&n)?, big_uint(&e)?)
+            .map_err(|err| KeyError::InvalidJwk(format!("not a usable RSA public key: {err}")))
     }
 }
 
-fn invalid_point() -> KeyError {
-    KeyError::InvalidJwk("x and y are not a point on the curve".into())
-}
-
-fn bad_ecdsa_length(alg: &str, expected: usize, got: usize) -> KeyError {
-    KeyError::BadSignature(format!(
-        "an {alg} signature is {expected} bytes (r ‖ s), this one is {got}"
-    ))
-}
-
-/// The uncompressed SEC1 point (0x04 ‖ x ‖ y) of an EC JWK, checking its curve fits the algorithm.
-fn ec_point_from_jwk(jwk: &Value, alg: &str, crv: &str, size: usize) -> Result<Vec<u8>, KeyError> {
-    let kty = jwk_str(jwk, "kty")?;
-    let found = if kty == "EC" {
-        jwk_str(jwk, "crv")?.to_string()
-    } else {
-        kty.to_string()
-    };
-    if found != crv {
-        return Err(KeyError::AlgorithmMismatch(format!(
-            "{alg} needs a {crv} key, but the JWK is {found}"
-        )));
-    }
-    let mut point = vec![0x04];
-    point.extend_from_slice(&jwk_uint(jwk, "x", size)?);
-    point.extend_from_slice(&jwk_uint(jwk, "y", size)?);
-    Ok(point)
-}
-
-fn rsa_public_from_jwk(jwk: &Value) -> Result<rsa::PublicKey, KeyError> {
-    let kty = jwk_str(jwk, "kty")?;
-    if kty != "RSA" {
-        return Err(KeyError::AlgorithmMismatch(format!(
-            "RS256 needs an RSA key, but the JWK is {kty}"
-        )));
-    }
-    let n = jwk_bytes(jwk, "n")?;
-    let e = jwk_bytes(jwk, "e")?;
-    rsa::PublicKey::new(big_uint(&n)?, big_uint(&e)?)
-        .map_err(|err| KeyError::InvalidJwk(format!("not a usable RSA public key: {err}")))
-}
+#[cfg(test)]
+pub(crate) use verify::verify_jws_signature;
 
 /// A non-empty big-endian integer as a `BoxedUint`, sized from its own length (public values only).
 pub(super) fn big_uint(bytes: &[u8]) -> Result<BoxedUint, KeyError> {
