@@ -9,22 +9,31 @@ use yew::prelude::*;
 
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
-use super::state::{dispatcher, StateHandle};
+use super::state::WizardView;
 
 #[derive(Properties, PartialEq)]
 pub struct AccountStepProps {
-    pub state: StateHandle,
+    /// Read only: the step changes the wizard through `on_action` and `on_task`.
+    pub wizard: WizardView,
+    pub on_action: Callback<Action>,
     pub on_task: Callback<Task>,
 }
 
 #[function_component(AccountStep)]
 pub fn account_step(props: &AccountStepProps) -> Html {
-    let w = &props.state.wizard;
-    let dispatch = dispatcher(&props.state);
+    let w = &*props.wizard;
+    let dispatch = props.on_action.clone();
     let body = match w.step {
         Step::Ca => html! { <p class="muted">{ "Connect to a CA first." }</p> },
         Step::Account => {
-            html! { <AccountForms state={props.state.clone()} on_task={props.on_task.clone()} /> }
+            html! {
+                <AccountForms
+                    busy={w.is_busy()}
+                    terms={terms_of_service(w)}
+                    eab_missing={eab_missing(w)}
+                    on_task={props.on_task.clone()}
+                />
+            }
         }
         _ => view_account(w),
     };
@@ -92,31 +101,42 @@ fn account_summary(props: &AccountSummaryProps) -> Html {
     }
 }
 
+/// The CA's terms of service, when its directory names them.
+fn terms_of_service(w: &Wizard) -> Option<AttrValue> {
+    w.directory
+        .as_ref()
+        .and_then(|d| d.meta.terms_of_service.clone())
+        .map(AttrValue::from)
+}
+
+/// The CA requires External Account Binding and its two values are not both entered yet.
+fn eab_missing(w: &Wizard) -> bool {
+    w.directory
+        .as_ref()
+        .is_some_and(|d| d.meta.external_account_required)
+        && (w.eab_kid.trim().is_empty() || w.eab_hmac.trim().is_empty())
+}
+
 #[derive(Properties, PartialEq)]
 struct AccountFormsProps {
-    state: StateHandle,
+    busy: bool,
+    /// The CA's terms of service, `None` when it publishes none.
+    terms: Option<AttrValue>,
+    /// The CA requires External Account Binding values that are not entered yet.
+    eab_missing: bool,
     on_task: Callback<Task>,
 }
 
 #[function_component(AccountForms)]
 fn account_forms(props: &AccountFormsProps) -> Html {
-    let w = &props.state.wizard;
     let agreed = use_state(|| false);
     let email = use_state(String::new);
     let key_text = use_state(String::new);
     let create_problem = use_state(|| None::<String>);
     let import_problem = use_state(|| None::<String>);
-    let busy = w.is_busy();
-
-    let terms = w
-        .directory
-        .as_ref()
-        .and_then(|d| d.meta.terms_of_service.clone());
-    let eab_missing = w
-        .directory
-        .as_ref()
-        .is_some_and(|d| d.meta.external_account_required)
-        && (w.eab_kid.trim().is_empty() || w.eab_hmac.trim().is_empty());
+    let busy = props.busy;
+    let terms = props.terms.clone();
+    let eab_missing = props.eab_missing;
     // A CA without terms of service (RFC 8555 §7.1.1 makes them optional) has nothing to agree to.
     let must_agree = terms.is_some() && !*agreed;
     let can_create = !must_agree && !eab_missing && !busy;

@@ -8,12 +8,14 @@ use yew::prelude::*;
 use super::dialog::ConfirmDialog;
 use super::forms::{input_value, select_value};
 use super::section::StepSection;
-use super::state::{dispatcher, StateHandle};
+use super::state::WizardView;
 use super::{local_ca, DEFAULT_DIRECTORY};
 
 #[derive(Properties, PartialEq)]
 pub struct CaStepProps {
-    pub state: StateHandle,
+    /// Read only: the step changes the wizard through `on_action` and `on_task`.
+    pub wizard: WizardView,
+    pub on_action: Callback<Action>,
     pub on_task: Callback<Task>,
 }
 
@@ -32,8 +34,8 @@ fn local_url() -> Option<&'static str> {
 
 #[function_component(CaStep)]
 pub fn ca_step(props: &CaStepProps) -> Html {
-    let w = &props.state.wizard;
-    let dispatch = dispatcher(&props.state);
+    let w = &*props.wizard;
+    let dispatch = props.on_action.clone();
     let confirm_change = use_state(|| false);
 
     let body = if w.step == Step::Ca {

@@ -10,20 +10,22 @@ use yew::prelude::*;
 
 use super::forms::{input_value, select_value};
 use super::section::StepSection;
-use super::state::{dispatcher, StateHandle};
+use super::state::WizardView;
 
 const PEM: &str = "application/x-pem-file";
 
 #[derive(Properties, PartialEq)]
 pub struct CertificateStepProps {
-    pub state: StateHandle,
+    /// Read only: the step changes the wizard through `on_action` and `on_task`.
+    pub wizard: WizardView,
+    pub on_action: Callback<Action>,
     pub on_task: Callback<Task>,
 }
 
 #[function_component(CertificateStep)]
 pub fn certificate_step(props: &CertificateStepProps) -> Html {
-    let w = &props.state.wizard;
-    let dispatch = dispatcher(&props.state);
+    let w = &*props.wizard;
+    let dispatch = props.on_action.clone();
     let body = match w.step {
         Step::Finalizing => view_finalizing(w, &props.on_task),
         Step::Done => view_done(w, &dispatch, &props.on_task),

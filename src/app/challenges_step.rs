@@ -16,18 +16,20 @@ use super::error_panel::view_problem;
 use super::forms::select_value;
 use super::http_challenge::{HttpChallenge, ServerHints};
 use super::section::StepSection;
-use super::state::{dispatcher, StateHandle};
+use super::state::WizardView;
 
 #[derive(Properties, PartialEq)]
 pub struct ChallengesStepProps {
-    pub state: StateHandle,
+    /// Read only: the step changes the wizard through `on_action` and `on_task`.
+    pub wizard: WizardView,
+    pub on_action: Callback<Action>,
     pub on_task: Callback<Task>,
 }
 
 #[function_component(ChallengesStep)]
 pub fn challenges_step(props: &ChallengesStepProps) -> Html {
-    let w = &props.state.wizard;
-    let dispatch = dispatcher(&props.state);
+    let w = &*props.wizard;
+    let dispatch = props.on_action.clone();
     let confirming = use_state(|| false);
 
     let body = if w.order.is_none() {

@@ -48,7 +48,7 @@ impl PartialEq for Ctx {
 
 impl Ctx {
     fn wizard(&self) -> Wizard {
-        self.state.wizard.clone()
+        Wizard::clone(&self.state.wizard)
     }
 
     fn dispatch(&self, action: Action) {

@@ -23,7 +23,7 @@ mod protocol_log;
 mod section;
 mod state;
 
-use certsmith::wizard::{Action, Task};
+use certsmith::wizard::{Action, Step, Task};
 use yew::prelude::*;
 
 use account_step::AccountStep;
@@ -85,11 +85,15 @@ pub fn app() -> Html {
         Callback::from(move |task: Task| effects::run(ctx.clone(), task))
     };
 
-    let w = &state.wizard;
-    let dismiss_notice = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissNotice))
-    };
+    // The steps read the wizard and change it only through `on_action` and `on_task`.
+    let on_action: Callback<Action> = state.dispatcher().to_callback();
+    let wizard = state.view();
+    let w = &*wizard;
+    let dismiss_notice = on_action.reform(|_: MouseEvent| Action::DismissNotice);
+    let order_names = w
+        .order
+        .as_ref()
+        .map(|order| AttrValue::from(order.names().join(", ")));
     html! {
         <>
             <header class="site-header">
@@ -109,12 +113,13 @@ pub fn app() -> Html {
                     <p class="notice" role="status">{ format!("Progress is not being saved: {problem}") }</p>
                 }
                 <StepList step={w.step} />
-                <CaStep state={state.clone()} on_task={on_task.clone()} />
-                <AccountStep state={state.clone()} on_task={on_task.clone()} />
-                <NamesStep state={state.clone()} on_task={on_task.clone()} />
-                <ChallengesStep state={state.clone()} on_task={on_task.clone()} />
-                <CertificateStep state={state.clone()} on_task={on_task.clone()} />
-                <OrderBar state={state.clone()} />
+                <CaStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
+                <AccountStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
+                <NamesStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
+                <ChallengesStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
+                <CertificateStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
+                <OrderBar names={order_names} status={order_bar::shown_status(w)}
+                          failed={w.step == Step::Failed} on_action={on_action.clone()} />
                 <ProtocolLog log={log.clone()} />
             </main>
             <footer class="site-footer">

@@ -7,18 +7,20 @@ use yew::prelude::*;
 
 use super::forms::{select_value, textarea_value};
 use super::section::StepSection;
-use super::state::{dispatcher, StateHandle};
+use super::state::WizardView;
 
 #[derive(Properties, PartialEq)]
 pub struct NamesStepProps {
-    pub state: StateHandle,
+    /// Read only: the step changes the wizard through `on_action` and `on_task`.
+    pub wizard: WizardView,
+    pub on_action: Callback<Action>,
     pub on_task: Callback<Task>,
 }
 
 #[function_component(NamesStep)]
 pub fn names_step(props: &NamesStepProps) -> Html {
-    let w = &props.state.wizard;
-    let dispatch = dispatcher(&props.state);
+    let w = &*props.wizard;
+    let dispatch = props.on_action.clone();
     let body = match w.step {
         Step::Ca | Step::Account => {
             html! { <p class="muted">{ "Create or import an account first." }</p> }

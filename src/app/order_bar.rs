@@ -1,40 +1,51 @@
 //! The order's own buttons, shown while an order exists: "Start a new order" (keeps the CA and the
 //! account) and "Forget this order" (asks first, then deletes the order, its key and certificates).
 
-use certsmith::wizard::{order_status_name, Action, Step};
+use certsmith::wizard::{order_status_name, Action, Step, Wizard};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
-use super::state::{dispatcher, StateHandle};
 
 #[derive(Properties, PartialEq)]
 pub struct OrderBarProps {
-    pub state: StateHandle,
+    /// The order's names, comma-separated; `None` while there is no order (the bar shows nothing).
+    pub names: Option<AttrValue>,
+    /// The order's status in words (see [`shown_status`]).
+    pub status: &'static str,
+    /// The order failed: a new order starts from the failure panel instead.
+    pub failed: bool,
+    /// Receives `NewOrder` and `ForgetOrder`.
+    pub on_action: Callback<Action>,
+}
+
+/// The order's status as the bar shows it. The saved order object is only refreshed by polls; once an
+/// authorization failed the order is over.
+pub fn shown_status(w: &Wizard) -> &'static str {
+    if w.step == Step::Failed {
+        "failed"
+    } else {
+        w.order
+            .as_ref()
+            .and_then(|order| order.status())
+            .map_or("being placed", order_status_name)
+    }
 }
 
 #[function_component(OrderBar)]
 pub fn order_bar(props: &OrderBarProps) -> Html {
     let confirming = use_state(|| false);
-    let w = &props.state.wizard;
-    let Some(order) = &w.order else {
+    let Some(names) = &props.names else {
         return html! {};
     };
-    let dispatch = dispatcher(&props.state);
-    let names = order.names();
-    // The saved order object is only refreshed by polls; once an authorization failed the order is over.
-    let shown_status = if w.step == Step::Failed {
-        "failed"
-    } else {
-        order.status().map_or("being placed", order_status_name)
-    };
+    let dispatch = &props.on_action;
     html! {
         <aside class="order-bar" aria-label="This order">
             <p>
-                { "Order for " }<strong>{ names.join(", ") }</strong>
-                { format!(" ({})", shown_status) }
+                { "Order for " }<strong>{ names }</strong>
+                { format!(" ({})", props.status) }
             </p>
             <div class="actions">
-                if w.step != Step::Failed {
+                if !props.failed {
                     <button type="button" onclick={dispatch.reform(|_: MouseEvent| Action::NewOrder)}>
                         { "Start a new order" }
                     </button>

@@ -1,6 +1,7 @@
 //! The app's state as Yew reducers: the wizard (pure, in the library's [`certsmith::wizard`]) and the
 //! protocol log, each saved to localStorage under its own key.
 
+use std::ops::Deref;
 use std::rc::Rc;
 
 use certsmith::acme::client::Exchange;
@@ -10,9 +11,10 @@ use yew::prelude::*;
 
 use super::{local_ca, DEFAULT_DIRECTORY};
 
-/// The wizard and a revision that changes with every action, so props compare in O(1).
+/// The wizard and a revision that changes with every action. Each action makes a new `Rc<Wizard>`, so
+/// components get a [`WizardView`] of it that compares in O(1).
 pub struct AppState {
-    pub wizard: Wizard,
+    pub wizard: Rc<Wizard>,
     pub revision: u64,
 }
 
@@ -44,13 +46,18 @@ impl AppState {
             },
         };
         AppState {
-            wizard,
+            wizard: Rc::new(wizard),
             revision: 0,
         }
     }
 
     pub fn save(&self) -> Result<(), String> {
-        storage::save(STORAGE_KEY, &self.wizard)
+        storage::save(STORAGE_KEY, &*self.wizard)
+    }
+
+    /// The wizard as the step components read it.
+    pub fn view(&self) -> WizardView {
+        WizardView(Rc::clone(&self.wizard))
     }
 }
 
@@ -58,10 +65,10 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut wizard = self.wizard.clone();
+        let mut wizard = Wizard::clone(&self.wizard);
         wizard.apply(action);
         Rc::new(AppState {
-            wizard,
+            wizard: Rc::new(wizard),
             revision: self.revision + 1,
         })
     }
@@ -70,6 +77,25 @@ impl Reducible for AppState {
 impl PartialEq for AppState {
     fn eq(&self, other: &Self) -> bool {
         self.revision == other.revision
+    }
+}
+
+/// A read-only wizard for the step components' props: they read it and change it only through their
+/// `on_action` and `on_task` callbacks. Every action makes a new wizard, so equality is pointer equality.
+#[derive(Clone)]
+pub struct WizardView(Rc<Wizard>);
+
+impl Deref for WizardView {
+    type Target = Wizard;
+
+    fn deref(&self) -> &Wizard {
+        &self.0
+    }
+}
+
+impl PartialEq for WizardView {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -129,10 +155,4 @@ impl PartialEq for LogState {
 }
 
 pub type StateHandle = UseReducerHandle<AppState>;
-
-/// A callback that applies an action to the wizard, for components' `on*` handlers.
-pub fn dispatcher(state: &StateHandle) -> Callback<Action> {
-    let state = state.clone();
-    Callback::from(move |action: Action| state.dispatch(action))
-}
 pub type LogHandle = UseReducerHandle<LogState>;
