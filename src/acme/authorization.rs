@@ -23,6 +23,21 @@ pub enum AuthorizationStatus {
     Unknown,
 }
 
+impl AuthorizationStatus {
+    /// The status as ACME names it (§7.1.6).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorizationStatus::Pending => "pending",
+            AuthorizationStatus::Valid => "valid",
+            AuthorizationStatus::Invalid => "invalid",
+            AuthorizationStatus::Deactivated => "deactivated",
+            AuthorizationStatus::Expired => "expired",
+            AuthorizationStatus::Revoked => "revoked",
+            AuthorizationStatus::Unknown => "unknown",
+        }
+    }
+}
+
 /// The status of a challenge (§7.1.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

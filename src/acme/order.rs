@@ -18,6 +18,20 @@ pub enum OrderStatus {
     Unknown,
 }
 
+impl OrderStatus {
+    /// The status as ACME names it (§7.1.6).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "pending",
+            OrderStatus::Ready => "ready",
+            OrderStatus::Processing => "processing",
+            OrderStatus::Valid => "valid",
+            OrderStatus::Invalid => "invalid",
+            OrderStatus::Unknown => "unknown",
+        }
+    }
+}
+
 /// An order object as the CA returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,11 +1,10 @@
 //! Step 5: finalizing, then the certificate: its facts, the chain choice, and the files to download.
 
+use certsmith::acme::order::OrderStatus;
 use certsmith::pki::key::PrivateKey;
 use certsmith::pki::pfx::build_pfx;
 use certsmith::web::download::download;
-use certsmith::wizard::{
-    chain_files, order_status_name, short_name, Action, ChainFiles, Section, Step, Task, Wizard,
-};
+use certsmith::wizard::{chain_files, short_name, Action, ChainFiles, Section, Step, Task, Wizard};
 use yew::prelude::*;
 
 use super::forms::{input_value, select_value};
@@ -54,7 +53,7 @@ fn view_finalizing(w: &Wizard, on_task: &Callback<Task>) -> Html {
         .order
         .as_ref()
         .and_then(|o| o.status())
-        .map_or("unknown", order_status_name);
+        .map_or("unknown", OrderStatus::as_str);
     html! {
         <>
             <p class="lead">{ "Every name is validated. The page sends the certificate request (finalize), waits \

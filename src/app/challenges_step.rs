@@ -6,7 +6,7 @@ use certsmith::acme::authorization::{
     AuthorizationStatus, ChallengeStatus, ChallengeType, Placement,
 };
 use certsmith::acme::flow::{usable_challenge_types, AuthorizationProgress};
-use certsmith::wizard::{status_name, Action, Section, Step, Task, Wizard};
+use certsmith::wizard::{Action, Section, Step, Task, Wizard};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
@@ -187,11 +187,11 @@ fn view_authz(
         .map(|c| c.challenge_type.as_str())
         .collect();
     html! {
-        <article class={classes!("authz", status_name(status))} data-testid="authz">
+        <article class={classes!("authz", status.as_str())} data-testid="authz">
             <h3>{ &name }</h3>
             <p class="authz-status-line">
                 { "Status: " }
-                <span class={classes!("status", status_name(status))} data-testid="authz-status">{ status_name(status) }</span>
+                <span class={classes!("status", status.as_str())} data-testid="authz-status">{ status.as_str() }</span>
             </p>
             { match status {
                 AuthorizationStatus::Valid => html! {

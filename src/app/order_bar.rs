@@ -1,7 +1,8 @@
 //! The order's own buttons, shown while an order exists: "Start a new order" (keeps the CA and the
 //! account) and "Forget this order" (asks first, then deletes the order, its key and certificates).
 
-use certsmith::wizard::{order_status_name, Action, Step, Wizard};
+use certsmith::acme::order::OrderStatus;
+use certsmith::wizard::{Action, Step, Wizard};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
@@ -27,7 +28,7 @@ pub fn shown_status(w: &Wizard) -> &'static str {
         w.order
             .as_ref()
             .and_then(|order| order.status())
-            .map_or("being placed", order_status_name)
+            .map_or("being placed", OrderStatus::as_str)
     }
 }
 

@@ -23,7 +23,7 @@ pub use model::{
     Action, ChainOption, ErrorInfo, Failure, KeyChoice, RestoreError, Section, Step, Task, Wizard,
 };
 pub use presets::{CaKind, LETS_ENCRYPT, LETS_ENCRYPT_STAGING, LOCAL_RESOLVER, PUBLIC_RESOLVERS};
-pub use views::{chain_files, order_status_name, short_name, status_name, ChainFiles};
+pub use views::{chain_files, short_name, ChainFiles};
 
 /// Where the app keeps the wizard in localStorage.
 pub const STORAGE_KEY: &str = "certsmith.state.v1";

@@ -3,13 +3,10 @@
 
 use super::doh::{DnsRecord, DohOutcome};
 use super::model::{ChainOption, Failure, KeyChoice, Wizard};
-use crate::acme::authorization::{
-    placement, AuthorizationStatus, ChallengeError, ChallengeType, Placement,
-};
+use crate::acme::authorization::{placement, ChallengeError, ChallengeType, Placement};
 use crate::acme::client::CertificateChain;
 use crate::acme::flow::{self, Issuance};
 use crate::acme::identifier::{parse_identifiers, Identifier, InvalidIdentifier};
-use crate::acme::order::OrderStatus;
 use crate::pki::cert::{parse_pem_chain, CertificateInfo};
 use crate::pki::csr::{parse_csr, ParsedCsr};
 
@@ -172,7 +169,7 @@ impl Wizard {
             flow::Failure::Authorizations(failed) => {
                 let names: Vec<String> = failed
                     .iter()
-                    .map(|a| format!("{} ({})", a.name, status_name(a.status)))
+                    .map(|a| format!("{} ({})", a.name, a.status.as_str()))
                     .collect();
                 let unexplained = failed.iter().any(|a| a.problem.is_none());
                 Failure {
@@ -236,31 +233,6 @@ impl Wizard {
             .as_ref()
             .and_then(|url| self.chains.iter().find(|c| &c.url == url))
             .or_else(|| self.chains.first())
-    }
-}
-
-/// "pending", "valid", … as the page shows an authorization's status.
-pub fn status_name(status: AuthorizationStatus) -> &'static str {
-    match status {
-        AuthorizationStatus::Pending => "pending",
-        AuthorizationStatus::Valid => "valid",
-        AuthorizationStatus::Invalid => "invalid",
-        AuthorizationStatus::Deactivated => "deactivated",
-        AuthorizationStatus::Expired => "expired",
-        AuthorizationStatus::Revoked => "revoked",
-        AuthorizationStatus::Unknown => "unknown",
-    }
-}
-
-/// "pending", "ready", … as the page shows an order's status.
-pub fn order_status_name(status: OrderStatus) -> &'static str {
-    match status {
-        OrderStatus::Pending => "pending",
-        OrderStatus::Ready => "ready",
-        OrderStatus::Processing => "processing",
-        OrderStatus::Valid => "valid",
-        OrderStatus::Invalid => "invalid",
-        OrderStatus::Unknown => "unknown",
     }
 }
 

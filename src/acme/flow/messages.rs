@@ -126,7 +126,7 @@ impl std::fmt::Display for Failure {
             Failure::Authorizations(failed) => {
                 for (i, a) in failed.iter().enumerate() {
                     let sep = if i == 0 { "" } else { "; " };
-                    let status = format!("{:?}", a.status).to_lowercase();
+                    let status = a.status.as_str();
                     match &a.problem {
                         Some(p) => write!(f, "{sep}authorization for {} is {status}: {p}", a.name)?,
                         None => write!(f, "{sep}authorization for {} is {status}", a.name)?,
