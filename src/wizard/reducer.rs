@@ -9,6 +9,31 @@ impl Wizard {
     /// Applies one action. Pure: no I/O, no clock, no randomness.
     pub fn apply(&mut self, action: Action) {
         match action {
+            Action::ChooseCa { .. }
+            | Action::SetCaUrl(_)
+            | Action::Connected { .. }
+            | Action::ChangeCa
+            | Action::SetEabKid(_)
+            | Action::SetEabHmac(_)
+            | Action::SetProfile(_)
+            | Action::AccountReady(_) => self.apply_setup(action),
+            Action::SetNames(_)
+            | Action::SetKeyChoice(_)
+            | Action::SetCsrInput(_)
+            | Action::CertKeyReady(_) => self.apply_names(action),
+            Action::Busy(_)
+            | Action::Waiting { .. }
+            | Action::Idle
+            | Action::Failed(_)
+            | Action::DismissError
+            | Action::DismissNotice => self.apply_page(action),
+            _ => self.apply_order(action),
+        }
+    }
+
+    /// The CA and the account.
+    fn apply_setup(&mut self, action: Action) {
+        match action {
             Action::ChooseCa { kind, url } => {
                 if self.step == Step::Ca {
                     self.ca_kind = kind;
@@ -60,6 +85,13 @@ impl Wizard {
                     self.error = None;
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// The names and the certificate key, before the order.
+    fn apply_names(&mut self, action: Action) {
+        match action {
             Action::SetNames(text) => {
                 if self.order.is_none() {
                     self.names_input = text;
@@ -80,6 +112,13 @@ impl Wizard {
                     self.cert_key = Some(key);
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// The order: the issuance flow's progress and the person's choices in it.
+    fn apply_order(&mut self, action: Action) {
+        match action {
             Action::OrderStarted { issuance, csr } => self.start_order(issuance, csr),
             Action::OrderRefused { id } => {
                 if self
@@ -138,6 +177,31 @@ impl Wizard {
                 let primary = self.chains.first().map(|c| c.url.clone());
                 self.chosen_chain = url.filter(|u| Some(u) != primary.as_ref());
             }
+            Action::NewOrder => {
+                if self.account.is_some() {
+                    self.drop_order();
+                    self.step = Step::Names;
+                    self.error = None;
+                    self.busy = None;
+                }
+            }
+            Action::ForgetOrder => {
+                self.drop_order();
+                self.names_input.clear();
+                self.csr_input.clear();
+                self.error = None;
+                self.busy = None;
+                if self.account.is_some() {
+                    self.step = Step::Names;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// What the page shows meanwhile: busy, waiting, errors and notices (never saved).
+    fn apply_page(&mut self, action: Action) {
+        match action {
             Action::Busy(label) => {
                 self.busy = Some(label);
                 self.busy_until_ms = None;
@@ -159,24 +223,7 @@ impl Wizard {
             }
             Action::DismissError => self.error = None,
             Action::DismissNotice => self.notice = None,
-            Action::NewOrder => {
-                if self.account.is_some() {
-                    self.drop_order();
-                    self.step = Step::Names;
-                    self.error = None;
-                    self.busy = None;
-                }
-            }
-            Action::ForgetOrder => {
-                self.drop_order();
-                self.names_input.clear();
-                self.csr_input.clear();
-                self.error = None;
-                self.busy = None;
-                if self.account.is_some() {
-                    self.step = Step::Names;
-                }
-            }
+            _ => {}
         }
     }
 
