@@ -375,6 +375,45 @@ fn a_challenge_invalid_without_an_error_is_explained_from_its_authorization() {
     assert_eq!(failed[0].problem, None);
 }
 
+/// One answer comes back invalid with the CA's problem while another is still being validated: the
+/// order has failed, and the flow says so at once instead of waiting for the next poll.
+#[test]
+fn a_failed_answer_ends_the_flow_without_waiting() {
+    let failed_dns = challenge_json(
+        2,
+        "dns-01",
+        "invalid",
+        r#","error":{"type":"urn:ietf:params:acme:error:unauthorized","detail":"wrong value"}"#,
+    );
+    let script = Script::default();
+    expect_new_order(&script, "pending", 2);
+    expect_pending_authz(&script, 1, "a.test");
+    expect_pending_authz(&script, 2, "b.test");
+    script
+        .expect(
+            Method::Post,
+            &format!("{CA}/chall/1/dns-01"),
+            ok("n4", &dns01(1, "processing")),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/chall/2/dns-01"),
+            ok("n5", &failed_dns),
+        );
+    let mut driver = TestDriver::new();
+    let err = run(&script, issuance(&["a.test", "b.test"]), &mut driver).unwrap_err();
+    script.assert_done();
+    assert!(driver.waits.is_empty(), "{:?}", driver.waits);
+    let RunError::Failed(Failure::Authorizations(failed)) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failed[0].name, "b.test");
+    assert_eq!(
+        failed[0].problem.as_ref().map(|p| p.kind()),
+        Some(ProblemKind::Unauthorized)
+    );
+}
+
 /// An invalid order with no failed authorization known yet: every authorization is read once to say
 /// why, then the flow stops with the CA's problems.
 #[test]

@@ -17,14 +17,16 @@ use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
-use certsmith::account::NewAccount;
-use certsmith::authorization::{placement, AuthorizationStatus, Placement};
-use certsmith::client::Client;
-use certsmith::identifier::{parse_identifiers, Identifier, IdentifierKind};
-use certsmith::key::{KeyType, PrivateKey};
-use certsmith::order::{NewOrder, OrderStatus};
-use certsmith::problem::Problem;
-use certsmith::transport::{HttpClient, HttpRequest, TransportErrorKind};
+use certsmith::acme::account::{AccountCredentials, NewAccount};
+use certsmith::acme::authorization::{placement, AuthorizationStatus, ChallengeType, Placement};
+use certsmith::acme::client::Client;
+use certsmith::acme::flow::{Issuance, Next, Stage};
+use certsmith::acme::identifier::{parse_identifiers, Identifier, IdentifierKind};
+use certsmith::acme::order::{NewOrder, OrderStatus};
+use certsmith::acme::problem::Problem;
+use certsmith::acme::transport::{HttpClient, HttpRequest, TransportErrorKind};
+use certsmith::pki::csr::build_csr;
+use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::doh::{self, DohError};
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::probe::{self, ProbeFailure};
@@ -247,15 +249,30 @@ async fn fetch_http_times_out() {
 
 #[wasm_bindgen_test]
 async fn probe_accepts_the_local_pebble() {
-    let directory = probe::probe_ca(directory_url())
+    let probed = probe::probe_ca(directory_url())
         .await
         .expect("Pebble is usable from a page");
+    let directory = &probed.directory;
     assert!(directory.new_nonce.starts_with("https://127.0.0.1:"));
     assert!(
         directory.new_order.ends_with("/order-plz"),
         "{}",
         directory.new_order
     );
+    // The nonce newNonce gave, for the client's first request (RFC 8555 §7.2): base64url (§6.5.1).
+    assert!(
+        !probed.nonce.is_empty()
+            && probed
+                .nonce
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{:?}",
+        probed.nonce
+    );
+    // A second probe gets a fresh one.
+    let again = probe::probe_ca(directory_url()).await.unwrap();
+    assert_eq!(again.directory, probed.directory);
+    assert_ne!(again.nonce, probed.nonce);
 }
 
 #[wasm_bindgen_test]
@@ -601,11 +618,43 @@ async fn clipboard_copy_returns_instead_of_throwing() {
 
 // ----- the core over fetch -----
 
+/// Sends what the flow asks for, over fetch, until it needs the person (the records placed), fails or is
+/// done, waiting out its waits with the page's timers. The kind of each request sent is added to `sent`.
+async fn drive(
+    client: &Client<FetchHttp>,
+    account: &AccountCredentials,
+    issuance: &mut Issuance,
+    sent: &mut Vec<&'static str>,
+) -> Next {
+    for _ in 0..100 {
+        let now = clock::now();
+        match issuance.next(now) {
+            Next::Send(request) => {
+                let result = client.execute(account, &request, now).await;
+                sent.push(request.kind());
+                issuance
+                    .record(&request, result, clock::now())
+                    .unwrap_or_else(|e| panic!("{}: {e} (sent so far: {sent:?})", request.kind()));
+            }
+            Next::Wait { until, .. } => {
+                clock::sleep(until.duration_since(clock::now()).unwrap_or_default()).await
+            }
+            other => return other,
+        }
+    }
+    panic!("the flow did not settle in 100 steps (sent {sent:?}): {issuance:?}")
+}
+
+/// What the page does: probe the CA (the directory and one nonce), create an account, then run the
+/// issuance flow over fetch: newOrder and one read per authorization, then the flow waits for the person
+/// to place the records. They are placed through challtestsrv, and the flow goes on to the certificate.
 #[wasm_bindgen_test]
 async fn an_account_and_an_order_from_the_browser() {
-    let client = Client::new(FetchHttp::default(), directory_url())
+    let probed = probe::probe_ca(directory_url())
         .await
-        .expect("directory over fetch");
+        .expect("Pebble is usable from a page");
+    let client = Client::from_directory(FetchHttp::default(), directory_url(), probed.directory);
+    client.add_nonce(&probed.nonce);
     let key = PrivateKey::generate(KeyType::P256).unwrap();
     let terms = NewAccount {
         terms_of_service_agreed: true,
@@ -619,47 +668,128 @@ async fn an_account_and_an_order_from_the_browser() {
     assert!(account.url.starts_with("https://"), "{}", account.url);
 
     let name = format!("web{}.example.test", js_sys::Date::now() as u64);
-    let order = client
-        .new_order(
-            &account,
-            &NewOrder {
-                identifiers: vec![
-                    Identifier::dns(name.clone()),
-                    Identifier::dns(format!("*.{name}")),
-                ],
-                ..NewOrder::default()
-            },
-        )
-        .await
-        .expect("newOrder");
-    assert_eq!(order.order.status, OrderStatus::Pending);
-    assert!(order.url.starts_with("https://"));
+    let wildcard = format!("*.{name}");
+    let identifiers = vec![
+        Identifier::dns(name.clone()),
+        Identifier::dns(wildcard.clone()),
+    ];
+    let cert_key = PrivateKey::generate(KeyType::P256).unwrap();
+    let csr = build_csr(&cert_key, &identifiers).unwrap();
+    let mut issuance = Issuance::new(
+        js_sys::Date::now() as u64,
+        NewOrder {
+            identifiers,
+            ..NewOrder::default()
+        },
+        csr,
+        vec![ChallengeType::Dns01],
+    );
+    let mut sent = Vec::new();
+    let next = drive(&client, &account, &mut issuance, &mut sent).await;
+    assert_eq!(next, Next::Place);
+    assert_eq!(sent, ["newOrder", "authorization", "authorization"]);
+    assert_eq!(issuance.stage(), Stage::Placing);
+    assert_eq!(issuance.status(), Some(OrderStatus::Pending));
+    assert!(
+        issuance
+            .order_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
+        "{:?}",
+        issuance.order_url
+    );
+    assert_eq!(issuance.authorizations.len(), 2);
+    for progress in &issuance.authorizations {
+        let authz = progress.authorization.as_ref().expect("read");
+        assert_eq!(
+            authz.status,
+            AuthorizationStatus::Pending,
+            "{}",
+            progress.url
+        );
+        assert_eq!(progress.challenge_type, Some(ChallengeType::Dns01));
+        assert!(!progress.answered);
+    }
+    assert_eq!(issuance.reused(), Vec::<String>::new());
 
-    let authorizations = client
-        .fetch_authorizations(&account, &order.order)
-        .await
-        .expect("authorizations");
-    assert_eq!(authorizations.len(), 2);
+    // What it asks to place: one TXT value per authorization, both at the apex's record name.
+    let placements = issuance.placements(&account.key);
+    let mut placed_names: Vec<&str> = placements.iter().map(|(n, _)| n.as_str()).collect();
+    placed_names.sort();
+    let mut expected_names = [wildcard.as_str(), name.as_str()];
+    expected_names.sort();
+    assert_eq!(placed_names, expected_names);
     let mut values = Vec::new();
-    for handle in &authorizations {
-        let authz = &handle.authorization;
-        assert_eq!(authz.status, AuthorizationStatus::Pending);
-        let challenge = authz.challenge("dns-01").expect("dns-01 offered");
-        match placement(authz, challenge, &account.key).unwrap() {
+    for ((placed_for, placed), progress) in placements.iter().zip(&issuance.authorizations) {
+        let authz = progress.authorization.as_ref().unwrap();
+        assert_eq!(placed_for, &authz.display_name());
+        let challenge = authz
+            .challenge(&ChallengeType::Dns01)
+            .expect("dns-01 offered");
+        let expected = placement(authz, challenge, &account.key).unwrap();
+        let placed = placed.as_ref().expect("a placement");
+        assert_eq!(placed, &expected);
+        match placed {
             Placement::Dns01 { record_name, value } => {
-                assert_eq!(record_name, format!("_acme-challenge.{name}"));
+                assert_eq!(record_name, &format!("_acme-challenge.{name}"));
                 assert_eq!(value.len(), 43, "base64url of a SHA-256 digest");
-                values.push(value);
+                values.push(value.clone());
             }
             other => panic!("{other:?}"),
         }
     }
     assert_ne!(values[0], values[1], "one TXT value per authorization");
+
+    // The person places both values under the one name; the flow answers, polls, finalizes, downloads.
+    let host = format!("_acme-challenge.{name}.");
+    for value in &values {
+        challtestsrv(
+            "/set-txt",
+            serde_json::json!({ "host": host, "value": value }),
+        )
+        .await;
+    }
+    issuance.confirm_placed();
+    sent.clear();
+    let next = drive(&client, &account, &mut issuance, &mut sent).await;
+    challtestsrv("/clear-txt", serde_json::json!({ "host": host })).await;
+    assert_eq!(next, Next::Done, "sent {sent:?}; {:?}", issuance.failure());
+    assert_eq!(issuance.stage(), Stage::Done);
+    assert_eq!(sent[..2], ["challenge", "challenge"], "{sent:?}");
+    assert_eq!(sent.last(), Some(&"certificate"), "{sent:?}");
+    assert_eq!(
+        sent.iter().filter(|k| **k == "finalize").count(),
+        1,
+        "{sent:?}"
+    );
+    assert!(
+        sent[2..sent.len() - 1]
+            .iter()
+            .all(|k| *k == "order" || *k == "finalize"),
+        "only order polls around finalize: {sent:?}"
+    );
+    let chain = issuance.chain.as_ref().expect("the certificate");
+    let files = certsmith::wizard::chain_files(&chain.pem).expect("a PEM chain");
+    let mut cert_names = files.leaf.names.clone();
+    cert_names.sort();
+    assert_eq!(cert_names, expected_names);
+
     let stats = client.stats();
     console_log!(
-        "ACME over fetch: {} requests ({} badNonce retries)",
+        "ACME over fetch: {} requests ({} badNonce retries): {:?}",
         stats.total(),
-        stats.bad_nonce_retries
+        stats.bad_nonce_retries,
+        stats.requests
+    );
+    assert_eq!(
+        stats.requests.get("newNonce"),
+        None,
+        "the probe's nonce and the replies' nonces suffice"
+    );
+    assert_eq!(
+        stats.total() - stats.bad_nonce_retries - stats.server_error_retries,
+        1 + 3 + sent.len() as u32,
+        "newAccount, newOrder, two authorizations, then {sent:?}"
     );
 }
 
@@ -702,15 +832,16 @@ async fn browser_key_generation_times() {
 }
 
 /// The wizard's reducer in the browser: a CA, an account, a wildcard order whose two authorizations share
-/// one TXT name, both validated; then the state goes through localStorage and comes back at the same step
-/// with the same keys, as after a reload.
+/// one TXT name, driven by hand as the page does (each reply recorded into the issuance, the new state
+/// given to the wizard); then the state goes through localStorage and comes back at the same step with the
+/// same keys, as after a reload, and goes on to finalizing.
 #[wasm_bindgen_test]
 fn wizard_transitions_and_survives_a_storage_round_trip() {
-    use certsmith::account::AccountCredentials;
-    use certsmith::authorization::{Authorization, AuthorizationHandle};
-    use certsmith::directory::Directory;
-    use certsmith::order::OrderHandle;
-    use certsmith::wizard::{Action, Step, Wizard};
+    use certsmith::acme::authorization::{Authorization, Challenge};
+    use certsmith::acme::directory::Directory;
+    use certsmith::acme::flow::{Answered, Reply, Request};
+    use certsmith::acme::order::Order;
+    use certsmith::wizard::{Action, Step, Wizard, FORMAT_VERSION};
 
     let json = |text: &str| -> Value { serde_json::from_str(text).unwrap() };
     let directory: Directory = serde_json::from_value(json(
@@ -718,30 +849,47 @@ fn wizard_transitions_and_survives_a_storage_round_trip() {
             "revokeCert":"https://ca.test/revoke","keyChange":"https://ca.test/kc"}"#,
     ))
     .unwrap();
-    let authz = |n: usize, name: &str, wildcard: bool, status: &str| -> Authorization {
+    let authz = |n: usize, wildcard: bool, status: &str| -> Authorization {
         serde_json::from_value(json(&format!(
-            r#"{{"status":"{status}","identifier":{{"type":"dns","value":"{name}"}},"wildcard":{wildcard},
-                "challenges":[{{"type":"dns-01","url":"https://ca.test/chall/{n}","status":"pending","token":"tok{n}"}}]}}"#
+            r#"{{"status":"{status}","identifier":{{"type":"dns","value":"example.test"}},"wildcard":{wildcard},
+                "challenges":[{{"type":"dns-01","url":"https://ca.test/chall/{n}","status":"{status}","token":"tok{n}"}}]}}"#
         )))
         .unwrap()
     };
-    let order: OrderHandle = serde_json::from_value(json(
-        r#"{"url":"https://ca.test/order/1","order":{"status":"pending",
-            "identifiers":[{"type":"dns","value":"example.test"},{"type":"dns","value":"*.example.test"}],
-            "authorizations":["https://ca.test/authz/0","https://ca.test/authz/1"],
-            "finalize":"https://ca.test/order/1/finalize"}}"#,
-    ))
-    .unwrap();
-    let handles = vec![
-        AuthorizationHandle {
-            url: "https://ca.test/authz/0".into(),
-            authorization: authz(0, "example.test", false, "pending"),
-        },
-        AuthorizationHandle {
-            url: "https://ca.test/authz/1".into(),
-            authorization: authz(1, "example.test", true, "pending"),
-        },
-    ];
+    let order = |status: &str| -> Order {
+        serde_json::from_value(json(&format!(
+            r#"{{"status":"{status}",
+                "identifiers":[{{"type":"dns","value":"example.test"}},{{"type":"dns","value":"*.example.test"}}],
+                "authorizations":["https://ca.test/authz/0","https://ca.test/authz/1"],
+                "finalize":"https://ca.test/order/1/finalize"}}"#
+        )))
+        .unwrap()
+    };
+    let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    // The CA's side of one request: the flow must ask for `expected`; the reply goes into the issuance and
+    // the issuance into the wizard.
+    let reply = |w: &mut Wizard, expected: Request, reply: Reply| {
+        let mut issuance = w.order.clone().expect("an order");
+        assert_eq!(issuance.next(now), Next::Send(expected.clone()));
+        issuance
+            .record(
+                &expected,
+                Ok(Answered {
+                    reply,
+                    retry_after: None,
+                }),
+                now,
+            )
+            .unwrap();
+        w.apply(Action::Advanced(issuance));
+    };
+    let authz_request = |n: usize| Request::Authorization {
+        url: format!("https://ca.test/authz/{n}"),
+    };
+    let authz_reply = |n: usize, wildcard: bool, status: &str| Reply::Authorization {
+        url: format!("https://ca.test/authz/{n}"),
+        authorization: authz(n, wildcard, status),
+    };
 
     let mut w = Wizard::new(Some("https://ca.test/dir"));
     assert_eq!(w.step, Step::Ca);
@@ -757,14 +905,33 @@ fn wizard_transitions_and_survives_a_storage_round_trip() {
     }));
     assert_eq!(w.step, Step::Names);
     w.apply(Action::SetNames("example.test, *.example.test".into()));
+    assert_eq!(w.order_blocker(), None);
+    let names = w.parsed_names().unwrap();
     let cert_key = PrivateKey::generate(KeyType::P256).unwrap();
     w.apply(Action::CertKeyReady(cert_key.clone()));
-    w.apply(Action::OrderCreated {
-        order,
-        authorizations: handles,
+    let csr = build_csr(&cert_key, &names).unwrap();
+    let request = NewOrder {
+        identifiers: names,
+        ..NewOrder::default()
+    };
+    w.apply(Action::OrderStarted {
+        issuance: Issuance::new(1, request.clone(), csr.clone(), vec![ChallengeType::Dns01]),
         csr: None,
     });
+    assert_eq!(w.step, Step::Names, "newOrder is not answered yet");
+
+    reply(
+        &mut w,
+        Request::NewOrder(request),
+        Reply::Order {
+            url: "https://ca.test/order/1".into(),
+            order: order("pending"),
+        },
+    );
+    reply(&mut w, authz_request(0), authz_reply(0, false, "pending"));
+    reply(&mut w, authz_request(1), authz_reply(1, true, "pending"));
     assert_eq!(w.step, Step::Challenges);
+    assert_eq!(w.order.as_ref().unwrap().next(now), Next::Place);
     let records = w.dns_records();
     assert_eq!(
         records.len(),
@@ -772,11 +939,14 @@ fn wizard_transitions_and_survives_a_storage_round_trip() {
         "a wildcard and its apex share one record name"
     );
     assert_eq!(records[0].name, "_acme-challenge.example.test");
+    assert_eq!(records[0].proves, ["example.test", "*.example.test"]);
     assert_eq!(records[0].values.len(), 2);
+    assert_ne!(records[0].values[0], records[0].values[1]);
 
     storage::save("certsmith-test-wizard", &w).unwrap();
     let saved: Value = storage::load("certsmith-test-wizard").unwrap();
     storage::remove("certsmith-test-wizard");
+    assert_eq!(saved["version"], FORMAT_VERSION);
     let mut restored = Wizard::restore(saved).expect("the saved state restores");
     assert_eq!(restored.step, Step::Challenges);
     assert_eq!(restored.cert_key.as_ref(), Some(&cert_key));
@@ -784,24 +954,53 @@ fn wizard_transitions_and_survives_a_storage_round_trip() {
         restored.account.as_ref().map(|a| &a.key),
         Some(&account_key)
     );
+    assert_eq!(restored.order, w.order, "the issuance as it was");
     assert_eq!(
         restored.dns_records()[0].values,
         records[0].values,
         "the same TXT values after a reload"
     );
 
-    restored.apply(Action::ChallengesSubmitted);
+    restored.apply(Action::ChallengesPlaced);
     assert_eq!(restored.step, Step::Validating);
     for (n, wildcard) in [(0, false), (1, true)] {
-        restored.apply(Action::AuthorizationUpdated {
-            url: format!("https://ca.test/authz/{n}"),
-            authorization: authz(n, "example.test", wildcard, "valid"),
-        });
+        let answered: Challenge = authz(n, wildcard, "valid").challenges.remove(0);
+        reply(
+            &mut restored,
+            Request::Answer {
+                authorization_url: format!("https://ca.test/authz/{n}"),
+                challenge_url: format!("https://ca.test/chall/{n}"),
+            },
+            Reply::Challenge(answered),
+        );
     }
     assert_eq!(
         restored.step,
+        Step::Validating,
+        "the order is not ready until the CA says so"
+    );
+    reply(
+        &mut restored,
+        Request::Order {
+            url: "https://ca.test/order/1".into(),
+        },
+        Reply::Order {
+            url: "https://ca.test/order/1".into(),
+            order: order("ready"),
+        },
+    );
+    assert_eq!(
+        restored.step,
         Step::Finalizing,
-        "every authorization valid: on to finalize"
+        "every authorization valid, the order ready: on to finalize"
+    );
+    assert_eq!(
+        restored.order.as_ref().unwrap().next(now),
+        Next::Send(Request::Finalize {
+            order_url: "https://ca.test/order/1".into(),
+            finalize_url: "https://ca.test/order/1/finalize".into(),
+            csr,
+        })
     );
     restored.apply(Action::ForgetOrder);
     assert!(restored.order.is_none() && restored.cert_key.is_none());

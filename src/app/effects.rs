@@ -334,6 +334,7 @@ async fn check_dns(ctx: &Ctx) {
             rows.push(DohRow {
                 resolver: resolver.clone(),
                 record_name: record.name.clone(),
+                expected: record.values.clone(),
                 outcome: DohOutcome::from_answer(&record.values, answer),
             });
         }

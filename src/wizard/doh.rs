@@ -59,6 +59,10 @@ impl DohOutcome {
 pub struct DohRow {
     pub resolver: String,
     pub record_name: String,
+    /// The values the record had to hold when it was checked: a check made for other values (the
+    /// person switched a challenge type meanwhile) says nothing about the current ones.
+    #[serde(default)]
+    pub expected: Vec<String>,
     pub outcome: DohOutcome,
 }
 

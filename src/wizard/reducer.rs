@@ -1,6 +1,7 @@
 //! The reducer: how each [`Action`] changes the [`Wizard`]. Pure: no I/O, no clock, no randomness, so
 //! every transition is tested natively.
 
+use super::doh::DohRow;
 use super::model::{Action, Step, Wizard};
 use super::presets::CaKind;
 use crate::acme::flow::{Issuance, Stage};
@@ -27,36 +28,52 @@ impl Wizard {
             | Action::Failed(_)
             | Action::DismissError
             | Action::DismissNotice => self.apply_page(action),
-            _ => self.apply_order(action),
+            Action::OrderStarted { .. }
+            | Action::OrderRefused { .. }
+            | Action::Advanced(_)
+            | Action::ChooseChallenge { .. }
+            | Action::SetResolvers(_)
+            | Action::DohChecked(_)
+            | Action::ChallengesPlaced
+            | Action::ChainDownloaded { .. }
+            | Action::ChooseChain(_)
+            | Action::NewOrder
+            | Action::ForgetOrder => self.apply_order(action),
         }
+    }
+
+    /// Whether a DNS check's rows are about the records to place now (a late answer for values the
+    /// person has since changed is dropped).
+    fn checked_current_records(&self, rows: &[DohRow]) -> bool {
+        let records = self.dns_records();
+        self.order.is_some()
+            && rows.iter().all(|row| {
+                records
+                    .iter()
+                    .any(|r| r.name == row.record_name && r.values == row.expected)
+            })
     }
 
     /// The CA and the account.
     fn apply_setup(&mut self, action: Action) {
         match action {
-            Action::ChooseCa { kind, url } => {
-                if self.step == Step::Ca {
-                    self.ca_kind = kind;
-                    if let Some(url) = url {
-                        self.ca_url = url;
-                    }
-                    self.error = None;
-                }
-            }
-            Action::SetCaUrl(url) => {
-                if self.step == Step::Ca {
+            Action::ChooseCa { kind, url } if self.step == Step::Ca => {
+                self.ca_kind = kind;
+                if let Some(url) = url {
                     self.ca_url = url;
-                    self.ca_kind = CaKind::Other;
                 }
+                self.error = None;
             }
-            Action::Connected { url, directory } => {
-                if self.step == Step::Ca {
-                    self.connected_url = Some(url);
-                    self.profile = None;
-                    self.directory = Some(directory);
-                    self.step = Step::Account;
-                    self.error = None;
-                }
+            Action::SetCaUrl(url) if self.step == Step::Ca => {
+                self.ca_url = url;
+                self.ca_kind = CaKind::Other;
+            }
+            Action::Connected { url, directory } if self.step == Step::Ca => {
+                self.connected_url = Some(url);
+                self.profile = None;
+                self.directory = Some(directory);
+                self.step = Step::Account;
+                self.error = None;
             }
             Action::ChangeCa => {
                 self.connected_url = None;
@@ -71,19 +88,17 @@ impl Wizard {
             }
             Action::SetEabKid(kid) => self.eab_kid = kid,
             Action::SetEabHmac(hmac) => self.eab_hmac = hmac,
-            Action::SetProfile(profile) => {
-                if self.order.is_none() {
-                    self.profile = profile.filter(|p| !p.is_empty());
-                }
+            Action::SetProfile(profile) if self.order.is_none() => {
+                self.profile = profile.filter(|p| !p.is_empty());
             }
-            Action::AccountReady(account) => {
-                if self.step == Step::Account && self.directory.is_some() {
-                    self.account = Some(account);
-                    self.eab_kid.clear();
-                    self.eab_hmac.clear();
-                    self.step = Step::Names;
-                    self.error = None;
-                }
+            Action::AccountReady(account)
+                if self.step == Step::Account && self.directory.is_some() =>
+            {
+                self.account = Some(account);
+                self.eab_kid.clear();
+                self.eab_hmac.clear();
+                self.step = Step::Names;
+                self.error = None;
             }
             _ => {}
         }
@@ -92,25 +107,17 @@ impl Wizard {
     /// The names and the certificate key, before the order.
     fn apply_names(&mut self, action: Action) {
         match action {
-            Action::SetNames(text) => {
-                if self.order.is_none() {
-                    self.names_input = text;
-                }
+            Action::SetNames(text) if self.order.is_none() => {
+                self.names_input = text;
             }
-            Action::SetKeyChoice(choice) => {
-                if self.order.is_none() {
-                    self.key_choice = choice;
-                }
+            Action::SetKeyChoice(choice) if self.order.is_none() => {
+                self.key_choice = choice;
             }
-            Action::SetCsrInput(text) => {
-                if self.order.is_none() {
-                    self.csr_input = text;
-                }
+            Action::SetCsrInput(text) if self.order.is_none() => {
+                self.csr_input = text;
             }
-            Action::CertKeyReady(key) => {
-                if self.order.is_none() {
-                    self.cert_key = Some(key);
-                }
+            Action::CertKeyReady(key) if self.order.is_none() => {
+                self.cert_key = Some(key);
             }
             _ => {}
         }
@@ -120,21 +127,20 @@ impl Wizard {
     fn apply_order(&mut self, action: Action) {
         match action {
             Action::OrderStarted { issuance, csr } => self.start_order(issuance, csr),
-            Action::OrderRefused { id } => {
+            Action::OrderRefused { id }
                 if self
                     .order
                     .as_ref()
-                    .is_some_and(|o| o.id == id && o.order.is_none())
-                {
-                    self.order = None;
-                    self.step = Step::Names;
-                }
+                    .is_some_and(|o| o.id == id && o.order.is_none()) =>
+            {
+                self.order = None;
+                self.step = Step::Names;
             }
-            Action::Advanced(issuance) => {
-                if self.order.as_ref().is_some_and(|o| o.id == issuance.id) {
-                    self.order = Some(issuance);
-                    self.settle();
-                }
+            Action::Advanced(issuance)
+                if self.order.as_ref().is_some_and(|o| o.id == issuance.id) =>
+            {
+                self.order = Some(issuance);
+                self.settle();
             }
             Action::ChooseChallenge {
                 index,
@@ -151,18 +157,14 @@ impl Wizard {
                 }
             }
             Action::SetResolvers(text) => self.resolvers = text,
-            Action::DohChecked(rows) => {
-                if self.order.is_some() {
-                    self.doh = rows;
-                }
+            Action::DohChecked(rows) if self.checked_current_records(&rows) => {
+                self.doh = rows;
             }
-            Action::ChallengesPlaced => {
-                if self.step == Step::Challenges {
-                    if let Some(order) = self.order.as_mut() {
-                        order.confirm_placed();
-                    }
-                    self.settle();
+            Action::ChallengesPlaced if self.step == Step::Challenges => {
+                if let Some(order) = self.order.as_mut() {
+                    order.confirm_placed();
                 }
+                self.settle();
             }
             Action::ChainDownloaded { order_id, chain } => {
                 let current = self.order.as_ref().is_some_and(|o| o.id == order_id);
@@ -177,13 +179,11 @@ impl Wizard {
                 let primary = self.chains.first().map(|c| c.url.clone());
                 self.chosen_chain = url.filter(|u| Some(u) != primary.as_ref());
             }
-            Action::NewOrder => {
-                if self.account.is_some() {
-                    self.drop_order();
-                    self.step = Step::Names;
-                    self.error = None;
-                    self.busy = None;
-                }
+            Action::NewOrder if self.account.is_some() => {
+                self.drop_order();
+                self.step = Step::Names;
+                self.error = None;
+                self.busy = None;
             }
             Action::ForgetOrder => {
                 self.drop_order();

@@ -140,6 +140,11 @@ impl Issuance {
         if self.chain.is_some() {
             return Next::Done;
         }
+        // A failure is final once it is explained: no wait stands before saying so.
+        let failure = self.failure();
+        if let Some(failure) = failure.clone().filter(|_| self.to_explain.is_empty()) {
+            return Next::Failed(failure);
+        }
         if let Some(wait) = self.wait.filter(|w| millis(now) < w.until_ms) {
             return Next::Wait {
                 until: from_millis(wait.until_ms),
@@ -148,9 +153,6 @@ impl Issuance {
         }
         if let Some(url) = self.to_explain.first() {
             return Next::Send(Request::Authorization { url: url.clone() });
-        }
-        if let Some(failure) = self.failure() {
-            return Next::Failed(failure);
         }
         if let Some(unsure) = &self.unsure {
             return Next::Send(self.read_back(unsure));
@@ -222,8 +224,6 @@ impl Issuance {
         }
     }
 
-    /// Takes the result of `request` (sent for [`Issuance::next`]) into the state. `Err` means the
-    /// person must see the error; the state then still says what "try again" does (a read-back first
     /// The person (or the hook) has placed every record and file: the challenges may be answered.
     pub fn confirm_placed(&mut self) {
         self.placed = true;
@@ -242,10 +242,11 @@ impl Issuance {
             .authorization
             .as_ref()
             .is_some_and(|a| usable_challenge_types(a).contains(kind));
-        if usable {
+        let changed = usable && progress.challenge_type.as_ref() != Some(kind);
+        if changed {
             progress.challenge_type = Some(kind.clone());
         }
-        usable
+        changed
     }
 
     /// Where the flow is.

@@ -15,6 +15,8 @@ use crate::acme::poll::backoff;
 use crate::acme::problem::{Problem, ProblemKind};
 
 impl Issuance {
+    /// Takes the result of `request` (sent for [`Issuance::next`]) into the state. `Err` means the
+    /// person must see the error; the state then still says what "try again" does (a read-back first
     /// where the outcome is unknown).
     pub fn record(
         &mut self,
