@@ -833,3 +833,50 @@ fn a_nonce_from_the_probe_saves_the_first_new_nonce() {
     assert_eq!(client.stats().requests.get("newNonce"), None);
     script.assert_done();
 }
+
+/// An order whose authorization lives on another origin: the flow never requests it, and says why.
+#[test]
+fn a_url_off_the_directory_origins_is_never_requested() {
+    let script = Script::default();
+    script.expect(Method::Head, &format!("{CA}/nonce"), nonce("n1")).expect(
+        Method::Post,
+        &format!("{CA}/order"),
+        reply(
+            201,
+            &[("Replay-Nonce", "n2"), ("Location", "/order/1")],
+            r#"{"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],
+                "authorizations":["https://collector.evil.test/authz/1"],"finalize":"/order/1/finalize"}"#,
+        ),
+    );
+    let mut driver = TestDriver::new();
+    let err = run(&script, issuance(&["a.test"]), &mut driver).unwrap_err();
+    script.assert_done();
+    let RunError::Acme(error) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(&**error, Error::UnsafeUrl { url, .. } if url == "https://collector.evil.test/authz/1"),
+        "{error:?}"
+    );
+}
+
+/// A reply larger than any ACME object is refused with a message, not read into the page's state.
+#[test]
+fn a_reply_over_the_body_limit_is_refused() {
+    let huge = format!(
+        r#"{{"status":"valid","padding":"{}"}}"#,
+        "x".repeat(1 << 20)
+    );
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(Method::Post, &format!("{CA}/order/1"), ok("n2", &huge));
+    let err =
+        pollster::block_on(client(&script).fetch_order(&account(), "https://ca.test/order/1"))
+            .unwrap_err();
+    assert!(
+        matches!(err, Error::TooLarge { bytes, limit, .. } if bytes > limit),
+        "{err:?}"
+    );
+    script.assert_done();
+}

@@ -44,6 +44,23 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
 
+    /// A URL the CA returned that the client will not request (another origin, plain http, not a URL).
+    #[error("{request}: refused to request {url}: {reason}")]
+    UnsafeUrl {
+        request: String,
+        url: String,
+        reason: String,
+    },
+
+    /// A reply larger than any ACME object or certificate chain.
+    #[error("{request}: the reply from {url} is {bytes} bytes, more than the {limit} this client reads")]
+    TooLarge {
+        request: String,
+        url: String,
+        bytes: usize,
+        limit: usize,
+    },
+
     /// A header ACME needs is absent. Behind a browser this usually means the CA's CORS
     /// `Access-Control-Expose-Headers` does not list it.
     #[error("{request}: the CA's reply has no {header} header, or does not let web pages read it (CORS)")]
@@ -120,6 +137,12 @@ impl Error {
             Error::NotReady(_) => "Finish the earlier steps first.".to_string(),
             Error::GaveUp { .. } => "The CA is slow to validate or issue. Try again in a few minutes: the order \
                 and its keys are kept, and nothing is sent twice."
+                .to_string(),
+            Error::UnsafeUrl { .. } => "The CA sent a link this page will not follow, to keep your keys and \
+                requests with the CA you chose. If the CA is right, it has moved: connect to its directory again."
+                .to_string(),
+            Error::TooLarge { .. } => "The CA sent far more than an ACME reply. Check the directory URL; the \
+                protocol log shows the start of the reply."
                 .to_string(),
             Error::Unsupported(_) => "Choose a CA that offers it, or go on without it.".to_string(),
             Error::Internal { .. } => "This is a bug in Certsmith; the protocol log has the details.".to_string(),

@@ -166,6 +166,71 @@ pub trait HttpClient {
 /// Parses the `Link` header values of a response (RFC 8288) into (URL, rel) pairs; `alternate` (RFC 8555
 /// §7.4.2) and `up` are the ones ACME uses. Browsers fold several Link headers into one comma-separated
 /// value, so both forms are handled.
+/// The largest response body the client reads: an ACME object or a certificate chain is a few KB, so
+/// anything near this is a confused or hostile server, refused before it costs the page its memory.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// The origin (`scheme://host[:port]`, lower case) of an absolute http(s) URL without credentials.
+pub fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    if authority.is_empty() || authority.contains(['@', ' ', '\\']) {
+        return None;
+    }
+    Some(format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
+/// Whether a host name is this machine (where a test CA such as Pebble may speak plain http).
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host.strip_prefix("127.").is_some_and(|rest| {
+            rest.split('.').count() == 3 && rest.split('.').all(|p| p.parse::<u8>().is_ok())
+        })
+}
+
+/// The host of an origin or URL, without the port.
+fn host_of(url: &str) -> &str {
+    let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
+    match authority.strip_prefix('[') {
+        Some(v6) => &authority[..v6.find(']').map_or(authority.len(), |end| end + 2)],
+        None => authority.split(':').next().unwrap_or(authority),
+    }
+}
+
+/// Whether a URL may be requested or shown as a link: https, or plain http on this machine only.
+pub fn is_safe_scheme(url: &str) -> bool {
+    match origin(url) {
+        Some(o) if o.starts_with("https://") => true,
+        Some(o) => is_loopback_host(host_of(&o)),
+        None => false,
+    }
+}
+
+/// Why the client will not send a request to `url`, a URL the CA returned: it must be https (http only
+/// on this machine) and on an origin the directory is on or names. `None` when it may.
+pub fn refuse_ca_url(url: &str, allowed_origins: &[String]) -> Option<String> {
+    let Some(url_origin) = origin(url) else {
+        return Some("it is not an absolute http(s) URL without credentials".into());
+    };
+    if !is_safe_scheme(url) {
+        return Some("it uses plain http:// for a host that is not this machine".into());
+    }
+    if !allowed_origins.contains(&url_origin) {
+        return Some(format!(
+            "{url_origin} is neither the directory's origin nor one the directory names"
+        ));
+    }
+    None
+}
+
 /// Resolves a URL reference from a Location or Link header against the URL of the request it answered
 /// (RFC 3986 §5.2; RFC 8555 allows relative references where HTTP does, RFC 9110 §10.2.2).
 pub fn resolve_url(base: &str, reference: &str) -> String {
@@ -281,6 +346,33 @@ fn split_link_values(value: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ca_urls_must_stay_on_the_directory_origins_and_use_https() {
+        let allowed = vec![
+            "https://ca.test".to_string(),
+            "http://127.0.0.1:14000".to_string(),
+        ];
+        assert_eq!(refuse_ca_url("https://ca.test/acme/order/1", &allowed), None);
+        assert_eq!(refuse_ca_url("https://CA.test/x", &allowed), None);
+        assert_eq!(refuse_ca_url("http://127.0.0.1:14000/dir", &allowed), None);
+        for (url, why) in [
+            ("https://evil.test/acme/order/1", "neither the directory's origin"),
+            ("https://ca.test:444/x", "neither the directory's origin"),
+            ("http://ca.test/x", "plain http://"),
+            ("javascript:alert(1)", "not an absolute http(s) URL"),
+            ("https://user:pw@ca.test/x", "not an absolute http(s) URL"),
+            ("ftp://ca.test/x", "not an absolute http(s) URL"),
+            ("", "not an absolute http(s) URL"),
+        ] {
+            let reason = refuse_ca_url(url, &allowed).unwrap_or_default();
+            assert!(reason.contains(why), "{url}: {reason}");
+        }
+        assert!(is_safe_scheme("http://[::1]:8080/terms"));
+        assert!(is_safe_scheme("http://localhost/terms"));
+        assert!(!is_safe_scheme("http://example.com/terms"));
+        assert!(!is_safe_scheme("data:text/html,hi"));
+    }
 
     /// The examples of RFC 3986 §5.4, against its base URI with an https scheme.
     #[test]

@@ -7,6 +7,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::external_link::ExternalLink;
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
 use super::state::WizardView;
@@ -215,7 +216,7 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                                onchange={{ let agreed = agreed.clone(); Callback::from(move |e: Event| agreed.set(checked(&e))) }} />
                         <label for="terms">{ "I agree to the CA's terms of service" }</label>
                     </div>
-                    <p class="help"><a href={terms.clone()} target="_blank" rel="noopener noreferrer">{ "Read the terms of service" }</a></p>
+                    <p class="help"><ExternalLink url={terms.clone()} label="Read the terms of service" /></p>
                 } else {
                     <p class="help" data-testid="no-terms">{ "This CA publishes no terms of service to agree to." }</p>
                 }

@@ -6,6 +6,7 @@ use certsmith::wizard::{Action, CaKind, Section, Step, Task, Wizard};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
+use super::external_link::ExternalLink;
 use super::forms::{input_value, select_value};
 use super::section::StepSection;
 use super::state::WizardView;
@@ -206,11 +207,11 @@ fn view_connected(w: &Wizard, dispatch: &Callback<Action>) -> Html {
                 <dd><a id="ca-directory" href={url.clone()} target="_blank" rel="noopener noreferrer">{ url }</a></dd>
                 if let Some(website) = &meta.website {
                     <dt>{ "Website" }</dt>
-                    <dd><a href={website.clone()} target="_blank" rel="noopener noreferrer">{ website }</a></dd>
+                    <dd><ExternalLink url={website.clone()} /></dd>
                 }
                 if let Some(terms) = &meta.terms_of_service {
                     <dt>{ "Terms of service" }</dt>
-                    <dd><a href={terms.clone()} target="_blank" rel="noopener noreferrer" data-testid="ca-terms">{ terms }</a></dd>
+                    <dd><ExternalLink url={terms.clone()} testid="ca-terms" /></dd>
                 }
                 if !meta.caa_identities.is_empty() {
                     <dt>{ "CAA identities" }</dt>

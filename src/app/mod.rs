@@ -14,6 +14,7 @@ mod dns_record;
 mod doh_check;
 mod effects;
 mod error_panel;
+mod external_link;
 mod forms;
 mod http_challenge;
 mod names_step;

@@ -120,6 +120,8 @@ pub struct Client<H> {
     stats: RefCell<Stats>,
     observer: Option<Observer>,
     bad_nonce_retries: u32,
+    /// Where requests may go: the directory's origin and those of the resources it names.
+    allowed_origins: Vec<String>,
 }
 
 impl<H: HttpClient> Client<H> {
@@ -150,6 +152,7 @@ impl<H: HttpClient> Client<H> {
             .send("directory", HttpRequest::get(directory_url), None)
             .await?;
         client.directory = client.json("directory", directory_url, &response)?;
+        client.allowed_origins = allowed_origins(directory_url, &client.directory);
         Ok(client)
     }
 
@@ -157,6 +160,7 @@ impl<H: HttpClient> Client<H> {
     pub fn from_directory(http: H, directory_url: &str, directory: Directory) -> Self {
         Client {
             http,
+            allowed_origins: allowed_origins(directory_url, &directory),
             directory,
             directory_url: directory_url.to_string(),
             nonces: RefCell::new(Vec::new()),
@@ -311,6 +315,20 @@ impl<H: HttpClient> Client<H> {
         request: HttpRequest,
         signed: Option<&Jws>,
     ) -> Result<HttpResponse, Error> {
+        // The directory URL is the person's choice; every other URL came from the CA and is checked.
+        let refusal = if kind == "directory" {
+            (!transport::is_safe_scheme(&request.url))
+                .then(|| "it uses plain http:// for a host that is not this machine".to_string())
+        } else {
+            transport::refuse_ca_url(&request.url, &self.allowed_origins)
+        };
+        if let Some(reason) = refusal {
+            return Err(Error::UnsafeUrl {
+                request: kind.to_string(),
+                url: request.url,
+                reason,
+            });
+        }
         *self
             .stats
             .borrow_mut()
@@ -341,7 +359,16 @@ impl<H: HttpClient> Client<H> {
         if let Some(observer) = &self.observer {
             observer(&exchange);
         }
-        Ok(result?)
+        let response = result?;
+        if response.body.len() > transport::MAX_BODY {
+            return Err(Error::TooLarge {
+                request: kind.to_string(),
+                url: exchange.url,
+                bytes: response.body.len(),
+                limit: transport::MAX_BODY,
+            });
+        }
+        Ok(response)
     }
 
     fn remember_nonce(&self, response: &HttpResponse) {
@@ -413,6 +440,25 @@ impl<H: HttpClient> Client<H> {
             retry_after: poll::retry_after_by_server_clock(response),
         }
     }
+}
+
+/// The origins requests may go to: the directory's, and those of every resource it names (a CA may
+/// serve ARI or newNonce from another host, as the directory says).
+fn allowed_origins(directory_url: &str, directory: &Directory) -> Vec<String> {
+    let named = [
+        Some(directory_url),
+        Some(directory.new_nonce.as_str()),
+        Some(directory.new_account.as_str()),
+        Some(directory.new_order.as_str()),
+        directory.new_authz.as_deref(),
+        Some(directory.revoke_cert.as_str()),
+        Some(directory.key_change.as_str()),
+        directory.renewal_info.as_deref(),
+    ];
+    let mut origins: Vec<String> = named.into_iter().flatten().filter_map(transport::origin).collect();
+    origins.sort();
+    origins.dedup();
+    origins
 }
 
 /// A 5xx worth one immediate retry: no Retry-After asked us to wait longer.
