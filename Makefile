@@ -14,7 +14,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 LOCAL_DIST := target/dist-local
 LOCAL_ENV := CERTSMITH_DEFAULT_DIRECTORY=https://127.0.0.1:14000/dir CERTSMITH_LOCAL_CA=1
 
-.PHONY: help setup build build-local serve test test-native test-wasm test-e2e test-example lint fmt clean
+.PHONY: help setup build build-local serve test test-native test-wasm test-e2e test-example bench lint fmt clean
 
 help:
 	@echo "make serve        build the local app and serve it with a local Pebble CA at http://127.0.0.1:8080"
@@ -25,6 +25,8 @@ help:
 	@echo "make setup        install missing tools (scripts/setup.sh; seconds when all is there)"
 	@echo "make test-native|test-wasm|test-e2e   one test level under its own Pebble"
 	@echo "make test-example the native example (examples/issue.rs) against Pebble rejecting 50% of nonces"
+	@echo "make bench        figures, not checks: requests and time per issuance (example vs lego), the page's"
+	@echo "                  requests, first-load bytes and time to interactive (scripts/bench.sh; ~7 min)"
 
 setup:
 	scripts/setup.sh
@@ -61,6 +63,10 @@ test-wasm: setup
 test-e2e: build-local
 	scripts/with-pebble.sh scripts/test-levels.sh e2e
 
+# Figures from one run on this machine (scripts/bench.sh): both builds first, then the servers it needs.
+bench: build build-local
+	scripts/bench.sh
+
 lint: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
@@ -71,4 +77,4 @@ fmt:
 
 clean:
 	rm -rf dist $(LOCAL_DIST) target/pebble target/screenshots target/playwright-results target/e2e-downloads \
-		target/e2e-report.json target/example-check
+		target/e2e-report.json target/example-check target/bench

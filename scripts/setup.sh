@@ -5,7 +5,7 @@
 #   - Rust target wasm32-unknown-unknown (+ rustfmt, clippy for `make lint`)
 #   - Debian packages: chromium chromium-driver (browser tests), pebble (local ACME CA), openssl curl,
 #     dnsdist (the local DNS-over-HTTPS server, scripts/doh.sh), libnss3-tools lego (reference client and
-#     helpers for later tests), nodejs npm if missing
+#     helpers for later tests), brotli (make bench's size figures), nodejs npm if missing
 #   - trunk 0.21.14 and wasm-bindgen-cli at the exact wasm-bindgen version of Cargo.lock (cargo install)
 #   - tests/e2e/node_modules from the committed package-lock.json (npm ci): Playwright and binaryen's wasm-opt
 #   - every crate of Cargo.lock (cargo fetch), because Trunk builds offline
@@ -16,7 +16,7 @@ cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION=0.21.14
-DEBIAN_PACKAGES=(chromium chromium-driver pebble openssl curl python3 dnsdist libnss3-tools lego)
+DEBIAN_PACKAGES=(chromium chromium-driver pebble openssl curl python3 dnsdist libnss3-tools lego brotli)
 
 say() { echo "setup: $*"; }
 started=$SECONDS
