@@ -112,7 +112,12 @@ pub(crate) async fn fetch(
     init.set_method(request.method.as_str());
     init.set_mode(mode);
     init.set_credentials(RequestCredentials::Omit);
-    init.set_cache(RequestCache::NoStore);
+    // GET and HEAD (the directory, newNonce) must never come from the HTTP cache. A POST never does
+    // anyway, and "no-store" on it would also bypass Chromium's CORS preflight cache: one preflight per
+    // POST instead of one per URL.
+    if request.method != Method::Post {
+        init.set_cache(RequestCache::NoStore);
+    }
     init.set_signal(Some(&deadline.controller.signal()));
     let headers = Headers::new().map_err(other)?;
     if let Some(body) = &request.body {
