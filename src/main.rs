@@ -5,6 +5,7 @@ mod app;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    yew::set_custom_panic_hook(Box::new(certsmith::web::panic::hook));
     yew::Renderer::<app::App>::new().render();
 }
 

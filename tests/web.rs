@@ -1009,3 +1009,31 @@ fn wizard_transitions_and_survives_a_storage_round_trip() {
         "forgetting the order keeps the account"
     );
 }
+
+/// The panic hook's message (shown without a real panic): over the page once however often it is shown,
+/// with the saved state as a download link and a reload link.
+#[wasm_bindgen_test]
+fn the_panic_message_offers_the_saved_state_and_a_reload() {
+    use certsmith::web::panic::{show, OVERLAY_ID};
+    use certsmith::wizard::STORAGE_KEY;
+    let document = web_sys::window().unwrap().document().unwrap();
+    storage::save(STORAGE_KEY, &serde_json::json!({ "version": 2, "note": "saved" })).unwrap();
+    show("first").unwrap();
+    show("second").unwrap();
+    let overlays = document.query_selector_all(&format!("#{OVERLAY_ID}")).unwrap();
+    assert_eq!(overlays.length(), 1, "a second message replaces the first");
+    let overlay = document.get_element_by_id(OVERLAY_ID).unwrap();
+    assert_eq!(overlay.get_attribute("role").as_deref(), Some("alert"));
+    let text = overlay.text_content().unwrap_or_default();
+    assert!(text.contains("nothing was lost"), "{text}");
+    assert!(text.contains("What failed: second"), "{text}");
+    let download = overlay.query_selector("a[download]").unwrap().expect("a download link");
+    assert_eq!(
+        download.get_attribute("download").as_deref(),
+        Some("certsmith-saved-state.json")
+    );
+    assert!(download.get_attribute("href").unwrap().starts_with("blob:"));
+    assert!(overlay.query_selector("a.panic-reload").unwrap().is_some());
+    overlay.remove();
+    storage::remove(STORAGE_KEY);
+}

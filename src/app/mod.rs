@@ -9,6 +9,7 @@ mod ca_step;
 mod certificate_step;
 mod challenges_step;
 mod copy_button;
+mod delete_data;
 mod dialog;
 mod dns_record;
 mod doh_check;
@@ -31,6 +32,7 @@ use account_step::AccountStep;
 use ca_step::CaStep;
 use certificate_step::CertificateStep;
 use challenges_step::ChallengesStep;
+use delete_data::DeleteData;
 use effects::Ctx;
 use names_step::NamesStep;
 use order_bar::OrderBar;
@@ -44,6 +46,9 @@ pub const DEFAULT_DIRECTORY: &str = match option_env!("CERTSMITH_DEFAULT_DIRECTO
     Some(url) => url,
     None => "https://acme-v02.api.letsencrypt.org/directory",
 };
+
+/// In the local build only, this URL fragment makes the app panic (for the panic hook's e2e test).
+const PANIC_TEST_HASH: &str = "#certsmith-test-panic";
 
 /// True in the local build (`CERTSMITH_LOCAL_CA=1`), whose CA is a throwaway Pebble.
 pub fn local_ca() -> bool {
@@ -81,6 +86,16 @@ pub fn app() -> Html {
         let ctx = ctx.clone();
         use_effect_with((), move |_| effects::resume(ctx));
     }
+    // The local test build can be made to panic on purpose, so the e2e suite sees the panic hook's message.
+    use_effect_with((), |_| {
+        let wanted = local_ca()
+            && web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .is_some_and(|hash| hash == PANIC_TEST_HASH);
+        if wanted {
+            panic!("a panic the test suite asked for ({PANIC_TEST_HASH})");
+        }
+    });
     let on_task = {
         let ctx = ctx.clone();
         Callback::from(move |task: Task| effects::run(ctx.clone(), task))
@@ -127,6 +142,8 @@ pub fn app() -> Html {
                 <p>{ "Keys are made in this page and kept in this browser's storage; nothing secret is sent anywhere. \
                       No analytics, no third-party code. The page talks only to the CA you choose and the DNS \
                       resolvers you list." }</p>
+                <DeleteData local_ca={local_ca().then_some(AttrValue::from(DEFAULT_DIRECTORY))}
+                            on_action={on_action.clone()} on_log={log.dispatcher().to_callback()} />
             </footer>
         </>
     }

@@ -71,3 +71,18 @@ pub fn remove(key: &str) {
         let _ = storage.remove_item(key);
     }
 }
+
+/// Removes every key that starts with `prefix` (the state, the log, and the copies kept aside), and
+/// returns how many there were.
+pub fn remove_all(prefix: &str) -> Result<usize, String> {
+    let storage = local_storage()?;
+    let count = storage.length().map_err(|e| js::message(&e))?;
+    let keys: Vec<String> = (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with(prefix))
+        .collect();
+    for key in &keys {
+        storage.remove_item(key).map_err(|e| js::message(&e))?;
+    }
+    Ok(keys.len())
+}

@@ -214,7 +214,8 @@ pub struct Wizard {
     /// External Account Binding as typed; dropped once the account exists.
     #[serde(default)]
     pub eab_kid: String,
-    #[serde(default)]
+    /// The EAB HMAC key is a secret of the CA account: it is never saved, so a reload asks for it again.
+    #[serde(skip)]
     pub eab_hmac: String,
     /// The certificate profile (meta.profiles), `None` for the CA's default.
     #[serde(default)]
@@ -324,6 +325,9 @@ pub enum Action {
     NewOrder,
     /// Drops the order, its key, the certificates and the names.
     ForgetOrder,
+    /// Everything Certsmith kept in this browser was deleted: start afresh (`local_ca` as in
+    /// [`Wizard::new`]).
+    DeletedEverything { local_ca: Option<String> },
 }
 
 impl Wizard {

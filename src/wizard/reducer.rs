@@ -28,6 +28,13 @@ impl Wizard {
             | Action::Failed(_)
             | Action::DismissError
             | Action::DismissNotice => self.apply_page(action),
+            Action::DeletedEverything { local_ca } => {
+                *self = Wizard::new(local_ca.as_deref());
+                self.notice = Some(
+                    "Everything Certsmith kept in this browser (keys, orders, certificates, the log) is deleted."
+                        .to_string(),
+                );
+            }
             Action::OrderStarted { .. }
             | Action::OrderRefused { .. }
             | Action::Advanced(_)

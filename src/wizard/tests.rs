@@ -1666,3 +1666,32 @@ fn key_and_ca_choices_round_trip_their_names() {
     );
     assert_eq!(short_name("O=No Common Name"), "O=No Common Name");
 }
+
+#[test]
+fn the_eab_hmac_key_is_never_saved() {
+    let mut w = Wizard::new(None);
+    w.apply(Action::SetEabKid("kid-1".into()));
+    w.apply(Action::SetEabHmac("c2VjcmV0LWhtYWMta2V5".into()));
+    let saved = serde_json::to_value(&w).unwrap();
+    assert!(
+        !saved.to_string().contains("c2VjcmV0LWhtYWMta2V5"),
+        "{saved}"
+    );
+    assert_eq!(saved["eab_kid"], "kid-1");
+    let restored = Wizard::restore(saved).unwrap();
+    assert_eq!(restored.eab_hmac, "");
+}
+
+#[test]
+fn deleting_everything_starts_afresh_and_says_so() {
+    let mut w = at_names();
+    w.apply(Action::SetNames("example.test".into()));
+    w.apply(Action::DeletedEverything {
+        local_ca: Some("https://127.0.0.1:14000/dir".into()),
+    });
+    assert_eq!(w.step, Step::Ca);
+    assert!(w.account.is_none() && w.order.is_none() && w.cert_key.is_none());
+    assert_eq!(w.names_input, "");
+    assert_eq!(w.ca_kind, CaKind::Local);
+    assert!(w.notice.as_deref().unwrap_or_default().contains("deleted"));
+}
