@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make serve`: the local build (target/dist-local) at http://127.0.0.1:8080 and a local Pebble that
-# validates every challenge, until Ctrl-C, which stops both.
+# validates every challenge, until Ctrl-C, which stops both. The web server (scripts/static-server.py) sends
+# the headers of hosting/_headers, as a real host would (hosting/README.md), except HSTS over plain http.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +28,7 @@ trap 'exit 143' TERM
 
 scripts/pebble.sh start
 eval "$(scripts/pebble.sh env)"
-python3 -m http.server --bind 127.0.0.1 "$port" --directory "$dist" >"$root/target/serve.log" 2>&1 &
+python3 scripts/static-server.py --bind 127.0.0.1 --port "$port" "$dist" >"$root/target/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 50); do
   curl -s -o /dev/null "http://127.0.0.1:$port/" && break
@@ -42,6 +43,7 @@ done
 cat <<INFO
 
   Certsmith (local build)  http://127.0.0.1:$port/   (web server PID $server, log target/serve.log)
+      response headers     hosting/_headers (without Strict-Transport-Security: this is plain http)
   Local ACME CA (Pebble)   $CERTSMITH_TEST_DIRECTORY   (PID $(<target/pebble/pebble.pid), log target/pebble/pebble.log)
       every challenge valid: PEBBLE_VA_ALWAYS_VALID=$PEBBLE_VA_ALWAYS_VALID, nonce rejection: $PEBBLE_WFE_NONCEREJECT %
       management API       $CERTSMITH_TEST_MGMT   (issuing root: $CERTSMITH_TEST_MGMT/roots/0)

@@ -48,7 +48,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `python3 -m http.server --bind 127.0.0.1 ${port} --directory ${path.join(root, 'target', 'dist-local')}`,
+    // Sends the headers of hosting/_headers with every response, as a real host would (tests/e2e/hosting.spec.ts).
+    command: `python3 ${path.join(root, 'scripts', 'static-server.py')} --bind 127.0.0.1 --port ${port} ${path.join(root, 'target', 'dist-local')}`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 15_000,
