@@ -2,12 +2,16 @@
 
 use certsmith::acme::order::OrderStatus;
 use certsmith::pki::key::PrivateKey;
-use certsmith::pki::pfx::build_pfx;
+use std::time::Duration;
+
+use certsmith::pki::pfx::{build_pfx, PfxPassword, PfxProfile};
+use certsmith::web::clock;
 use certsmith::web::download::download;
 use certsmith::wizard::{chain_files, short_name, Action, ChainFiles, Section, Step, Task, Wizard};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::forms::{input_value, select_value};
+use super::forms::{checked, input_value, select_value};
 use super::section::StepSection;
 use super::state::WizardView;
 
@@ -128,7 +132,8 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                 <dd><code data-testid="cert-fingerprint">{ &leaf.sha256_fingerprint }</code></dd>
             </dl>
             <Downloads files={files.clone()} cert_key={w.cert_key.clone()}
-                       friendly_name={leaf.names.first().cloned().unwrap_or_default()} />
+                       friendly_name={leaf.names.first().cloned().unwrap_or_default()}
+                       busy={w.is_busy()} on_action={dispatch.clone()} />
             <details class="pem">
                 <summary>{ "Show the PEM text" }</summary>
                 <pre>{ &files.fullchain }</pre>
@@ -145,11 +150,24 @@ struct DownloadsProps {
     /// The certificate key, absent when the person brought a CSR.
     cert_key: Option<PrivateKey>,
     friendly_name: String,
+    /// The page is busy (with the PFX or anything else): no second PFX meanwhile.
+    busy: bool,
+    /// Shows the busy state while the PFX is made (`Action::Busy`, then `Action::Idle`).
+    on_action: Callback<Action>,
+}
+
+fn profile_name(profile: PfxProfile) -> &'static str {
+    match profile {
+        PfxProfile::Modern => "Modern",
+        PfxProfile::Compatible => "Compatible",
+    }
 }
 
 #[function_component(Downloads)]
 fn downloads(props: &DownloadsProps) -> Html {
     let password = use_state(String::new);
+    let no_password = use_state(|| false);
+    let profile = use_state(PfxProfile::default);
     let problem = use_state(|| None::<String>);
     let save = {
         let problem = problem.clone();
@@ -169,18 +187,64 @@ fn downloads(props: &DownloadsProps) -> Html {
     let on_pfx = {
         let problem = problem.clone();
         let password = password.clone();
+        let no_password = no_password.clone();
+        let profile = profile.clone();
         let key = props.cert_key.clone();
         let ders = files.ders.clone();
         let friendly = props.friendly_name.clone();
+        let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some(key) = &key else { return };
-            let result = build_pfx(key, &ders, &password, &friendly)
-                .map_err(|e| format!("Could not make the PFX file: {e}"))
-                .and_then(|bytes| {
-                    download("certificate.pfx", "application/x-pkcs12", &bytes)
-                        .map_err(|e| format!("Could not download certificate.pfx: {e}"))
-                });
-            problem.set(result.err());
+            let Some(key) = key.clone() else { return };
+            let (password, no_password, profile) = ((*password).clone(), *no_password, *profile);
+            let (problem, ders, friendly, on_action) = (
+                problem.clone(),
+                ders.clone(),
+                friendly.clone(),
+                on_action.clone(),
+            );
+            on_action.emit(Action::Busy(format!(
+                "Making the PFX file ({})…",
+                profile_name(profile)
+            )));
+            problem.set(None);
+            spawn_local(async move {
+                // The key derivations below block the page for a moment: let it paint the busy state first.
+                clock::sleep(Duration::from_millis(40)).await;
+                let started = clock::monotonic_ms();
+                let protection = if no_password {
+                    PfxPassword::NoPassword
+                } else {
+                    PfxPassword::Password(&password)
+                };
+                let built = build_pfx(&key, &ders, protection, profile, &friendly);
+                web_sys::console::info_1(
+                    &format!(
+                        "PFX ({}) built in {:.0} ms",
+                        profile_name(profile),
+                        clock::monotonic_ms() - started
+                    )
+                    .into(),
+                );
+                let result = built
+                    .map_err(|e| format!("Could not make the PFX file: {e}"))
+                    .and_then(|bytes| {
+                        download("certificate.pfx", "application/x-pkcs12", &bytes)
+                            .map_err(|e| format!("Could not download certificate.pfx: {e}"))
+                    });
+                on_action.emit(Action::Idle);
+                problem.set(result.err());
+            });
+        })
+    };
+    let missing_password = password.is_empty() && !*no_password;
+    let on_profile = {
+        let profile = profile.clone();
+        Callback::from(move |e: Event| {
+            profile.set(if select_value(&e) == "compatible" {
+                PfxProfile::Compatible
+            } else {
+                PfxProfile::Modern
+            })
         })
     };
     html! {
@@ -215,14 +279,43 @@ fn downloads(props: &DownloadsProps) -> Html {
                     <div class="field">
                         <label for="pfx-password">{ "PFX password" }</label>
                         <input id="pfx-password" type="password" autocomplete="new-password" value={(*password).clone()}
+                               disabled={*no_password}
                                oninput={{ let password = password.clone(); Callback::from(move |e: InputEvent| password.set(input_value(&e))) }} />
                     </div>
-                    if password.is_empty() {
-                        <p class="notice">{ "Without a password, anyone who gets the file gets the private key. Choose one \
-                                             unless the tool that imports it cannot take one." }</p>
+                    <div class="field">
+                        <label>
+                            <input type="checkbox" checked={*no_password}
+                                   onchange={{ let no_password = no_password.clone(); Callback::from(move |e: Event| no_password.set(checked(&e))) }} />
+                            { " No password (anyone with the file gets the key)" }
+                        </label>
+                    </div>
+                    <div class="field">
+                        <label for="pfx-format">{ "PFX format" }</label>
+                        <select id="pfx-format" onchange={on_profile}>
+                            <option value="modern" selected={*profile == PfxProfile::Modern}>
+                                { "Modern (AES-256, Windows 10 1709+ / Server 2019+)" }
+                            </option>
+                            <option value="compatible" selected={*profile == PfxProfile::Compatible}>
+                                { "Compatible (3DES, older Windows, macOS keychain)" }
+                            </option>
+                        </select>
+                        if *profile == PfxProfile::Compatible {
+                            <p class="help">{ "3DES with 2048 iterations: a short password is guessed quickly from this \
+                                               file. Use a long one." }</p>
+                        }
+                    </div>
+                    if *no_password {
+                        <p class="notice">{ "Without a password, anyone who gets the file gets the private key. Use this \
+                                             only if the tool that imports it cannot take one." }</p>
                     }
                     <div class="actions">
-                        <button type="button" onclick={on_pfx}>{ "Download PFX" }</button>
+                        <button type="button" onclick={on_pfx} disabled={missing_password || props.busy}
+                                aria-describedby={missing_password.then_some("pfx-why")}>{ "Download PFX" }</button>
+                        if missing_password {
+                            <span id="pfx-why" class="help-inline" data-testid="pfx-disabled-reason">
+                                { " Type a password first (or tick \u{201c}No password\u{201d})." }
+                            </span>
+                        }
                     </div>
                 </div>
             } else {

@@ -208,12 +208,28 @@ test('(e) the PFX download opens with its password and holds the key of the cert
 }) => {
   const shots = new Shots('pfx-');
   const name = `e2e-pfx-${rand()}.example.test`;
+  const built: string[] = [];
+  page.on('console', (msg) => {
+    if (/^PFX \(.*\) built in/.test(msg.text())) built.push(msg.text());
+  });
   await connect(page, shots);
   await createAccount(page, shots);
   const files = await issueByDns(page, shots, [name], downloads);
 
+  // No password, no PFX: the button says why until one is typed or "No password" is ticked.
+  const pfxButton = button(page, 'Download PFX');
+  await expect(pfxButton).toBeDisabled();
+  await expect(page.getByTestId('pfx-disabled-reason')).toBeVisible();
+  const noPassword = page.getByLabel('No password (anyone with the file gets the key)');
+  await noPassword.check();
+  await expect(pfxButton).toBeEnabled();
+  await noPassword.uncheck();
+  await expect(pfxButton).toBeDisabled();
+  await expect(page.getByLabel('PFX format')).toHaveValue('modern');
+
   const password = `pw-${rand()}`;
   await page.getByLabel('PFX password').fill(password);
+  await expect(pfxButton).toBeEnabled();
   await shots.take(page, '5-pfx-password');
   const pfx = await download(page, 'Download PFX', downloads);
   expect(pfx.suggested).toMatch(/\.(pfx|p12)$/);
@@ -222,6 +238,17 @@ test('(e) the PFX download opens with its password and holds the key of the cert
   const all = openssl(['pkcs12', '-in', pfx.path, '-passin', `pass:${password}`, '-nodes']);
   expect(all).toContain('-----BEGIN PRIVATE KEY-----');
   expect(() => openssl(['pkcs12', '-in', pfx.path, '-passin', 'pass:not-the-password', '-nodes'])).toThrow();
+  // `openssl pkcs12 -info` writes what it found to stderr.
+  const { spawnSync } = await import('child_process');
+  const info = (file: string, extra: string[]) => {
+    const args = ['pkcs12', '-in', file, '-passin', `pass:${password}`, ...extra, '-info', '-noout'];
+    const out = spawnSync('openssl', args, { encoding: 'utf8' });
+    expect(out.status, out.stderr).toBe(0);
+    return out.stdout + out.stderr;
+  };
+  const modern = info(pfx.path, []);
+  expect(modern).toContain('MAC: sha256, Iteration 600000');
+  expect(modern).toContain('Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 600000, PRF hmacWithSHA256');
 
   const key = path.join(downloads, 'pfx-key.pem');
   const leaf = path.join(downloads, 'pfx-leaf.pem');
@@ -233,4 +260,24 @@ test('(e) the PFX download opens with its password and holds the key of the cert
   expectKeyMatches(key, leaf);
   expectKeyMatches(key, files.leaf);
   expect(certNames(leaf)).toEqual([name]);
+
+  // Compatible: 3DES and SHA-1 at 2048 iterations, as older Windows and the macOS keychain read; OpenSSL 3
+  // opens it with -legacy.
+  await page.getByLabel('PFX format').selectOption('compatible');
+  await shots.take(page, '5-pfx-compatible');
+  const legacy = await download(page, 'Download PFX', downloads, 'certificate-compatible.pfx');
+  const compatible = info(legacy.path, ['-legacy']);
+  expect(compatible).toContain('MAC: sha1, Iteration 2048');
+  expect(compatible).toContain('PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048');
+  expect(compatible).toContain('Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048');
+  const legacyKey = path.join(downloads, 'pfx-compatible-key.pem');
+  fs.writeFileSync(
+    legacyKey,
+    openssl(['pkcs12', '-legacy', '-in', legacy.path, '-passin', `pass:${password}`, '-nocerts', '-nodes']),
+  );
+  expectKeyMatches(legacyKey, files.leaf);
+  expect(() =>
+    openssl(['pkcs12', '-legacy', '-in', legacy.path, '-passin', 'pass:not-the-password', '-nodes']),
+  ).toThrow();
+  console.log(`PFX timing in the page: ${built.join('; ')}`);
 });
