@@ -11,6 +11,7 @@ use certsmith::wizard::{chain_files, short_name, Action, ChainFiles, Section, St
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::dialog::ConfirmDialog;
 use super::forms::{checked, input_value, select_value};
 use super::section::StepSection;
 use super::state::WizardView;
@@ -131,14 +132,14 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                 <dt>{ "SHA-256 fingerprint" }</dt>
                 <dd><code data-testid="cert-fingerprint">{ &leaf.sha256_fingerprint }</code></dd>
             </dl>
-            <Downloads files={files.clone()} cert_key={w.cert_key.clone()}
+            <Downloads files={files.clone()} cert_key={w.cert_key.clone()} key_deleted={w.cert_key_deleted()}
                        friendly_name={leaf.names.first().cloned().unwrap_or_default()}
                        busy={w.is_busy()} on_action={dispatch.clone()} />
             <details class="pem">
                 <summary>{ "Show the PEM text" }</summary>
                 <pre>{ &files.fullchain }</pre>
             </details>
-            <p class="help">{ "The certificate and its key stay saved in this browser until you choose \
+            <p class="help">{ "The certificate stays saved in this browser until you choose \
                                \u{201c}Forget this order\u{201d}." }</p>
         </>
     }
@@ -147,8 +148,10 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
 #[derive(Properties, PartialEq)]
 struct DownloadsProps {
     files: ChainFiles,
-    /// The certificate key, absent when the person brought a CSR.
+    /// The certificate key, absent when the person brought a CSR or deleted it.
     cert_key: Option<PrivateKey>,
+    /// The key was made here and deleted since.
+    key_deleted: bool,
     friendly_name: String,
     /// The page is busy (with the PFX or anything else): no second PFX meanwhile.
     busy: bool,
@@ -318,12 +321,61 @@ fn downloads(props: &DownloadsProps) -> Html {
                         }
                     </div>
                 </div>
+            } else if props.key_deleted {
+                <p class="help" data-testid="key-deleted">{ "The private key was deleted from this browser: only the \
+                                   copies you downloaded remain." }</p>
             } else {
                 <p class="help">{ "You brought your own CSR, so the private key is wherever you made it: no privkey.pem or \
                                    PFX here." }</p>
             }
+            if props.cert_key.is_some() {
+                <KeyAtRest on_action={props.on_action.clone()} />
+            }
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct KeyAtRestProps {
+    on_action: Callback<Action>,
+}
+
+/// Where the certificate's private key lives until the person deletes it, and the button that does.
+#[function_component(KeyAtRest)]
+fn key_at_rest(props: &KeyAtRestProps) -> Html {
+    let confirming = use_state(|| false);
+    html! {
+        <div class="key-at-rest stack">
+            <p class="help">{ "The private key is kept in this browser's storage (localStorage, readable by anyone who \
+                               uses this browser profile) until you delete it. Once you have privkey.pem or the PFX \
+                               saved where your server needs it, delete it here." }</p>
+            <div class="actions">
+                <button type="button" class="danger"
+                        onclick={{ let confirming = confirming.clone(); Callback::from(move |_: MouseEvent| confirming.set(true)) }}>
+                    { "Delete the private key from this browser" }
+                </button>
+            </div>
+            if *confirming {
+                <ConfirmDialog
+                    id="delete-key-dialog"
+                    title="Delete the private key from this browser?"
+                    confirm_label="Delete the key"
+                    on_confirm={{
+                        let confirming = confirming.clone();
+                        let on_action = props.on_action.clone();
+                        Callback::from(move |()| {
+                            confirming.set(false);
+                            on_action.emit(Action::ForgetCertKey);
+                        })
+                    }}
+                    on_cancel={{ let confirming = confirming.clone(); Callback::from(move |()| confirming.set(false)) }}
+                >
+                    <p>{ "The page cannot make this key again: without a downloaded copy, the certificate is of no use and \
+                          you would need a new one. The certificate itself stays." }</p>
+                </ConfirmDialog>
             }
         </div>
     }

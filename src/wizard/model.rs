@@ -325,9 +325,13 @@ pub enum Action {
     NewOrder,
     /// Drops the order, its key, the certificates and the names.
     ForgetOrder,
+    /// Deletes the certificate's private key from this browser, once the person has it.
+    ForgetCertKey,
     /// Everything Certsmith kept in this browser was deleted: start afresh (`local_ca` as in
     /// [`Wizard::new`]).
-    DeletedEverything { local_ca: Option<String> },
+    DeletedEverything {
+        local_ca: Option<String>,
+    },
 }
 
 impl Wizard {

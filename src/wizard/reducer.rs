@@ -45,7 +45,8 @@ impl Wizard {
             | Action::ChainDownloaded { .. }
             | Action::ChooseChain(_)
             | Action::NewOrder
-            | Action::ForgetOrder => self.apply_order(action),
+            | Action::ForgetOrder
+            | Action::ForgetCertKey => self.apply_order(action),
         }
     }
 
@@ -192,6 +193,7 @@ impl Wizard {
                 self.error = None;
                 self.busy = None;
             }
+            Action::ForgetCertKey if self.step == Step::Done => self.cert_key = None,
             Action::ForgetOrder => {
                 self.drop_order();
                 self.names_input.clear();

@@ -554,6 +554,15 @@ fn the_whole_flow() {
     );
     assert_eq!((w.step, w.section()), (Step::Done, Section::Certificate));
     assert_eq!(next(&w, t(9)), Next::Done);
+    // Deleting the key is only for a finished order; it leaves the certificate.
+    let mut deleted = w.clone();
+    deleted.apply(Action::ForgetCertKey);
+    assert!(deleted.cert_key.is_none() && deleted.cert_key_deleted());
+    assert!(!serde_json::to_string(&deleted)
+        .unwrap()
+        .contains("\"cert_key\":\""));
+    assert_eq!(deleted.chains, [chain(CERT_URL, &[ALTERNATE_URL])]);
+    assert!(w.cert_key.is_some() && !w.cert_key_deleted());
     assert_eq!(w.chains, [chain(CERT_URL, &[ALTERNATE_URL])]);
     assert_eq!(
         w.chain_options(),

@@ -2,7 +2,7 @@
 //! and check, why an order failed, which chains there are, and the files a chain is saved as.
 
 use super::doh::{DnsRecord, DohOutcome};
-use super::model::{ChainOption, Failure, KeyChoice, Wizard};
+use super::model::{ChainOption, Failure, KeyChoice, Step, Wizard};
 use crate::acme::authorization::{placement, ChallengeError, ChallengeType, Placement};
 use crate::acme::client::CertificateChain;
 use crate::acme::flow::{self, Issuance};
@@ -143,6 +143,11 @@ impl Wizard {
             );
         }
         warnings
+    }
+
+    /// The certificate key was made here and has since been deleted from this browser (not a CSR).
+    pub fn cert_key_deleted(&self) -> bool {
+        self.step == Step::Done && self.cert_key.is_none() && self.order_csr.is_none()
     }
 
     /// How many authorizations still wait for their record or file to be placed and answered.

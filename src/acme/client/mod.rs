@@ -455,7 +455,11 @@ fn allowed_origins(directory_url: &str, directory: &Directory) -> Vec<String> {
         Some(directory.key_change.as_str()),
         directory.renewal_info.as_deref(),
     ];
-    let mut origins: Vec<String> = named.into_iter().flatten().filter_map(transport::origin).collect();
+    let mut origins: Vec<String> = named
+        .into_iter()
+        .flatten()
+        .filter_map(transport::origin)
+        .collect();
     origins.sort();
     origins.dedup();
     origins
