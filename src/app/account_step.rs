@@ -30,8 +30,8 @@ pub fn account_step(props: &AccountStepProps) -> Html {
             html! {
                 <AccountForms
                     busy={w.is_busy()}
-                    terms={terms_of_service(w)}
-                    eab_missing={eab_missing(w)}
+                    terms={w.terms_to_agree().map(AttrValue::from)}
+                    eab_missing={w.eab_missing()}
                     on_task={props.on_task.clone()}
                 />
             }
@@ -102,22 +102,6 @@ fn account_summary(props: &AccountSummaryProps) -> Html {
     }
 }
 
-/// The CA's terms of service, when its directory names them.
-fn terms_of_service(w: &Wizard) -> Option<AttrValue> {
-    w.directory
-        .as_ref()
-        .and_then(|d| d.meta.terms_of_service.clone())
-        .map(AttrValue::from)
-}
-
-/// The CA requires External Account Binding and its two values are not both entered yet.
-fn eab_missing(w: &Wizard) -> bool {
-    w.directory
-        .as_ref()
-        .is_some_and(|d| d.meta.external_account_required)
-        && (w.eab_kid.trim().is_empty() || w.eab_hmac.trim().is_empty())
-}
-
 #[derive(Properties, PartialEq)]
 struct AccountFormsProps {
     busy: bool,
@@ -139,7 +123,7 @@ fn account_forms(props: &AccountFormsProps) -> Html {
     let terms = props.terms.clone();
     let eab_missing = props.eab_missing;
     // A CA without terms of service (RFC 8555 §7.1.1 makes them optional) has nothing to agree to.
-    let must_agree = terms.is_some() && !*agreed;
+    let must_agree = Wizard::must_agree(terms.as_deref(), *agreed);
     let can_create = !must_agree && !eab_missing && !busy;
 
     let on_create = {

@@ -1704,3 +1704,25 @@ fn deleting_everything_starts_afresh_and_says_so() {
     assert_eq!(w.ca_kind, CaKind::Local);
     assert!(w.notice.as_deref().unwrap_or_default().contains("deleted"));
 }
+
+/// A directory without termsOfService has nothing to agree to: "Create account" does not wait for a box.
+#[test]
+fn a_ca_without_terms_of_service_asks_no_agreement() {
+    let mut w = Wizard::new(None);
+    let mut bare = directory();
+    bare.meta.terms_of_service = None;
+    w.apply(Action::Connected {
+        url: LETS_ENCRYPT.into(),
+        directory: bare,
+    });
+    assert_eq!(w.terms_to_agree(), None);
+    assert!(!Wizard::must_agree(w.terms_to_agree(), false));
+    let mut with_terms = Wizard::new(None);
+    with_terms.apply(Action::Connected {
+        url: LETS_ENCRYPT.into(),
+        directory: directory(),
+    });
+    assert_eq!(with_terms.terms_to_agree(), Some("https://ca.test/terms"));
+    assert!(Wizard::must_agree(with_terms.terms_to_agree(), false));
+    assert!(!Wizard::must_agree(with_terms.terms_to_agree(), true));
+}

@@ -145,6 +145,24 @@ impl Wizard {
         warnings
     }
 
+    /// The CA's terms of service, when its directory names any (RFC 8555 §7.1.1 makes them optional).
+    pub fn terms_to_agree(&self) -> Option<&str> {
+        self.directory.as_ref()?.meta.terms_of_service.as_deref()
+    }
+
+    /// Whether "Create account" must wait for the terms box: only when there are terms to agree to.
+    pub fn must_agree(terms: Option<&str>, agreed: bool) -> bool {
+        terms.is_some() && !agreed
+    }
+
+    /// The CA requires External Account Binding and its two values are not both entered yet.
+    pub fn eab_missing(&self) -> bool {
+        self.directory
+            .as_ref()
+            .is_some_and(|d| d.meta.external_account_required)
+            && (self.eab_kid.trim().is_empty() || self.eab_hmac.trim().is_empty())
+    }
+
     /// The certificate key was made here and has since been deleted from this browser (not a CSR).
     pub fn cert_key_deleted(&self) -> bool {
         self.step == Step::Done && self.cert_key.is_none() && self.order_csr.is_none()
