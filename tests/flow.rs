@@ -1,6 +1,8 @@
 //! The issuance flow ([`certsmith::acme::flow`]) against a scripted CA, on a test clock: the exact
 //! requests of a fresh issuance (the RFC's floor), every Retry-After waited out, no blind re-send of a
 //! POST that changes state, and what RFC 8555 lets a CA do differently.
+//!
+//! One file over 600 lines: each test is one scripted CA conversation, and the scripts are most of it.
 
 #![cfg(not(target_arch = "wasm32"))]
 

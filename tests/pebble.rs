@@ -1,6 +1,8 @@
 //! Integration tests of the core against a real Pebble and pebble-challtestsrv, started by
 //! `scripts/with-pebble.sh` (as `make test` does) with a high nonce-rejection rate. Every chain is verified
 //! with openssl against Pebble's root, and every key is matched against its certificate.
+//!
+//! One file over 600 lines: every test shares one Pebble harness and OpenSSL verification.
 
 #![cfg(not(target_arch = "wasm32"))]
 

@@ -1,5 +1,7 @@
 //! Every protocol branch of the client against a scripted transport: each test lists the exact requests
 //! the client must make and the replies it gets, so a wrong URL, method or extra request fails the test.
+//!
+//! One file over 600 lines: each test is one scripted exchange, and the scripts are most of it.
 
 #![cfg(not(target_arch = "wasm32"))]
 

@@ -8,6 +8,9 @@
 //! server), Pebble's management port (same TLS certificate, no CORS headers: a server that blocks pages),
 //! a port nothing listens on, and the test runner's own web server (same origin: HTML pages and 404s).
 //! `browser_key_generation_times` only measures; run with `-- --nocapture` to see its figures.
+//!
+//! One file over 600 lines: wasm-bindgen-test runs one browser session per test binary, so the browser
+//! tests share one file rather than paying for a browser start each.
 #![cfg(target_arch = "wasm32")]
 
 use std::time::{Duration, UNIX_EPOCH};
@@ -1017,17 +1020,26 @@ fn the_panic_message_offers_the_saved_state_and_a_reload() {
     use certsmith::web::panic::{show, OVERLAY_ID};
     use certsmith::wizard::STORAGE_KEY;
     let document = web_sys::window().unwrap().document().unwrap();
-    storage::save(STORAGE_KEY, &serde_json::json!({ "version": 2, "note": "saved" })).unwrap();
+    storage::save(
+        STORAGE_KEY,
+        &serde_json::json!({ "version": 2, "note": "saved" }),
+    )
+    .unwrap();
     show("first").unwrap();
     show("second").unwrap();
-    let overlays = document.query_selector_all(&format!("#{OVERLAY_ID}")).unwrap();
+    let overlays = document
+        .query_selector_all(&format!("#{OVERLAY_ID}"))
+        .unwrap();
     assert_eq!(overlays.length(), 1, "a second message replaces the first");
     let overlay = document.get_element_by_id(OVERLAY_ID).unwrap();
     assert_eq!(overlay.get_attribute("role").as_deref(), Some("alert"));
     let text = overlay.text_content().unwrap_or_default();
     assert!(text.contains("nothing was lost"), "{text}");
     assert!(text.contains("What failed: second"), "{text}");
-    let download = overlay.query_selector("a[download]").unwrap().expect("a download link");
+    let download = overlay
+        .query_selector("a[download]")
+        .unwrap()
+        .expect("a download link");
     assert_eq!(
         download.get_attribute("download").as_deref(),
         Some("certsmith-saved-state.json")

@@ -1,6 +1,9 @@
 //! The wizard's transitions, natively. The CA is played by hand: each test builds the [`Issuance`] the way
 //! a driver does (`next`, then `record` of a hand-made reply) and gives every new state to the wizard with
 //! [`Action::Advanced`], as the page does after each request.
+//!
+//! One file over 600 lines: it is all tests of one reducer, sharing one hand-played CA; split by topic it
+//! would repeat those helpers in every part.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
