@@ -110,6 +110,8 @@ pub enum TransportErrorKind {
     /// fetch reports all three the same way, so the app probes to tell them apart.
     Unreachable,
     Timeout,
+    /// The reply is larger than [`MAX_BODY`]; it was not read.
+    TooLarge,
     /// Anything else the HTTP layer reports.
     Other,
 }
@@ -140,6 +142,8 @@ impl TransportError {
                  blocking browser clients (CORS) or its certificate may not be trusted by this browser."
             }
             TransportErrorKind::Timeout => "The CA took too long to answer. Try again in a moment; nothing is lost.",
+            TransportErrorKind::TooLarge => "The CA sent far more than an ACME reply, so it was not read. Check the \
+                directory URL.",
             TransportErrorKind::Other => "The request to the CA failed. Try again in a moment; nothing is lost.",
         }
     }
@@ -353,11 +357,17 @@ mod tests {
             "https://ca.test".to_string(),
             "http://127.0.0.1:14000".to_string(),
         ];
-        assert_eq!(refuse_ca_url("https://ca.test/acme/order/1", &allowed), None);
+        assert_eq!(
+            refuse_ca_url("https://ca.test/acme/order/1", &allowed),
+            None
+        );
         assert_eq!(refuse_ca_url("https://CA.test/x", &allowed), None);
         assert_eq!(refuse_ca_url("http://127.0.0.1:14000/dir", &allowed), None);
         for (url, why) in [
-            ("https://evil.test/acme/order/1", "neither the directory's origin"),
+            (
+                "https://evil.test/acme/order/1",
+                "neither the directory's origin",
+            ),
             ("https://ca.test:444/x", "neither the directory's origin"),
             ("http://ca.test/x", "plain http://"),
             ("javascript:alert(1)", "not an absolute http(s) URL"),

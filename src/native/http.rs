@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::acme::transport::{
     HttpClient, HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind, JOSE_JSON,
+    MAX_BODY,
 };
 use ureq::tls::{PemItem, RootCerts, TlsConfig};
 
@@ -77,11 +78,28 @@ impl HttpClient for NativeHttp {
                 )
             })
             .collect();
-        let body = response.into_body().read_to_vec().map_err(|e| failed(&e))?;
+        // A hostile server cannot make this read more than the client's limit.
+        let body = response
+            .into_body()
+            .with_config()
+            .limit(MAX_BODY as u64)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => too_large(&request.url),
+                other => failed(&other),
+            })?;
         Ok(HttpResponse {
             status,
             headers,
             body,
         })
     }
+}
+
+fn too_large(url: &str) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::TooLarge,
+        url,
+        format!("the reply is larger than the {MAX_BODY} bytes this client reads"),
+    )
 }

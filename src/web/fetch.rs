@@ -15,6 +15,7 @@ use web_sys::{
 use super::js;
 use crate::acme::transport::{
     HttpClient, HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind, JOSE_JSON,
+    MAX_BODY,
 };
 
 /// How long one request may take, headers and body together, before it is aborted.
@@ -164,8 +165,21 @@ pub(crate) async fn fetch(
         }
     }
 
+    // A declared length over the limit is not read at all; an undeclared one is read and measured by the
+    // client.
+    let declared = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok());
     let body = if request.method == Method::Head {
         Vec::new()
+    } else if let Some(n) = declared.filter(|n| *n > MAX_BODY) {
+        deadline.controller.abort();
+        return Err(TransportError::new(
+            TransportErrorKind::TooLarge,
+            url,
+            format!("the reply is {n} bytes, more than the {MAX_BODY} this client reads"),
+        ));
     } else {
         let promise = response
             .array_buffer()

@@ -13,6 +13,7 @@ use crate::acme::error::Error;
 use crate::acme::order::{Order, OrderStatus};
 use crate::acme::poll::backoff;
 use crate::acme::problem::{Problem, ProblemKind};
+use crate::acme::transport::TransportErrorKind;
 
 impl Issuance {
     /// Takes the result of `request` (sent for [`Issuance::next`]) into the state. `Err` means the
@@ -271,7 +272,8 @@ impl Issuance {
 /// error, a rate limit or badNonce storm. `None` for a refusal that waiting does not cure.
 fn transient_wait(error: &Error, failures: u32) -> Option<Duration> {
     let transient = match error {
-        Error::Transport(_) | Error::BadNonceExhausted { .. } => true,
+        Error::Transport(t) => t.kind != TransportErrorKind::TooLarge,
+        Error::BadNonceExhausted { .. } => true,
         Error::Acme {
             status, problem, ..
         } => *status >= 500 || *status == 429 || problem.kind() == ProblemKind::RateLimited,
