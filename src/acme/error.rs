@@ -53,7 +53,9 @@ pub enum Error {
     },
 
     /// A reply larger than any ACME object or certificate chain.
-    #[error("{request}: the reply from {url} is {bytes} bytes, more than the {limit} this client reads")]
+    #[error(
+        "{request}: the reply from {url} is {bytes} bytes, more than the {limit} this client reads"
+    )]
     TooLarge {
         request: String,
         url: String,

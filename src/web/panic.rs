@@ -18,7 +18,9 @@ pub const OVERLAY_ID: &str = "certsmith-crashed";
 /// `std::panic::set_hook` when it renders, so the app installs this one with `yew::set_custom_panic_hook`.
 pub fn hook(info: &PanicHookInfo) {
     let message = describe(info);
-    web_sys::console::error_1(&JsValue::from_str(&format!("Certsmith panicked: {message}")));
+    web_sys::console::error_1(&JsValue::from_str(&format!(
+        "Certsmith panicked: {message}"
+    )));
     // Showing the message must never panic in turn: every step fails quietly.
     let _ = show(&message);
 }
@@ -67,7 +69,12 @@ pub fn show(message: &str) -> Result<(), JsValue> {
     let reload = element(&document, "a", "panic-reload", "Reload the page")?;
     reload.set_attribute("href", "")?;
     panel.append_child(&reload)?;
-    let details = element(&document, "p", "panic-details", &format!("What failed: {message}"))?;
+    let details = element(
+        &document,
+        "p",
+        "panic-details",
+        &format!("What failed: {message}"),
+    )?;
     panel.append_child(&details)?;
     overlay.append_child(&panel)?;
     document
@@ -89,7 +96,9 @@ fn saved_state(document: &Document) -> Result<Option<Element>, JsValue> {
     let Some(state) = storage.get_item(STORAGE_KEY)? else {
         return Ok(None);
     };
-    let log = storage.get_item(LOG_STORAGE_KEY)?.unwrap_or_else(|| "null".into());
+    let log = storage
+        .get_item(LOG_STORAGE_KEY)?
+        .unwrap_or_else(|| "null".into());
     let bundle = format!("{{\"{STORAGE_KEY}\":{state},\"{LOG_STORAGE_KEY}\":{log}}}");
     let options = BlobPropertyBag::new();
     options.set_type("application/json");
