@@ -254,10 +254,12 @@ impl fmt::Display for Problem {
         if let Some(id) = &self.identifier {
             write!(f, "{id}: ")?;
         }
-        let text = self
-            .detail
-            .as_deref()
-            .or(self.title.as_deref())
+        // An empty detail or title says nothing: fall back as if it were absent (found by fuzz/acme_json).
+        fn given(text: Option<&str>) -> Option<&str> {
+            text.filter(|t| !t.trim().is_empty())
+        }
+        let text = given(self.detail.as_deref())
+            .or(given(self.title.as_deref()))
             .unwrap_or("no details given");
         let short_type = self
             .type_uri
@@ -382,6 +384,15 @@ mod tests {
         let p: Problem = serde_json::from_str(r#"{"type":"about:blank","status":500}"#).unwrap();
         assert_eq!(p.kind(), ProblemKind::Other);
         assert_eq!(p.to_string(), "no details given (about:blank)");
+    }
+
+    /// fuzz/corpus/acme_json/crash-empty-detail: an empty detail and no type showed an empty message.
+    #[test]
+    fn an_empty_detail_is_no_detail() {
+        let p: Problem = serde_json::from_str(r#"{"detail":"","status":426}"#).unwrap();
+        assert_eq!(p.to_string(), "no details given");
+        let p: Problem = serde_json::from_str(r#"{"title":"Upgrade","detail":" "}"#).unwrap();
+        assert_eq!(p.to_string(), "Upgrade");
     }
 
     #[test]

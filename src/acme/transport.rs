@@ -337,7 +337,11 @@ fn split_link_values(value: &str) -> Vec<(String, String)> {
                         .trim_matches(|c| c == '"' || c == ',')
                         .split_whitespace()
                     {
-                        out.push((url.clone(), rel.trim_end_matches(',').to_ascii_lowercase()));
+                        // A stray comma between relation types is not one (found by fuzz/headers).
+                        let rel = rel.trim_end_matches(',');
+                        if !rel.is_empty() {
+                            out.push((url.clone(), rel.to_ascii_lowercase()));
+                        }
                     }
                 }
             }
@@ -466,6 +470,16 @@ mod tests {
             let _ = links(&response_with_links(&[bad]));
         }
         assert!(links(&response_with_links(&["<x"])).is_empty());
+    }
+
+    /// fuzz/corpus/headers/crash-empty-rel: a lone comma among the relation types gave an empty rel.
+    #[test]
+    fn a_stray_comma_is_not_a_relation_type() {
+        let got = links(&response_with_links(&[
+            r#"<https://ca.test/cert/2>; rel="alternate , up""#,
+        ]));
+        let rels: Vec<&str> = got.iter().map(|(_, rel)| rel.as_str()).collect();
+        assert_eq!(rels, ["alternate", "up"]);
     }
 
     #[test]

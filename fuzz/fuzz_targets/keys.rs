@@ -1,0 +1,58 @@
+//! Private keys as a person drops them (PEM, DER, base64 DER, JWK): `PrivateKey::parse` and the
+//! format-specific readers. Invariant: every key read re-exports to PKCS#8 DER/PEM, SEC1 and JWK, each of
+//! which reads back as the same key; its thumbprint is the RFC 7638 thumbprint of its public JWK; and a
+//! CSR it signs verifies with the same public key.
+#![no_main]
+
+use certsmith::acme::identifier::Identifier;
+use certsmith::pki::csr::{build_csr, parse_csr};
+use certsmith::pki::key::{jwk_thumbprint, PrivateKey};
+use libfuzzer_sys::fuzz_target;
+
+fn check(key: &PrivateKey) {
+    let der = key.to_pkcs8_der();
+    assert_eq!(&PrivateKey::from_der(&der).unwrap(), key, "PKCS#8 DER");
+    assert_eq!(&PrivateKey::parse(&der).unwrap(), key, "parse DER");
+    assert_eq!(
+        &PrivateKey::from_pem(&key.to_pkcs8_pem()).unwrap(),
+        key,
+        "PKCS#8 PEM"
+    );
+    assert_eq!(
+        &PrivateKey::from_jwk(&key.to_private_jwk()).unwrap(),
+        key,
+        "JWK"
+    );
+    if let Some(sec1) = key.to_sec1_pem() {
+        assert_eq!(&PrivateKey::parse(sec1.as_bytes()).unwrap(), key, "SEC1");
+    }
+    let stored = serde_json::to_string(key).unwrap();
+    assert_eq!(
+        &serde_json::from_str::<PrivateKey>(&stored).unwrap(),
+        key,
+        "serde"
+    );
+    assert_eq!(jwk_thumbprint(&key.public_jwk()).unwrap(), key.thumbprint());
+    assert!(key.bits() >= 256 && !key.describe().is_empty());
+    let csr = build_csr(key, &[Identifier::dns("fuzz.example")]).unwrap();
+    let parsed = parse_csr(&csr).unwrap();
+    assert_eq!(parsed.public_key_spki, key.public_key_spki_der());
+    assert_eq!(parsed.identifiers, [Identifier::dns("fuzz.example")]);
+}
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(key) = PrivateKey::parse(data) {
+        check(&key);
+    }
+    if let Ok(key) = PrivateKey::from_der(data) {
+        check(&key);
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Ok(key) = PrivateKey::from_pem(text) {
+            check(&key);
+        }
+        if let Ok(key) = PrivateKey::from_jwk(text) {
+            check(&key);
+        }
+    }
+});
