@@ -14,7 +14,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 LOCAL_DIST := target/dist-local
 LOCAL_ENV := CERTSMITH_DEFAULT_DIRECTORY=https://127.0.0.1:14000/dir CERTSMITH_LOCAL_CA=1
 
-.PHONY: help setup build build-local serve test test-native test-wasm test-e2e test-example bench lint fmt clean
+.PHONY: help setup build build-local serve test test-native test-wasm test-e2e test-example stress fuzz bench lint fmt clean
 
 help:
 	@echo "make serve        build the local app and serve it with a local Pebble CA at http://127.0.0.1:8080"
@@ -25,6 +25,8 @@ help:
 	@echo "make setup        install missing tools (scripts/setup.sh; seconds when all is there)"
 	@echo "make test-native|test-wasm|test-e2e   one test level under its own Pebble"
 	@echo "make test-example the native example (examples/issue.rs) against Pebble rejecting 50% of nonces"
+	@echo "make stress       200 native issuances through a fault-injecting proxy, none lost or duplicated (~7 min)"
+	@echo "make fuzz         every fuzz target (fuzz/) for FUZZ_SECONDS=$(FUZZ_SECONDS) s each from the committed corpus"
 	@echo "make bench        figures, not checks: requests and time per issuance (example vs lego), the page's"
 	@echo "                  requests, first-load bytes and time to interactive (scripts/bench.sh; ~7 min)"
 
@@ -49,10 +51,24 @@ test: build-local
 	status=0; \
 	scripts/with-pebble.sh scripts/test-levels.sh native wasm e2e || status=$$?; \
 	PEBBLE_WFE_NONCEREJECT=50 CERTSMITH_PEBBLE_EAB_INSTANCE=0 scripts/with-pebble.sh scripts/example-check.sh || status=$$?; \
+	CERTSMITH_STRESS_N=20 PEBBLE_WFE_NONCEREJECT=50 CERTSMITH_PEBBLE_EAB_INSTANCE=0 CERTSMITH_DOH=0 scripts/with-pebble.sh scripts/stress.sh || status=$$?; \
+	scripts/fuzz.sh $(FUZZ_TEST_SECONDS) || status=$$?; \
 	exit $$status
 
 test-example: setup
 	PEBBLE_WFE_NONCEREJECT=50 CERTSMITH_PEBBLE_EAB_INSTANCE=0 scripts/with-pebble.sh scripts/example-check.sh
+
+# CERTSMITH_STRESS_N (200) native issuances through a fault-injecting proxy (scripts/fault-proxy.py) in front
+# of a Pebble rejecting 50% of nonces: none lost, none duplicated (scripts/stress.sh; about 7 min).
+stress: setup
+	PEBBLE_WFE_NONCEREJECT=50 CERTSMITH_PEBBLE_EAB_INSTANCE=0 CERTSMITH_DOH=0 scripts/with-pebble.sh scripts/stress.sh
+
+# The fuzz targets of fuzz/ (cargo-fuzz on nightly), each for FUZZ_SECONDS from fuzz/corpus/; fails on a
+# crash (scripts/fuzz.sh). `make test` runs them for FUZZ_TEST_SECONDS each, even when other checks failed.
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 10
+fuzz: setup
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 test-native: setup
 	scripts/with-pebble.sh scripts/test-levels.sh native

@@ -9,6 +9,7 @@
 #   - trunk 0.21.14 and wasm-bindgen-cli at the exact wasm-bindgen version of Cargo.lock (cargo install)
 #   - tests/e2e/node_modules from the committed package-lock.json (npm ci): Playwright and binaryen's wasm-opt
 #   - every crate of Cargo.lock (cargo fetch), because Trunk builds offline
+#   - for the fuzz targets (fuzz/, scripts/fuzz.sh): the nightly toolchain (rustup) and cargo-fuzz
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -85,6 +86,16 @@ if [[ ! -f "$stamp" || "$(<"$stamp")" != "$want_stamp" || ! -x "$e2e/node_module
   say "installing the e2e suite's npm packages (npm ci)"
   (cd "$e2e" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   echo "$want_stamp" >"$stamp"
+fi
+
+# --- fuzzing: cargo-fuzz needs a nightly compiler (libFuzzer, sanitizer flags) --------------------------------
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  say "installing the nightly Rust toolchain for the fuzz targets (about 30 s)"
+  rustup toolchain install nightly --profile minimal
+fi
+if ! command -v cargo-fuzz >/dev/null; then
+  say "installing cargo-fuzz (about 1 min)"
+  cargo install cargo-fuzz --locked
 fi
 
 # --- crates: Trunk runs cargo offline ------------------------------------------------------------------------
