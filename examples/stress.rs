@@ -3,9 +3,10 @@
 //!
 //! Each issuance is driven step by step as the page drives it: the `Issuance` is saved as JSON after every
 //! step (as the page keeps it in localStorage) and read back from that JSON before the next one, so every
-//! step resumes from saved state. When `Issuance::record` gives up (more transient failures in a row than
-//! it waits out, or an error it hands to the person), the driver does what "try again" does: it goes on
-//! from the saved state, up to `--max-resumes` times per issuance.
+//! step resumes from saved state (through [`Driver::saved`] of the flow's own loop, `flow::run`). When the
+//! flow gives up (more transient failures in a row than it waits out, or an error it hands to the person),
+//! the driver does what "try again" does: it goes on from the saved state, up to `--max-resumes` times per
+//! issuance.
 //!
 //! ```text
 //! cargo run --example stress -- --directory URL --ca-file PEM --challtestsrv URL --out DIR \
@@ -25,7 +26,7 @@ use std::time::{Duration, Instant, SystemTime};
 use certsmith::acme::account::{AccountCredentials, NewAccount};
 use certsmith::acme::authorization::{ChallengeType, Placement};
 use certsmith::acme::client::Client;
-use certsmith::acme::flow::{Issuance, Next};
+use certsmith::acme::flow::{self, Driver, Issuance, RunError, WaitReason};
 use certsmith::acme::identifier::Identifier;
 use certsmith::acme::order::NewOrder;
 use certsmith::native::http::NativeHttp;
@@ -154,80 +155,80 @@ fn issue_one(
         vec![ChallengeType::from("dns-01")],
     );
     save(&state, &fresh).map_err(|e| (e, 0, 0))?;
-    let (mut resumes, mut read_backs) = (0u32, 0u32);
-    loop {
-        let fail = |e: String, r: u32, b: u32| (e, r, b);
-        // Every step starts from what was saved, as after a reload.
-        let mut issuance = load(&state).map_err(|e| fail(e, resumes, read_backs))?;
-        let now = SystemTime::now();
-        match issuance.next(now) {
-            Next::Send(request) => {
-                let result = client.execute(account, &request, now);
-                let result = pollster::block_on(result);
-                let was_unsure = issuance.unsure.is_some();
-                let recorded = issuance.record(&request, result, SystemTime::now());
-                if !was_unsure && issuance.unsure.is_some() {
-                    read_backs += 1;
+    let mut driver = Stress {
+        challtestsrv: &args.challtestsrv,
+        state: &state,
+        read_backs: 0,
+        unsure: false,
+    };
+    let mut resumes = 0u32;
+    let issuance = loop {
+        // Every attempt starts from what was saved, as after a reload.
+        let mut issuance = load(&state).map_err(|e| (e, resumes, driver.read_backs))?;
+        match pollster::block_on(flow::run(client, account, &mut issuance, &mut driver)) {
+            Ok(()) => break issuance,
+            // What "try again" does: go on from the saved state.
+            Err(RunError::Acme(error)) => {
+                resumes += 1;
+                eprintln!("stress: {name}: {error}; resuming from saved state ({resumes})");
+                if resumes > args.max_resumes {
+                    let why = format!("gave up after {resumes} resumes: {error}");
+                    return Err((why, resumes, driver.read_backs));
                 }
-                save(&state, &issuance).map_err(|e| fail(e, resumes, read_backs))?;
-                if let Err(error) = recorded {
-                    resumes += 1;
-                    eprintln!(
-                        "stress: {name}: {} failed ({error}); resuming from saved state ({resumes})",
-                        request.kind()
-                    );
-                    if resumes > args.max_resumes {
-                        return Err(fail(
-                            format!("gave up after {resumes} resumes: {error}"),
-                            resumes,
-                            read_backs,
-                        ));
-                    }
-                    std::thread::sleep(Duration::from_secs(1));
-                }
+                std::thread::sleep(Duration::from_secs(1));
             }
-            Next::Wait { until, .. } => std::thread::sleep(
-                until
-                    .duration_since(SystemTime::now())
-                    .unwrap_or_default()
-                    .min(Duration::from_secs(60)),
-            ),
-            Next::Place => {
-                for (_, placement) in issuance.placements(&account.key) {
-                    let placement =
-                        placement.map_err(|e| fail(e.to_string(), resumes, read_backs))?;
-                    place(&args.challtestsrv, &placement)
-                        .map_err(|e| fail(e, resumes, read_backs))?;
-                }
-                issuance.confirm_placed();
-                save(&state, &issuance).map_err(|e| fail(e, resumes, read_backs))?;
-            }
-            Next::Done => {
-                let pem = issuance
-                    .chain
-                    .as_ref()
-                    .map(|c| c.pem.as_str())
-                    .unwrap_or_default();
-                let chain =
-                    parse_pem_chain(pem).map_err(|e| fail(e.to_string(), resumes, read_backs))?;
-                let pems: Vec<String> = chain.iter().map(|c| c.to_pem()).collect();
-                let write = |file: &str, text: &str| {
-                    fs::write(dir.join(file), text)
-                        .map_err(|e| fail(e.to_string(), resumes, read_backs))
-                };
-                write("cert.pem", &pems[0])?;
-                write("chain.pem", &pems[1..].concat())?;
-                write("privkey.pem", &key.to_pkcs8_pem())?;
-                return Ok((resumes, read_backs, issuance.order_url.clone()));
-            }
-            Next::Failed(failure) => {
-                return Err(fail(
-                    format!("order failed: {failure}"),
-                    resumes,
-                    read_backs,
-                ))
-            }
+            Err(other) => return Err((other.to_string(), resumes, driver.read_backs)),
         }
+    };
+    let read_backs = driver.read_backs;
+    let fail = |e: String| (e, resumes, read_backs);
+    let pem = issuance
+        .chain
+        .as_ref()
+        .map(|c| c.pem.as_str())
+        .unwrap_or_default();
+    let chain = parse_pem_chain(pem).map_err(|e| fail(e.to_string()))?;
+    let pems: Vec<String> = chain.iter().map(|c| c.to_pem()).collect();
+    let write =
+        |file: &str, text: &str| fs::write(dir.join(file), text).map_err(|e| fail(e.to_string()));
+    write("cert.pem", &pems[0])?;
+    write("chain.pem", &pems[1..].concat())?;
+    write("privkey.pem", &key.to_pkcs8_pem())?;
+    Ok((resumes, read_backs, issuance.order_url.clone()))
+}
+
+/// The stress run's side of [`flow::run`]: the wall clock, records through challtestsrv, and the state
+/// saved as JSON after every step and read back from that JSON, as the page does across a reload.
+struct Stress<'a> {
+    challtestsrv: &'a str,
+    state: &'a Path,
+    /// Requests whose outcome was unknown, so the flow read the state back.
+    read_backs: u32,
+    unsure: bool,
+}
+
+impl Driver for Stress<'_> {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    async fn wait(&mut self, until: SystemTime, _why: WaitReason) {
+        let wait = until.duration_since(SystemTime::now()).unwrap_or_default();
+        std::thread::sleep(wait.min(Duration::from_secs(60)));
+    }
+
+    fn place(&mut self, _name: &str, placement: &Placement) -> Result<(), String> {
+        place(self.challtestsrv, placement)
+    }
+
+    fn saved(&mut self, issuance: &mut Issuance) -> Result<(), String> {
+        if !self.unsure && issuance.unsure.is_some() {
+            self.read_backs += 1;
+        }
+        self.unsure = issuance.unsure.is_some();
+        save(self.state, issuance)?;
+        *issuance = load(self.state)?;
+        Ok(())
     }
 }
 

@@ -75,8 +75,18 @@ fn issuance(names: &[&str]) -> Issuance {
     )
 }
 
-fn run(script: &Script, issuance: Issuance, driver: &mut TestDriver) -> Result<Issuance, RunError> {
-    pollster::block_on(flow::run(&client(script), &account(), issuance, driver))
+fn run(
+    script: &Script,
+    mut issuance: Issuance,
+    driver: &mut TestDriver,
+) -> Result<Issuance, RunError> {
+    pollster::block_on(flow::run(
+        &client(script),
+        &account(),
+        &mut issuance,
+        driver,
+    ))?;
+    Ok(issuance)
 }
 
 fn ok(nonce: &str, body: &str) -> certsmith::acme::transport::HttpResponse {

@@ -35,8 +35,9 @@ impl<F: FnMut(&str, &Placement) -> Result<(), String>> Driver for Native<F> {
 pub async fn issue<H: HttpClient>(
     client: &Client<H>,
     account: &AccountCredentials,
-    issuance: Issuance,
+    mut issuance: Issuance,
     place: impl FnMut(&str, &Placement) -> Result<(), String>,
 ) -> Result<Issuance, RunError> {
-    flow::run(client, account, issuance, &mut Native { place }).await
+    flow::run(client, account, &mut issuance, &mut Native { place }).await?;
+    Ok(issuance)
 }

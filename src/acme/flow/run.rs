@@ -21,6 +21,11 @@ pub trait Driver {
     fn wait(&mut self, until: SystemTime, why: WaitReason) -> impl Future<Output = ()>;
     /// Places the record or file that proves `name`, before any challenge is answered.
     fn place(&mut self, name: &str, placement: &Placement) -> Result<(), String>;
+    /// Called after every change of the issuance's state, so a driver can save it (as the page keeps it in
+    /// localStorage) or even replace it with the copy it saved. Nothing by default.
+    fn saved(&mut self, _issuance: &mut Issuance) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Why [`run`] stopped short of a certificate.
@@ -30,6 +35,8 @@ pub enum RunError {
     Acme(Box<Error>),
     /// The driver could not place a record or file.
     Place(String),
+    /// The driver could not save the state.
+    Save(String),
     /// The CA declared the order or an authorization invalid.
     Failed(Failure),
 }
@@ -39,6 +46,7 @@ impl fmt::Display for RunError {
         match self {
             RunError::Acme(error) => write!(f, "{error} (hint: {})", error.hint()),
             RunError::Place(message) => f.write_str(message),
+            RunError::Save(message) => write!(f, "could not save the issuance: {message}"),
             RunError::Failed(failure) => write!(f, "{failure}"),
         }
     }
@@ -53,20 +61,23 @@ impl From<Error> for RunError {
 }
 
 /// Runs `issuance` to its end without a person: every record and file goes to the driver's
-/// [`Driver::place`] when the flow asks for them. Returns the issuance with its [`Issuance::chain`].
+/// [`Driver::place`] when the flow asks for them; the certificate is then in [`Issuance::chain`]. On an
+/// error the issuance holds the state to go on from ("try again" is another call).
 /// (The page has a person in the loop and runs the same steps itself, one action at a time.)
 pub async fn run<H: HttpClient, D: Driver>(
     client: &Client<H>,
     account: &AccountCredentials,
-    mut issuance: Issuance,
+    issuance: &mut Issuance,
     driver: &mut D,
-) -> Result<Issuance, RunError> {
+) -> Result<(), RunError> {
     loop {
         let now = driver.now();
         match issuance.next(now) {
             Next::Send(request) => {
                 let result = client.execute(account, &request, now).await;
-                issuance.record(&request, result, driver.now())?;
+                let recorded = issuance.record(&request, result, driver.now());
+                driver.saved(issuance).map_err(RunError::Save)?;
+                recorded?;
             }
             Next::Wait { until, why } => driver.wait(until, why).await,
             Next::Place => {
@@ -74,8 +85,9 @@ pub async fn run<H: HttpClient, D: Driver>(
                     driver.place(&name, &placement?).map_err(RunError::Place)?;
                 }
                 issuance.confirm_placed();
+                driver.saved(issuance).map_err(RunError::Save)?;
             }
-            Next::Done => return Ok(issuance),
+            Next::Done => return Ok(()),
             Next::Failed(failure) => return Err(RunError::Failed(failure)),
         }
     }
