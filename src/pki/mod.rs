@@ -6,3 +6,4 @@ pub mod cert;
 pub mod csr;
 pub mod key;
 pub mod pfx;
+pub mod sealed;

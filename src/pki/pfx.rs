@@ -33,7 +33,7 @@ use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeEncrypt, KeyIvInit};
 use der::asn1::{Any, BmpString, ObjectIdentifier, OctetString, SetOfVec};
 use der::zeroize::Zeroizing;
-use der::{Decode, Encode, Sequence};
+use der::{Decode, Encode};
 use hmac::{Hmac, KeyInit, Mac};
 use pkcs12::cms::content_info::{CmsVersion, ContentInfo};
 use pkcs12::cms::encrypted_data::EncryptedData;
@@ -42,7 +42,6 @@ use pkcs12::kdf::{derive_key, Pkcs12KeyType};
 use pkcs12::pbe_params::Pkcs12PbeParams;
 use pkcs12::pfx::{Pfx, Version};
 use pkcs12::{CertBag, DigestInfo, MacData, SafeBag};
-use pkcs5::pbes2;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierOwned;
@@ -50,6 +49,9 @@ use x509_cert::attr::Attribute;
 use x509_cert::Certificate;
 
 use crate::pki::key::PrivateKey;
+use crate::pki::sealed::{
+    pbes2_encrypt, random, EncryptedPrivateKeyInfo, SealError, SEAL_ITERATIONS,
+};
 
 /// PBKDF2-HMAC-SHA256 iterations of the Modern profile, for the key and for the certificates, and the
 /// iterations of its MAC key derivation.
@@ -69,15 +71,13 @@ use crate::pki::key::PrivateKey;
 /// (.NET 9+) refuses by default more than 300,000 iterations per derivation (1,000,000 in total); callers
 /// loading such files there must raise `Pkcs12LoaderLimits`. Windows' own import, IIS, OpenSSL, Java and
 /// macOS have no such limit.
-pub const MODERN_ITERATIONS: u32 = 600_000;
+pub const MODERN_ITERATIONS: u32 = SEAL_ITERATIONS;
 /// Iterations of every derivation in the Compatible profile: what OpenSSL writes with `-legacy`.
 pub const COMPATIBLE_ITERATIONS: u32 = 2048;
 /// Length of every random salt of the Modern profile (PBKDF2 and MAC).
 const SALT_LEN: usize = 16;
 /// Length of the salts of the Compatible profile, as OpenSSL writes them.
 const COMPATIBLE_SALT_LEN: usize = 8;
-/// AES block size, the length of a CBC IV.
-const IV_LEN: usize = 16;
 /// 3DES: three 8-byte keys, 8-byte IV.
 const TDES_KEY_LEN: usize = 24;
 const TDES_IV_LEN: usize = 8;
@@ -164,6 +164,15 @@ pub enum PfxError {
     /// DER encoding failed (should not happen).
     #[error("could not encode the PFX file: {0}")]
     Encoding(String),
+}
+
+impl From<SealError> for PfxError {
+    fn from(e: SealError) -> Self {
+        match e {
+            SealError::Random(e) => PfxError::Random(e),
+            other => PfxError::Encryption(other.to_string()),
+        }
+    }
 }
 
 impl From<der::Error> for PfxError {
@@ -278,14 +287,6 @@ pub fn build_pfx(
     Ok(pfx.to_der()?)
 }
 
-/// PKCS#8 `EncryptedPrivateKeyInfo` (RFC 5958 §3), the value of a pkcs8ShroudedKeyBag (RFC 7292 §4.2.2).
-/// (pkcs8's own type needs its `pkcs5` feature; the `der` derive used here is enabled by pkcs12.)
-#[derive(Sequence)]
-struct EncryptedPrivateKeyInfo {
-    encryption_algorithm: AlgorithmIdentifierOwned,
-    encrypted_data: OctetString,
-}
-
 /// The friendlyName (if any) and localKeyId attributes shared by the leaf's certificate bag and the key bag.
 fn bag_attributes(
     friendly_name: Option<&BmpString>,
@@ -321,27 +322,9 @@ fn encrypt(
     plaintext: &[u8],
 ) -> Result<(AlgorithmIdentifierOwned, Vec<u8>), PfxError> {
     match profile {
-        PfxProfile::Modern => pbes2_encrypt(password, plaintext),
+        PfxProfile::Modern => Ok(pbes2_encrypt(password.as_bytes(), plaintext)?),
         PfxProfile::Compatible => tdes_encrypt(password, plaintext),
     }
-}
-
-/// Encrypts `plaintext` with PBES2 (RFC 8018 §6.2): PBKDF2-HMAC-SHA256 over the UTF-8 password with a
-/// random salt, then AES-256-CBC with a random IV.
-fn pbes2_encrypt(
-    password: &str,
-    plaintext: &[u8],
-) -> Result<(AlgorithmIdentifierOwned, Vec<u8>), PfxError> {
-    let salt = random::<SALT_LEN>()?;
-    let iv = random::<IV_LEN>()?;
-    let params = pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(MODERN_ITERATIONS, &salt, iv)
-        .map_err(|e| PfxError::Encryption(e.to_string()))?;
-    let scheme = pkcs5::EncryptionScheme::from(params);
-    let ciphertext = scheme
-        .encrypt(password.as_bytes(), plaintext)
-        .map_err(|e| PfxError::Encryption(e.to_string()))?;
-    let algorithm = AlgorithmIdentifierOwned::from_der(&scheme.to_der()?)?;
-    Ok((algorithm, ciphertext))
 }
 
 /// Encrypts `plaintext` with pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292 Appendix C): the 24-byte key and
@@ -351,7 +334,7 @@ fn tdes_encrypt(
     password: &str,
     plaintext: &[u8],
 ) -> Result<(AlgorithmIdentifierOwned, Vec<u8>), PfxError> {
-    let salt = random::<COMPATIBLE_SALT_LEN>()?;
+    let salt = random::<COMPATIBLE_SALT_LEN>().map_err(PfxError::from)?;
     let iterations = kdf_iterations(COMPATIBLE_ITERATIONS);
     let bmp = bmp_password(password);
     let key = Zeroizing::new(derive_key::<Sha1>(
@@ -398,7 +381,7 @@ fn mac_data(profile: PfxProfile, password: &str, auth_safe: &[u8]) -> Result<Mac
     // The MAC key is as long as the HMAC's digest: 32 bytes for SHA-256, 20 for SHA-1.
     let (salt, digest_oid, mac) = match profile {
         PfxProfile::Modern => {
-            let salt = random::<SALT_LEN>()?.to_vec();
+            let salt = random::<SALT_LEN>().map_err(PfxError::from)?.to_vec();
             let key = derive_key::<Sha256>(&bmp, &salt, Pkcs12KeyType::Mac, iterations, 32);
             let mut hmac = <Hmac<Sha256> as KeyInit>::new_from_slice(&Zeroizing::new(key))
                 .map_err(|e| PfxError::Encryption(e.to_string()))?;
@@ -407,7 +390,9 @@ fn mac_data(profile: PfxProfile, password: &str, auth_safe: &[u8]) -> Result<Mac
             (salt, ID_SHA256, mac)
         }
         PfxProfile::Compatible => {
-            let salt = random::<COMPATIBLE_SALT_LEN>()?.to_vec();
+            let salt = random::<COMPATIBLE_SALT_LEN>()
+                .map_err(PfxError::from)?
+                .to_vec();
             let key = derive_key::<Sha1>(&bmp, &salt, Pkcs12KeyType::Mac, iterations, 20);
             let mut hmac = <Hmac<Sha1> as KeyInit>::new_from_slice(&Zeroizing::new(key))
                 .map_err(|e| PfxError::Encryption(e.to_string()))?;
@@ -430,14 +415,9 @@ fn mac_data(profile: PfxProfile, password: &str, auth_safe: &[u8]) -> Result<Mac
     })
 }
 
-fn random<const N: usize>() -> Result<[u8; N], PfxError> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| PfxError::Random(e.to_string()))?;
-    Ok(bytes)
-}
-
 #[cfg(test)]
 mod tests {
+    use pkcs5::pbes2;
     use std::time::Instant;
 
     use super::*;
