@@ -34,7 +34,7 @@ pub struct Account {
 
 /// What the client needs to act as an account: its URL (the JWS `kid`) and its key. Serializable so the
 /// app can keep it in browser storage; the key serializes as PKCS#8.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountCredentials {
     pub url: String,
     pub key: PrivateKey,

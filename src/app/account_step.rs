@@ -7,6 +7,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::account_lock::LockControls;
 use super::external_link::ExternalLink;
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
@@ -36,7 +37,7 @@ pub fn account_step(props: &AccountStepProps) -> Html {
                 />
             }
         }
-        _ => view_account(w),
+        _ => view_account(w, &dispatch),
     };
     html! {
         <StepSection
@@ -52,12 +53,23 @@ pub fn account_step(props: &AccountStepProps) -> Html {
     }
 }
 
-fn view_account(w: &Wizard) -> Html {
+fn view_account(w: &Wizard, on_action: &Callback<Action>) -> Html {
     let Some(account) = &w.account else {
+        if let Some(lock) = &w.account_lock {
+            return html! {
+                <p class="help" data-testid="account-url-locked">{ "Account " }<code>{ &lock.url }</code>
+                   { ": its key is locked. Unlock it at the top of the page." }</p>
+            };
+        }
         return html! {};
     };
-    html! { <AccountSummary url={account.url.clone()} key_pem={account.key.to_pkcs8_pem()}
-    key_description={account.key.describe()} thumbprint={account.key.thumbprint()} /> }
+    html! {
+        <>
+            <AccountSummary url={account.url.clone()} key_pem={account.key.to_pkcs8_pem()}
+                key_description={account.key.describe()} thumbprint={account.key.thumbprint()} />
+            <LockControls account={account.clone()} lock={w.account_lock.clone()} on_action={on_action.clone()} />
+        </>
+    }
 }
 
 #[derive(Properties, PartialEq)]

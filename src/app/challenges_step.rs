@@ -77,10 +77,13 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
                         on_check={props.on_task.reform(|()| Task::CheckDns)}
                     />
                 }
-                if w.step == Step::Challenges {
+                if w.is_locked() {
+                    <p class="help" data-testid="locked-records">{ "The records and files to place come from the account \
+                                       key: unlock it at the top of the page to see them." }</p>
+                } else if w.step == Step::Challenges {
                     { view_submit(w, on_submit) }
                 }
-                if w.step == Step::Validating && !w.is_busy() && w.error.is_none() {
+                if w.step == Step::Validating && !w.is_busy() && w.error.is_none() && !w.is_locked() {
                     <div class="actions">
                         <button type="button" onclick={props.on_task.reform(|_: MouseEvent| Task::Drive)}>
                             { "Check again" }

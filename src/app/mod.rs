@@ -4,6 +4,7 @@
 //! localStorage on every change and resumed on load; requests run in [`effects`]; each step is a
 //! component of its own.
 
+mod account_lock;
 mod account_step;
 mod ca_step;
 mod certificate_step;
@@ -28,6 +29,7 @@ mod state;
 use certsmith::wizard::{Action, Step, Task};
 use yew::prelude::*;
 
+use account_lock::UnlockPanel;
 use account_step::AccountStep;
 use ca_step::CaStep;
 use certificate_step::CertificateStep;
@@ -127,6 +129,10 @@ pub fn app() -> Html {
                 }
                 if let Some(problem) = &*storage_problem {
                     <p class="notice" role="status">{ format!("Progress is not being saved: {problem}") }</p>
+                }
+                if let Some(lock) = w.account_lock.as_ref().filter(|_| w.is_locked()) {
+                    <UnlockPanel lock={lock.clone()} resume_order={w.order.is_some() && w.step != Step::Challenges}
+                                 on_action={on_action.clone()} on_task={on_task.clone()} />
                 }
                 <StepList step={w.step} />
                 <CaStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />

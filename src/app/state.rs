@@ -51,8 +51,10 @@ impl AppState {
         }
     }
 
+    /// Saves the wizard; a locked account's key only sealed ([`Wizard::saved`]).
     pub fn save(&self) -> Result<(), String> {
-        storage::save(STORAGE_KEY, &*self.wizard)
+        let saved = self.wizard.saved().map_err(|e| e.to_string())?;
+        storage::save(STORAGE_KEY, &saved)
     }
 
     /// The wizard as the step components read it.

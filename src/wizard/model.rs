@@ -16,6 +16,7 @@ use crate::acme::error::Error;
 use crate::acme::flow::Issuance;
 use crate::acme::problem::Problem;
 use crate::pki::key::{KeyType, PrivateKey};
+use crate::pki::sealed::SealedKey;
 
 /// Where the wizard is. Serialized by name, so a saved state says plainly where it stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -220,8 +221,13 @@ pub struct Wizard {
     /// The certificate profile (meta.profiles), `None` for the CA's default.
     #[serde(default)]
     pub profile: Option<String>,
+    /// The account, its key in the clear: in memory, and in the saved state unless `account_lock` is set.
     #[serde(default)]
     pub account: Option<AccountCredentials>,
+    /// The account key sealed under the person's passphrase. When set, the saved state keeps only this
+    /// (see [`Wizard::saved`]), and `account` is filled once per visit by unlocking.
+    #[serde(default)]
+    pub account_lock: Option<AccountLock>,
     #[serde(default)]
     pub names_input: String,
     pub key_choice: KeyChoice,
@@ -258,6 +264,14 @@ pub struct Wizard {
     pub notice: Option<String>,
 }
 
+/// A locked account as the saved state keeps it: its URL and its key sealed under a passphrase
+/// ([`SealedKey`]: PKCS#8 encrypted with PBES2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountLock {
+    pub url: String,
+    pub key: SealedKey,
+}
+
 /// A change to the wizard.
 #[derive(Clone, Debug)]
 pub enum Action {
@@ -278,6 +292,12 @@ pub enum Action {
     SetEabHmac(String),
     SetProfile(Option<String>),
     AccountReady(AccountCredentials),
+    /// The account key was sealed under a passphrase: from now on only the sealed copy is saved.
+    AccountLocked(AccountLock),
+    /// The passphrase opened the sealed key (for this visit).
+    AccountUnlocked(AccountCredentials),
+    /// The person removed the passphrase: the key is saved in the clear again.
+    AccountLockRemoved,
     SetNames(String),
     SetKeyChoice(KeyChoice),
     SetCsrInput(String),
@@ -357,6 +377,7 @@ impl Wizard {
             eab_hmac: String::new(),
             profile: None,
             account: None,
+            account_lock: None,
             names_input: String::new(),
             key_choice: KeyChoice::Generate(KeyType::P256),
             csr_input: String::new(),
@@ -393,11 +414,13 @@ impl Wizard {
             self.connected_url = None;
             self.directory = None;
             self.account = None;
+            self.account_lock = None;
             self.drop_order();
             self.step = Step::Ca;
             return;
         }
-        if self.account.is_none() {
+        // A locked account is there, only not opened yet: the order waits for the passphrase.
+        if self.account.is_none() && self.account_lock.is_none() {
             self.drop_order();
             self.step = self.step.min(Step::Account);
             if self.step == Step::Ca {
@@ -414,6 +437,22 @@ impl Wizard {
             return;
         }
         self.settle();
+    }
+
+    /// What localStorage keeps: the whole state, except that a locked account's clear key is left out.
+    pub fn saved(&self) -> Result<Value, serde_json::Error> {
+        let mut value = serde_json::to_value(self)?;
+        if self.account_lock.is_some() {
+            if let Some(fields) = value.as_object_mut() {
+                fields.insert("account".into(), Value::Null);
+            }
+        }
+        Ok(value)
+    }
+
+    /// The account key is sealed and not opened in this visit: nothing can be signed until it is.
+    pub fn is_locked(&self) -> bool {
+        self.account.is_none() && self.account_lock.is_some()
     }
 
     /// The section of the page the person is at.

@@ -18,6 +18,9 @@ impl Wizard {
             | Action::SetEabHmac(_)
             | Action::SetProfile(_)
             | Action::AccountReady(_) => self.apply_setup(action),
+            Action::AccountLocked(_) | Action::AccountUnlocked(_) | Action::AccountLockRemoved => {
+                self.apply_lock(action)
+            }
             Action::SetNames(_)
             | Action::SetKeyChoice(_)
             | Action::SetCsrInput(_)
@@ -87,6 +90,7 @@ impl Wizard {
                 self.connected_url = None;
                 self.directory = None;
                 self.account = None;
+                self.account_lock = None;
                 self.profile = None;
                 self.eab_kid.clear();
                 self.eab_hmac.clear();
@@ -253,6 +257,29 @@ impl Wizard {
     }
 
     /// Everything that belongs to one order.
+    /// The passphrase lock: it seals the account that is open, and opens only the account it sealed.
+    fn apply_lock(&mut self, action: Action) {
+        match action {
+            Action::AccountLocked(lock)
+                if self.account.as_ref().is_some_and(|a| a.url == lock.url) =>
+            {
+                self.account_lock = Some(lock);
+            }
+            Action::AccountUnlocked(account)
+                if self.is_locked()
+                    && self
+                        .account_lock
+                        .as_ref()
+                        .is_some_and(|l| l.url == account.url) =>
+            {
+                self.account = Some(account);
+                self.error = None;
+            }
+            Action::AccountLockRemoved if self.account.is_some() => self.account_lock = None,
+            _ => {}
+        }
+    }
+
     pub(super) fn drop_order(&mut self) {
         self.order = None;
         self.cert_key = None;

@@ -1729,3 +1729,75 @@ fn a_ca_without_terms_of_service_asks_no_agreement() {
     assert!(Wizard::must_agree(with_terms.terms_to_agree(), false));
     assert!(!Wizard::must_agree(with_terms.terms_to_agree(), true));
 }
+
+#[test]
+fn a_locked_account_key_is_saved_only_sealed_and_the_order_waits_for_the_passphrase() {
+    use crate::pki::sealed::SealedKey;
+    let mut w = at_challenges();
+    let account = w.account.clone().unwrap();
+    let clear = crate::b64::encode(account.key.to_pkcs8_der());
+    let sealed = SealedKey::seal(&account.key, "a long passphrase").unwrap();
+    let lock = AccountLock {
+        url: account.url.clone(),
+        key: sealed,
+    };
+    // A lock for another account is not taken.
+    w.apply(Action::AccountLocked(AccountLock {
+        url: "https://ca.test/acct/other".into(),
+        key: lock.key.clone(),
+    }));
+    assert!(w.account_lock.is_none());
+    w.apply(Action::AccountLocked(lock.clone()));
+    assert!(!w.is_locked(), "locking keeps this visit's key open");
+
+    let saved = w.saved().unwrap();
+    assert!(saved["account"].is_null());
+    assert!(
+        !saved.to_string().contains(&clear),
+        "no clear account key saved"
+    );
+    assert!(
+        serde_json::to_value(&w)
+            .unwrap()
+            .to_string()
+            .contains(&clear),
+        "the check above can fail: a full serialization does hold the clear key"
+    );
+
+    // After a reload: locked, at the same step, the order kept; nothing can be ordered or signed.
+    let mut restored = Wizard::restore(saved).unwrap();
+    assert!(restored.is_locked());
+    assert_eq!(restored.step, Step::Challenges);
+    assert_eq!(restored.order, w.order);
+    assert!(restored.placement(0).is_none());
+    restored.apply(Action::NewOrder);
+    assert_eq!(
+        restored.order_blocker().as_deref(),
+        Some("Unlock the account key first (at the top of the page).")
+    );
+
+    // Only the sealed account's credentials unlock it.
+    restored.apply(Action::AccountUnlocked(AccountCredentials {
+        url: "https://ca.test/acct/other".into(),
+        key: account.key.clone(),
+    }));
+    assert!(restored.is_locked());
+    let opened = lock.key.open("a long passphrase").unwrap();
+    restored.apply(Action::AccountUnlocked(AccountCredentials {
+        url: account.url.clone(),
+        key: opened,
+    }));
+    assert!(!restored.is_locked());
+    assert_eq!(restored.account.as_ref().unwrap().key, account.key);
+    assert!(restored.placement(0).is_some());
+    // Still saved sealed after unlocking.
+    assert!(restored.saved().unwrap()["account"].is_null());
+
+    // Removing the lock saves the key in the clear again; changing the CA forgets both.
+    restored.apply(Action::AccountLockRemoved);
+    assert!(restored.account_lock.is_none());
+    assert!(restored.saved().unwrap().to_string().contains(&clear));
+    restored.apply(Action::AccountLocked(lock));
+    restored.apply(Action::ChangeCa);
+    assert!(restored.account.is_none() && restored.account_lock.is_none());
+}

@@ -36,6 +36,9 @@ impl Wizard {
 
     /// Why "Create order" cannot run yet, or `None` when it can.
     pub fn order_blocker(&self) -> Option<String> {
+        if self.is_locked() {
+            return Some("Unlock the account key first (at the top of the page).".into());
+        }
         if self.account.is_none() {
             return Some("Create or import an account first.".into());
         }
