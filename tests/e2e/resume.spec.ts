@@ -3,7 +3,6 @@
 // acted, as when a connection drops. The page must then read the state back instead of sending the
 // request again blindly (a second challenge answer is refused: "Cannot update challenge with status …"), and
 // go on to a certificate.
-import { Page, Route } from '@playwright/test';
 import {
   test,
   expect,
@@ -15,6 +14,7 @@ import {
   createAccount,
   createOrder,
   expectCurrentStep,
+  holdNextReply,
   placeTxtRecords,
   rand,
   readTxtRecords,
@@ -24,33 +24,6 @@ import {
 } from './support';
 
 test.describe.configure({ timeout: 120_000 });
-
-/**
- * The next POST whose path matches `pattern` goes to the CA, and its reply is held until the page has been
- * reloaded; resolves once such a request has reached the CA.
- */
-async function loseNextReply(page: Page, pattern: RegExp): Promise<() => Promise<void>> {
-  let reached!: () => void;
-  const atCa = new Promise<void>((resolve) => (reached = resolve));
-  let used = false;
-  const handler = async (route: Route) => {
-    const request = route.request();
-    if (used || request.method() !== 'POST' || !pattern.test(new URL(request.url()).pathname)) {
-      return route.fallback();
-    }
-    used = true;
-    const response = await route.fetch(); // the CA has acted
-    reached();
-    // The page reloads meanwhile; fulfilling a request of the old document fails, which is the point.
-    await new Promise((r) => setTimeout(r, 2_000));
-    await route.fulfill({ response }).catch(() => undefined);
-  };
-  await page.route(`${acmeOrigin()}/**`, handler);
-  return async () => {
-    await atCa;
-    await page.unroute(`${acmeOrigin()}/**`, handler);
-  };
-}
 
 test('replies lost after the CA acted on a challenge answer and on finalize: the page reads back and issues', async ({
   page,
@@ -73,17 +46,19 @@ test('replies lost after the CA acted on a challenge answer and on finalize: the
   await checkDns(page, records, true);
 
   // Both traps are set now: after the first reload the page goes on by itself, quickly.
-  const answerTaken = await loseNextReply(page, /^\/chalZ\//);
-  const finalizeTaken = await loseNextReply(page, /^\/finalize-order\//);
+  const answer = await holdNextReply(page, /^\/chalZ\//);
+  const finalize = await holdNextReply(page, /^\/finalize-order\//);
 
   // 1. The challenge answer reaches the CA; its reply is lost in a reload.
   await submitChallenges(page, shots, false);
-  await answerTaken();
+  await answer.reached();
   await guard.reload(page);
+  await answer.release();
 
   // 2. The page goes on; finalize reaches the CA, and its reply is lost in a reload too.
-  await finalizeTaken();
+  await finalize.reached();
   await guard.reload(page);
+  await finalize.release();
 
   await waitForCertificate(page);
   await expectCurrentStep(page, 'Certificate');

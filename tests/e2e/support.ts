@@ -4,7 +4,7 @@
 //
 // The page is driven only through what UI-CONTRACT.md promises: labels, button names, headings and the
 // data-testid elements. Every value placed in DNS or on the HTTP-01 responder is read from the page.
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page, type Route } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -567,4 +567,39 @@ export async function issueByDns(page: Page, shots: Shots, names: string[], dir:
   await waitForCertificate(page);
   await shots.take(page, '5-certificate');
   return checkCertificate(page, names, dir);
+}
+
+// --- Replies lost after the CA acted --------------------------------------------------------------------
+
+/**
+ * The next POST whose path matches `pattern` goes to the CA, and its reply is held. `reached` resolves once
+ * the CA has answered it; `release` (call it after the reload) lets the held reply go, to a document that is
+ * gone, and removes the trap.
+ */
+export async function holdNextReply(page: Page, pattern: RegExp) {
+  let reached!: () => void;
+  const atCa = new Promise<void>((resolve) => (reached = resolve));
+  let letGo!: () => void;
+  const released = new Promise<void>((resolve) => (letGo = resolve));
+  let used = false;
+  const handler = async (route: Route) => {
+    const request = route.request();
+    if (used || request.method() !== 'POST' || !pattern.test(new URL(request.url()).pathname)) {
+      return route.fallback();
+    }
+    used = true;
+    const response = await route.fetch(); // the CA has acted
+    reached();
+    await released;
+    // The page was reloaded meanwhile: fulfilling a request of the old document fails, which is the point.
+    await route.fulfill({ response }).catch(() => undefined);
+  };
+  await page.route(`${acmeOrigin()}/**`, handler);
+  return {
+    reached: () => atCa,
+    release: async () => {
+      letGo();
+      await page.unroute(`${acmeOrigin()}/**`, handler);
+    },
+  };
 }
