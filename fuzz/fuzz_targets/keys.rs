@@ -1,12 +1,15 @@
 //! Private keys as a person drops them (PEM, DER, base64 DER, JWK): `PrivateKey::parse` and the
 //! format-specific readers. Invariant: every key read re-exports to PKCS#8 DER/PEM, SEC1 and JWK, each of
 //! which reads back as the same key; its thumbprint is the RFC 7638 thumbprint of its public JWK; and a
-//! CSR it signs verifies with the same public key.
+//! CSR it signs verifies with the same public key. A sealed key (encrypted PKCS#8) that reads re-exports as
+//! PEM and serde that read back the same (it is not opened: that runs hundreds of thousands of PBKDF2
+//! rounds).
 #![no_main]
 
 use certsmith::acme::identifier::Identifier;
 use certsmith::pki::csr::{build_csr, parse_csr};
 use certsmith::pki::key::{jwk_thumbprint, PrivateKey};
+use certsmith::pki::sealed::SealedKey;
 use libfuzzer_sys::fuzz_target;
 
 fn check(key: &PrivateKey) {
@@ -40,7 +43,24 @@ fn check(key: &PrivateKey) {
     assert_eq!(parsed.identifiers, [Identifier::dns("fuzz.example")]);
 }
 
+fn check_sealed(sealed: &SealedKey) {
+    assert_eq!(
+        &SealedKey::parse(sealed.to_pem().as_bytes()).unwrap(),
+        sealed,
+        "sealed PEM"
+    );
+    let stored = serde_json::to_string(sealed).unwrap();
+    assert_eq!(
+        &serde_json::from_str::<SealedKey>(&stored).unwrap(),
+        sealed,
+        "sealed serde"
+    );
+}
+
 fuzz_target!(|data: &[u8]| {
+    if let Ok(sealed) = SealedKey::parse(data) {
+        check_sealed(&sealed);
+    }
     if let Ok(key) = PrivateKey::parse(data) {
         check(&key);
     }
