@@ -14,14 +14,15 @@ export TRUNK_SKIP_VERSION_CHECK := true
 LOCAL_DIST := target/dist-local
 LOCAL_ENV := CERTSMITH_DEFAULT_DIRECTORY=https://127.0.0.1:14000/dir CERTSMITH_LOCAL_CA=1
 
-.PHONY: help setup build build-local serve test test-native test-wasm test-e2e test-example stress fuzz bench lint fmt clean
+.PHONY: help setup build build-local serve test test-native test-wasm test-e2e test-example stress fuzz deny bench lint fmt clean
 
 help:
 	@echo "make serve        build the local app and serve it with a local Pebble CA at http://127.0.0.1:8080"
-	@echo "make test         setup, local build, then native, browser (wasm) and end-to-end tests against Pebble"
+	@echo "make test         setup, local build, cargo deny, then native, browser (wasm) and end-to-end tests against Pebble"
 	@echo "make build        release build for production (default CA Let's Encrypt) into dist/"
 	@echo "make build-local  release build against the local Pebble into $(LOCAL_DIST)/"
 	@echo "make lint         rustfmt check and clippy (native and wasm32), warnings are errors"
+	@echo "make deny         cargo deny (deny.toml): licenses, bans, sources; RustSec advisories when reachable"
 	@echo "make setup        install missing tools (scripts/setup.sh; seconds when all is there)"
 	@echo "make test-native|test-wasm|test-e2e   one test level under its own Pebble"
 	@echo "make test-example the native example (examples/issue.rs) against Pebble rejecting 50% of nonces"
@@ -45,10 +46,11 @@ build-local: setup
 serve: build-local
 	scripts/serve.sh
 
-# One Pebble for all three levels, stopped afterwards whatever happened; then the native example against a
-# fresh Pebble that rejects half of all nonces. Both run even when the first fails.
+# cargo deny first (seconds); one Pebble for all three levels, stopped afterwards whatever happened; then the
+# native example against a fresh Pebble that rejects half of all nonces. Each runs even when one before failed.
 test: build-local
 	status=0; \
+	scripts/deny.sh || status=$$?; \
 	scripts/with-pebble.sh scripts/test-levels.sh native wasm e2e || status=$$?; \
 	PEBBLE_WFE_NONCEREJECT=50 CERTSMITH_PEBBLE_EAB_INSTANCE=0 scripts/with-pebble.sh scripts/example-check.sh || status=$$?; \
 	CERTSMITH_STRESS_N=20 PEBBLE_WFE_NONCEREJECT=50 CERTSMITH_PEBBLE_EAB_INSTANCE=0 CERTSMITH_DOH=0 scripts/with-pebble.sh scripts/stress.sh || status=$$?; \
@@ -69,6 +71,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 10
 fuzz: setup
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Supply chain (deny.toml, scripts/deny.sh): licenses, bans and sources offline from the lock files; RustSec
+# advisories when the database can be fetched or a recent copy is cached, else a loud SKIPPED line.
+deny: setup
+	scripts/deny.sh
 
 test-native: setup
 	scripts/with-pebble.sh scripts/test-levels.sh native

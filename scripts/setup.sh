@@ -4,11 +4,13 @@
 #
 #   - Rust target wasm32-unknown-unknown (+ rustfmt, clippy for `make lint`)
 #   - Debian packages: chromium chromium-driver (browser tests), pebble (local ACME CA), openssl curl,
-#     dnsdist (the local DNS-over-HTTPS server, scripts/doh.sh), libnss3-tools lego (reference client and
-#     helpers for later tests), brotli (make bench's size figures), nodejs npm if missing
-#   - trunk 0.21.14 and wasm-bindgen-cli at the exact wasm-bindgen version of Cargo.lock (cargo install)
+#     dnsdist (the local DNS-over-HTTPS server, scripts/doh.sh), libnss3-tools, lego and certbot (reference
+#     clients: bench, account import tests), python3-icalendar (checks the reminder .ics files), brotli
+#     (make bench's size figures), nodejs npm if missing
+#   - trunk 0.21.14 and wasm-bindgen-cli at the exact wasm-bindgen version of Cargo.lock, cargo-deny 0.20.2
+#     (scripts/deny.sh), all with cargo install --locked
 #   - tests/e2e/node_modules from the committed package-lock.json (npm ci): Playwright and binaryen's wasm-opt
-#   - every crate of Cargo.lock (cargo fetch), because Trunk builds offline
+#   - every crate of Cargo.lock and fuzz/Cargo.lock (cargo fetch): Trunk builds, scripts/deny.sh checks offline
 #   - for the fuzz targets (fuzz/, scripts/fuzz.sh): the nightly toolchain (rustup) and cargo-fuzz
 set -euo pipefail
 
@@ -17,7 +19,8 @@ cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION=0.21.14
-DEBIAN_PACKAGES=(chromium chromium-driver pebble openssl curl python3 dnsdist libnss3-tools lego brotli)
+DENY_VERSION=0.20.2
+DEBIAN_PACKAGES=(chromium chromium-driver pebble openssl curl python3 dnsdist libnss3-tools lego certbot python3-icalendar brotli)
 
 say() { echo "setup: $*"; }
 started=$SECONDS
@@ -58,13 +61,55 @@ for component in rustfmt clippy; do
 done
 
 # wasm-bindgen-cli must be exactly the wasm-bindgen of Cargo.lock (the generated glue and the runtime crate
-# must agree). Installed without --locked: a locked dependency of it is missing from the registry.
+# must agree), and is built --locked from the Cargo.lock it ships with, so every machine gets the same tool.
+# Where the registry lacks a version that lock names (this machine's crates.io copy has no webpki-roots
+# 1.0.11), the install moves exactly those packages to the newest compatible version the registry has, says
+# which, and keeps every other locked version; any other failure of the locked install stops setup.
+install_wasm_bindgen_cli() {
+  local version=$1 log work src out name locked
+  log="$(mktemp)"
+  if cargo install wasm-bindgen-cli --version "$version" --locked --force 2>&1 | tee "$log"; then
+    rm -f "$log"
+    return
+  fi
+  if ! grep -q 'failed to select a version for the requirement' "$log"; then
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+  # cargo install unpacked the crate (and its Cargo.lock) into the registry before resolving.
+  src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"wasm-bindgen-cli-$version" 2>/dev/null || true)"
+  src="${src%%$'\n'*}"
+  [[ -n "$src" ]] || { say "no unpacked wasm-bindgen-cli $version in the cargo registry"; return 1; }
+  work="$(mktemp -d)"
+  cp -r "$src/." "$work"
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    if out="$(cargo fetch --locked --manifest-path "$work/Cargo.toml" 2>&1)"; then
+      cargo install --path "$work" --locked --force
+      rm -rf "$work"
+      return
+    fi
+    # "failed to select a version for the requirement `webpki-roots = "^1.0.10"` (locked to 1.0.11)"
+    # shellcheck disable=SC2016 # the backquotes are cargo's
+    name="$(sed -n 's/.*for the requirement `\([^ `]*\) = .*(locked to \([^)]*\)).*/\1@\2/p' <<<"$out")"
+    name="${name%%$'\n'*}"
+    [[ -n "$name" ]] || break
+    locked="${name#*@}"
+    name="${name%@*}"
+    say "WARNING: wasm-bindgen-cli $version's Cargo.lock pins $name $locked, which this registry lacks:" \
+      "using the newest compatible $name it has, every other locked version as locked"
+    cargo update --manifest-path "$work/Cargo.toml" -p "$name@$locked"
+  done
+  echo "$out" >&2
+  rm -rf "$work"
+  return 1
+}
 wbg_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 [[ -n "$wbg_version" ]] || { say "no wasm-bindgen in Cargo.lock"; exit 1; }
 if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wbg_version" ]] ||
   ! command -v wasm-bindgen-test-runner >/dev/null; then
   say "installing wasm-bindgen-cli $wbg_version (about 3 min)"
-  cargo install wasm-bindgen-cli --version "$wbg_version" --force
+  install_wasm_bindgen_cli "$wbg_version"
 fi
 trunk_wants="$(sed -n 's/^wasm_bindgen = "\(.*\)"/\1/p' Trunk.toml)"
 if [[ "$trunk_wants" != "$wbg_version" ]]; then
@@ -75,6 +120,14 @@ fi
 if [[ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]]; then
   say "installing trunk $TRUNK_VERSION (about 11 min)"
   cargo install trunk --version "$TRUNK_VERSION" --locked --force
+fi
+
+# cargo-deny for scripts/deny.sh (deny.toml).
+if [[ "$(cargo-deny --version 2>/dev/null)" != "cargo-deny $DENY_VERSION" ]]; then
+  say "installing cargo-deny $DENY_VERSION (about 7 min)"
+  deny_started=$SECONDS
+  cargo install cargo-deny --version "$DENY_VERSION" --locked --force
+  say "cargo-deny installed in $((SECONDS - deny_started)) s"
 fi
 
 # --- npm: Playwright and binaryen (wasm-opt) for tests/e2e --------------------------------------------------
@@ -98,10 +151,12 @@ if ! command -v cargo-fuzz >/dev/null; then
   cargo install cargo-fuzz --locked
 fi
 
-# --- crates: Trunk runs cargo offline ------------------------------------------------------------------------
-if ! cargo fetch --offline --quiet 2>/dev/null; then
-  say "fetching crates"
-  cargo fetch
-fi
+# --- crates: Trunk builds offline, scripts/deny.sh reads both graphs offline ----------------------------------
+for manifest in Cargo.toml fuzz/Cargo.toml; do
+  if ! cargo fetch --offline --quiet --manifest-path "$manifest" 2>/dev/null; then
+    say "fetching crates for $manifest"
+    cargo fetch --manifest-path "$manifest"
+  fi
+done
 
 say "ready in $((SECONDS - started)) s"
