@@ -1,5 +1,7 @@
 //! Account objects (RFC 8555 §7.1.2) and the credentials that identify an account to the CA.
 
+pub mod files;
+
 use serde::{Deserialize, Serialize};
 
 use crate::pki::key::PrivateKey;

@@ -1,10 +1,13 @@
 //! Step 2: create an account (key made in the page) or use an existing one (key pasted or from a file).
 
+use certsmith::acme::account::files::{
+    read_account_files, AccountBundle, AccountFile, ImportedAccount,
+};
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::download::download;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::HtmlInputElement;
+use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
 use super::account_lock::LockControls;
@@ -30,6 +33,7 @@ pub fn account_step(props: &AccountStepProps) -> Html {
         Step::Account => {
             html! {
                 <AccountForms
+                    ca_url={AttrValue::from(w.connected_url.clone().unwrap_or_default())}
                     busy={w.is_busy()}
                     terms={w.terms_to_agree().map(AttrValue::from)}
                     eab_missing={w.eab_missing()}
@@ -66,7 +70,8 @@ fn view_account(w: &Wizard, on_action: &Callback<Action>) -> Html {
     html! {
         <>
             <AccountSummary url={account.url.clone()} key_pem={account.key.to_pkcs8_pem()}
-                key_description={account.key.describe()} thumbprint={account.key.thumbprint()} />
+                key_description={account.key.describe()} thumbprint={account.key.thumbprint()}
+                bundle={AccountBundle::new(w.connected_url.as_deref().unwrap_or_default(), &account.url, &account.key).to_json()} />
             <LockControls account={account.clone()} lock={w.account_lock.clone()} on_action={on_action.clone()} />
         </>
     }
@@ -76,6 +81,8 @@ fn view_account(w: &Wizard, on_action: &Callback<Action>) -> Html {
 struct AccountSummaryProps {
     url: AttrValue,
     key_pem: AttrValue,
+    /// Certsmith's account bundle (key, account URL, CA) as JSON.
+    bundle: AttrValue,
     key_description: AttrValue,
     thumbprint: AttrValue,
 }
@@ -94,6 +101,21 @@ fn account_summary(props: &AccountSummaryProps) -> Html {
             )
         })
     };
+    let on_bundle = {
+        let bundle = props.bundle.clone();
+        let problem = problem.clone();
+        Callback::from(move |_: MouseEvent| {
+            problem.set(
+                download(
+                    "account.certsmith.json",
+                    "application/json",
+                    bundle.as_bytes(),
+                )
+                .err()
+                .map(|e| format!("Could not download the account: {e}")),
+            )
+        })
+    };
     html! {
         <>
             <dl class="facts">
@@ -103,9 +125,11 @@ fn account_summary(props: &AccountSummaryProps) -> Html {
                 <dd>{ &props.key_description }{ ", JWK thumbprint " }<code>{ &props.thumbprint }</code></dd>
             </dl>
             <p class="help">{ "The account key is saved in this browser only. Download it to use this account \
-                               from another browser or client, and keep it private." }</p>
+                               from another browser or client, and keep it private. The account file holds the key, \
+                               the account URL and the CA, and imports back here in one step." }</p>
             <div class="actions">
                 <button type="button" onclick={on_download}>{ "Download account key" }</button>
+                <button type="button" onclick={on_bundle}>{ "Download account file" }</button>
             </div>
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>
@@ -116,6 +140,8 @@ fn account_summary(props: &AccountSummaryProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct AccountFormsProps {
+    /// The directory URL of the CA connected to.
+    ca_url: AttrValue,
     busy: bool,
     /// The CA's terms of service, `None` when it publishes none.
     terms: Option<AttrValue>,
@@ -131,6 +157,8 @@ fn account_forms(props: &AccountFormsProps) -> Html {
     let key_text = use_state(String::new);
     let create_problem = use_state(|| None::<String>);
     let import_problem = use_state(|| None::<String>);
+    // An account read from other clients' files (or a Certsmith account file); typing a key replaces it.
+    let found = use_state(|| None::<ImportedAccount>);
     let busy = props.busy;
     let terms = props.terms.clone();
     let eab_missing = props.eab_missing;
@@ -161,8 +189,15 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let on_task = props.on_task.clone();
         let key_text = key_text.clone();
         let import_problem = import_problem.clone();
-        Callback::from(
-            move |_: MouseEvent| match PrivateKey::parse(key_text.as_bytes()) {
+        let found = found.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(account) = &*found {
+                import_problem.set(None);
+                return on_task.emit(Task::ImportAccount {
+                    key: account.key.clone(),
+                });
+            }
+            match PrivateKey::parse(key_text.as_bytes()) {
                 Ok(key) => {
                     import_problem.set(None);
                     on_task.emit(Task::ImportAccount { key });
@@ -170,32 +205,32 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                 Err(e) => {
                     import_problem.set(Some(format!("This is not a usable account key: {e}")))
                 }
-            },
-        )
+            }
+        })
     };
-    let on_file = {
+    let on_files = {
+        let found = found.clone();
         let key_text = key_text.clone();
         let import_problem = import_problem.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|files| files.get(0)) else {
-                return;
-            };
-            let key_text = key_text.clone();
-            let import_problem = import_problem.clone();
+            let files: Vec<File> = input
+                .files()
+                .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+                .unwrap_or_default();
+            let (found, key_text, import_problem) =
+                (found.clone(), key_text.clone(), import_problem.clone());
             spawn_local(async move {
-                match JsFuture::from(file.text())
-                    .await
-                    .ok()
-                    .and_then(|v| v.as_string())
-                {
-                    Some(text) => {
+                match read_files(files).await {
+                    Ok(account) => {
                         import_problem.set(None);
-                        key_text.set(text);
+                        key_text.set(String::new());
+                        found.set(Some(account));
                     }
-                    None => import_problem.set(Some(
-                        "Could not read that file as text. Paste the key instead.".into(),
-                    )),
+                    Err(problem) => {
+                        found.set(None);
+                        import_problem.set(Some(problem));
+                    }
                 }
             });
         })
@@ -243,15 +278,28 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                     <label for="import-key">{ "Existing account key (PEM or JWK)" }</label>
                     <textarea id="import-key" rows="5" spellcheck="false" autocomplete="off"
                               value={(*key_text).clone()}
-                              oninput={{ let key_text = key_text.clone(); Callback::from(move |e: InputEvent| key_text.set(textarea_value(&e))) }} />
+                              oninput={{ let key_text = key_text.clone(); let found = found.clone(); Callback::from(move |e: InputEvent| { found.set(None); key_text.set(textarea_value(&e)) }) }} />
                 </div>
                 <div class="field">
                     <label for="import-file">{ "Account key file" }</label>
-                    <input id="import-file" type="file" accept=".pem,.key,.json,.jwk,.der,text/plain,application/json"
-                           onchange={on_file} />
+                    <input id="import-file" type="file" multiple=true
+                           accept=".pem,.key,.json,.jwk,.der,.conf,text/plain,application/json"
+                           onchange={on_files.clone()} />
+                    <p class="help">{ "A key file, a Certsmith account file, or the account files of another client: \
+                                       certbot's private_key.json and regr.json, lego's account.json and \
+                                       keys/<email>.key, acme.sh's account.key and ca.conf (pick several)." }</p>
                 </div>
+                <div class="field">
+                    <label for="import-folder">{ "Account folder" }</label>
+                    <input id="import-folder" type="file" webkitdirectory=true onchange={on_files} />
+                    <p class="help">{ "Or the whole account folder, e.g. certbot's accounts/<server>/directory/<id>, \
+                                       lego's accounts/<server>/<email>, acme.sh's ca/<server>/directory." }</p>
+                </div>
+                if let Some(account) = &*found {
+                    { view_found(account, &props.ca_url) }
+                }
                 <div class="actions">
-                    <button type="button" onclick={on_import} disabled={busy || key_text.trim().is_empty()}>
+                    <button type="button" onclick={on_import} disabled={busy || (found.is_none() && key_text.trim().is_empty())}>
                         { "Use existing account" }
                     </button>
                 </div>
@@ -259,6 +307,52 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                     <p class="error" role="alert">{ problem }</p>
                 }
             </div>
+        </div>
+    }
+}
+
+/// Reads every picked file as bytes (a DER key is not text) and finds the account in them.
+async fn read_files(files: Vec<File>) -> Result<ImportedAccount, String> {
+    let mut read = Vec::with_capacity(files.len());
+    for file in &files {
+        let buffer = JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|_| format!("Could not read {}.", file.name()))?;
+        // `webkitRelativePath` (the path inside a picked folder) is not in web-sys's stable API.
+        let relative = js_sys::Reflect::get(file, &"webkitRelativePath".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|p| !p.is_empty());
+        let path = relative.unwrap_or_else(|| file.name());
+        read.push((path, js_sys::Uint8Array::new(&buffer).to_vec()));
+    }
+    let files: Vec<AccountFile<'_>> = read
+        .iter()
+        .map(|(path, bytes)| AccountFile { path, bytes })
+        .collect();
+    read_account_files(&files).map_err(|e| format!("These files do not make an account: {e}."))
+}
+
+/// What was found in the files, and a warning when they name another CA.
+fn view_found(account: &ImportedAccount, ca_url: &str) -> Html {
+    let origin = |url: &str| url.split('/').take(3).collect::<Vec<_>>().join("/");
+    let other_ca = account
+        .directory
+        .as_deref()
+        .or(account.url.as_deref())
+        .map(origin)
+        .filter(|files| *files != origin(ca_url));
+    html! {
+        <div class="stack" data-testid="import-found">
+            <p>{ format!("Found {} account: key {}", account.source.label(), account.key.describe()) }
+               if let Some(url) = &account.url {
+                   { ", account URL " }<code data-testid="import-found-url">{ url }</code>
+               }
+               { ". The CA will confirm it by the key." }</p>
+            if let Some(files) = other_ca {
+                <p class="notice" role="status">{ format!("These files are for the CA at {files}, and this page is \
+                    connected to {}. Connect to that CA first, or the account will not be found.", origin(ca_url)) }</p>
+            }
         </div>
     }
 }

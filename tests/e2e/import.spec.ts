@@ -1,0 +1,88 @@
+// Accounts made by the real certbot and lego (Debian packages) against the local Pebble are imported into
+// the page from their own files, read as bytes, and found by the CA under the same account URL; the
+// page's own account file imports back into a fresh browser state.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Page } from '@playwright/test';
+import { test, expect, Shots, button, connect, createAccount, download, env, rand, step } from './support';
+
+test.describe.configure({ timeout: 120_000 });
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** Picks `files` (or a folder) in the Account step, checks what the page found, and uses the account. */
+async function importAccount(page: Page, pick: { files?: string[]; folder?: string }, expectedUrl: string, client: string) {
+  const s = step(page, 'Account');
+  if (pick.files) await s.getByLabel('Account key file').setInputFiles(pick.files);
+  if (pick.folder) await s.getByLabel('Account folder').setInputFiles(pick.folder);
+  const found = page.getByTestId('import-found');
+  await expect(found).toContainText(`Found ${client} account`);
+  await expect(page.getByTestId('import-found-url')).toHaveText(expectedUrl);
+  await expect(found.getByRole('status'), 'the files are for this CA').toHaveCount(0);
+  await button(s, 'Use existing account').click();
+  await expect(page.getByTestId('account-url')).toHaveText(expectedUrl, { timeout: 30_000 });
+}
+
+test('a certbot account (private_key.json, regr.json) is found under the same URL', async ({ page, downloads }) => {
+  const shots = new Shots('import-certbot-');
+  const dir = path.join(downloads, 'certbot');
+  execFileSync(
+    'certbot',
+    ['register', '--server', env.directory, '--agree-tos', '-m', `cb-${rand()}@example.org`, '--no-eff-email',
+      '--non-interactive', '--config-dir', dir, '--work-dir', dir, '--logs-dir', dir],
+    { env: { ...process.env, REQUESTS_CA_BUNDLE: env.caFile }, stdio: 'pipe', timeout: 60_000 },
+  );
+  const files = filesUnder(path.join(dir, 'accounts'));
+  const regr = files.find((f) => f.endsWith('regr.json'))!;
+  const url = JSON.parse(fs.readFileSync(regr, 'utf8')).uri;
+  expect(url).toMatch(/^https:\/\/127\.0\.0\.1:14000\//);
+
+  await connect(page, shots);
+  await importAccount(page, { files }, url, 'certbot');
+  await shots.take(page, '2-account');
+});
+
+test('a lego account folder (account.json, keys/<email>.key) is found under the same URL', async ({ page, downloads }) => {
+  const shots = new Shots('import-lego-');
+  const dir = path.join(downloads, 'lego');
+  const email = `lg-${rand()}@example.org`;
+  // lego registers, then fails at the challenge (the hook refuses): the account files are what it leaves.
+  try {
+    execFileSync(
+      'lego',
+      ['--server', env.directory, '--accept-tos', '--email', email, '--path', dir, '--dns', 'exec',
+        '--domains', `lego-${rand()}.example.test`, 'run'],
+      { env: { ...process.env, LEGO_CA_CERTIFICATES: env.caFile, EXEC_PATH: '/bin/false' }, stdio: 'pipe', timeout: 60_000 },
+    );
+  } catch {
+    // expected: the order fails
+  }
+  const accountJson = filesUnder(path.join(dir, 'accounts')).find((f) => f.endsWith('account.json'))!;
+  const url = JSON.parse(fs.readFileSync(accountJson, 'utf8')).registration.uri;
+  expect(url).toMatch(/^https:\/\/127\.0\.0\.1:14000\//);
+
+  await connect(page, shots);
+  // The whole account folder, as a person picks it.
+  await importAccount(page, { folder: path.dirname(accountJson) }, url, 'lego');
+});
+
+test("the page's account file imports back in a fresh browser state", async ({ page, downloads }) => {
+  const shots = new Shots('import-bundle-');
+  await connect(page, shots);
+  const url = await createAccount(page, shots);
+  const bundle = await download(page, 'Download account file', downloads);
+  expect(bundle.suggested).toBe('account.certsmith.json');
+  const saved = JSON.parse(fs.readFileSync(bundle.path, 'utf8'));
+  expect(saved).toMatchObject({ format: 'certsmith-account-1', directory: env.directory, url });
+
+  await page.evaluate(() => localStorage.clear());
+  await connect(page, shots);
+  await importAccount(page, { files: [bundle.path] }, url, 'Certsmith');
+});
