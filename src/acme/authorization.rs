@@ -62,7 +62,8 @@ pub enum ChallengeType {
     Dns01,
     /// A certificate in a TLS handshake (RFC 8737); a page cannot answer it.
     TlsAlpn01,
-    /// One persistent TXT record (draft-ietf-acme-dns-persist).
+    /// One persistent TXT record (draft-ietf-acme-dns-persist): its challenge object, record and check
+    /// are in [`crate::acme::persist`]; [`placement`] does not prepare it yet.
     DnsPersist01,
     /// A TXT record scoped to the account (draft-ietf-acme-dns-account-label).
     DnsAccount01,
@@ -249,6 +250,16 @@ pub fn placement(
     challenge: &Challenge,
     account_key: &PrivateKey,
 ) -> Result<Placement, ChallengeError> {
+    // Refused by type before the token is looked for: dns-persist-01 has none, and "no token" would
+    // blame the CA for what this function does not do.
+    if !matches!(
+        challenge.challenge_type,
+        ChallengeType::Dns01 | ChallengeType::Http01
+    ) {
+        return Err(ChallengeError::Unsupported(
+            challenge.challenge_type.clone(),
+        ));
+    }
     let token = challenge
         .token
         .as_deref()
@@ -406,6 +417,44 @@ mod tests {
                 Err(ChallengeError::MalformedToken(token.into()))
             );
         }
+    }
+
+    /// An authorization offering dns-persist-01 (the challenge object of draft-ietf-acme-dns-persist-01
+    /// §3.1, without a token) beside dns-01 parses; the type is known, the persist module reads the
+    /// object, and dns-01 is prepared as before.
+    #[test]
+    fn authorization_offering_dns_persist_parses() {
+        let persist = r#"{
+         "type": "dns-persist-01",
+         "url": "https://ca.example/acme/authz/1234/0",
+         "status": "pending",
+         "issuer-domain-names": ["authority.example", "ca.example.net"]
+       }"#;
+        let json = format!(
+            r#"{{"status": "pending", "identifier": {{"type": "dns", "value": "example.com"}},
+              "challenges": [{persist}, {{"type": "dns-01", "url": "https://ca.example/chall/2",
+              "status": "pending", "token": "tok"}}]}}"#
+        );
+        let a: Authorization = serde_json::from_str(&json).unwrap();
+        let offered = a.challenge(&ChallengeType::DnsPersist01).unwrap();
+        assert_eq!(offered.token, None);
+        assert_eq!(offered.url, "https://ca.example/acme/authz/1234/0");
+        let read = crate::acme::persist::PersistChallenge::from_json(persist).unwrap();
+        assert_eq!(
+            read.issuer_domain_names,
+            ["authority.example", "ca.example.net"]
+        );
+
+        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
+        assert_eq!(
+            placement(&a, offered, &key),
+            Err(ChallengeError::Unsupported(ChallengeType::DnsPersist01))
+        );
+        let dns = a.challenge(&ChallengeType::Dns01).unwrap();
+        assert!(matches!(
+            placement(&a, dns, &key),
+            Ok(Placement::Dns01 { record_name, .. }) if record_name == "_acme-challenge.example.com"
+        ));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod identifier;
 pub mod jws;
 pub mod order;
+pub mod persist;
 pub mod poll;
 pub mod problem;
 pub mod transport;
