@@ -47,15 +47,15 @@ impl PartialEq for Ctx {
 }
 
 impl Ctx {
-    fn wizard(&self) -> Wizard {
+    pub(super) fn wizard(&self) -> Wizard {
         Wizard::clone(&self.state.wizard)
     }
 
-    fn dispatch(&self, action: Action) {
+    pub(super) fn dispatch(&self, action: Action) {
         self.state.dispatch(action);
     }
 
-    fn fail(&self, error: ErrorInfo) {
+    pub(super) fn fail(&self, error: ErrorInfo) {
         self.dispatch(Action::Failed(error));
     }
 
@@ -75,7 +75,7 @@ impl Ctx {
     }
 
     /// The page's client for the connected CA, whose every exchange goes to the protocol log.
-    fn client(&self, wizard: &Wizard) -> Option<Rc<Client<FetchHttp>>> {
+    pub(super) fn client(&self, wizard: &Wizard) -> Option<Rc<Client<FetchHttp>>> {
         let url = wizard.connected_url.as_deref()?;
         let current = CLIENT.with(|c| c.borrow().clone());
         if let Some(client) = current.filter(|c| c.directory_url() == url) {

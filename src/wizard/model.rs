@@ -298,6 +298,11 @@ pub enum Action {
     AccountUnlocked(AccountCredentials),
     /// The person removed the passphrase: the key is saved in the clear again.
     AccountLockRemoved,
+    /// The CA switched the account to a new key (keyChange, RFC 8555 §7.3.5). A lock made with the old
+    /// key no longer holds it, so it is dropped (the page offers to lock again).
+    AccountKeyChanged(AccountCredentials),
+    /// The account was deactivated (§7.3.6): it is gone for good; back to creating or importing one.
+    AccountDeactivated,
     SetNames(String),
     SetKeyChoice(KeyChoice),
     SetCsrInput(String),

@@ -18,9 +18,11 @@ impl Wizard {
             | Action::SetEabHmac(_)
             | Action::SetProfile(_)
             | Action::AccountReady(_) => self.apply_setup(action),
-            Action::AccountLocked(_) | Action::AccountUnlocked(_) | Action::AccountLockRemoved => {
-                self.apply_lock(action)
-            }
+            Action::AccountLocked(_)
+            | Action::AccountUnlocked(_)
+            | Action::AccountLockRemoved
+            | Action::AccountKeyChanged(_)
+            | Action::AccountDeactivated => self.apply_account(action),
             Action::SetNames(_)
             | Action::SetKeyChoice(_)
             | Action::SetCsrInput(_)
@@ -257,8 +259,9 @@ impl Wizard {
     }
 
     /// Everything that belongs to one order.
-    /// The passphrase lock: it seals the account that is open, and opens only the account it sealed.
-    fn apply_lock(&mut self, action: Action) {
+    /// Changes to the account once it exists. The passphrase lock seals the account that is open, and
+    /// opens only the account it sealed.
+    fn apply_account(&mut self, action: Action) {
         match action {
             Action::AccountLocked(lock)
                 if self.account.as_ref().is_some_and(|a| a.url == lock.url) =>
@@ -276,6 +279,19 @@ impl Wizard {
                 self.error = None;
             }
             Action::AccountLockRemoved if self.account.is_some() => self.account_lock = None,
+            Action::AccountKeyChanged(account)
+                if self.account.as_ref().is_some_and(|a| a.url == account.url) =>
+            {
+                self.account = Some(account);
+                self.account_lock = None;
+            }
+            Action::AccountDeactivated if self.account.is_some() => {
+                self.account = None;
+                self.account_lock = None;
+                self.drop_order();
+                self.step = Step::Account;
+                self.error = None;
+            }
             _ => {}
         }
     }

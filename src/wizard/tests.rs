@@ -1801,3 +1801,33 @@ fn a_locked_account_key_is_saved_only_sealed_and_the_order_waits_for_the_passphr
     restored.apply(Action::ChangeCa);
     assert!(restored.account.is_none() && restored.account_lock.is_none());
 }
+
+#[test]
+fn a_key_change_replaces_the_key_and_drops_a_lock_and_deactivation_forgets_the_account() {
+    use crate::pki::sealed::SealedKey;
+    let mut w = at_challenges();
+    let account = w.account.clone().unwrap();
+    w.apply(Action::AccountLocked(AccountLock {
+        url: account.url.clone(),
+        key: SealedKey::seal(&account.key, "a long passphrase").unwrap(),
+    }));
+    let new_key = PrivateKey::generate(KeyType::P256).unwrap();
+    // Another account's change is not taken.
+    w.apply(Action::AccountKeyChanged(AccountCredentials {
+        url: "https://ca.test/acct/other".into(),
+        key: new_key.clone(),
+    }));
+    assert_eq!(w.account.as_ref().unwrap().key, account.key);
+    w.apply(Action::AccountKeyChanged(AccountCredentials {
+        url: account.url.clone(),
+        key: new_key.clone(),
+    }));
+    assert_eq!(w.account.as_ref().unwrap().key, new_key);
+    assert!(w.account_lock.is_none(), "the old key's lock is gone");
+    assert_eq!(w.step, Step::Challenges, "the order goes on");
+
+    w.apply(Action::AccountDeactivated);
+    assert!(w.account.is_none() && w.order.is_none());
+    assert_eq!(w.step, Step::Account);
+    assert!(w.directory.is_some(), "the CA stays connected");
+}
