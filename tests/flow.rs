@@ -892,3 +892,84 @@ fn a_reply_over_the_body_limit_is_refused() {
     );
     script.assert_done();
 }
+
+/// The newOrder payload of the `n`-th request the script saw.
+fn new_order_payload(script: &Script, n: usize) -> serde_json::Value {
+    let body: serde_json::Value =
+        serde_json::from_str(script.seen.borrow()[n].body.as_deref().unwrap()).unwrap();
+    let payload = certsmith::b64::decode(body["payload"].as_str().unwrap()).unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
+/// A renewal names the certificate it replaces (RFC 9773 §5); an authorization the CA still holds valid
+/// is not asked again: the order comes back ready and is finalized at once.
+#[test]
+fn a_renewal_sends_replaces_and_skips_valid_authorizations() {
+    let script = Script::default();
+    expect_new_order(&script, "ready", 1);
+    script
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok("n3", &order_json("valid", 1, r#","certificate":"/cert/1""#)),
+        )
+        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n4"));
+    let mut renewal = issuance(&["a.test"]);
+    renewal.request.replaces = Some("aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE".into());
+    let mut driver = TestDriver::new();
+    let done = run(&script, renewal, &mut driver).unwrap();
+    script.assert_done();
+    assert_eq!(
+        new_order_payload(&script, 1)["replaces"],
+        "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE"
+    );
+    assert!(!done.replaces_dropped);
+    assert!(driver.placed.is_empty(), "nothing to place");
+}
+
+/// alreadyReplaced (RFC 9773 §5): the same names are ordered again without `replaces`, at once, and the
+/// state says so for the page.
+#[test]
+fn already_replaced_orders_again_without_replaces() {
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            problem(
+                409,
+                "alreadyReplaced",
+                "certificate already replaced",
+                &[("Replay-Nonce", "n2")],
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n3"), ("Location", "/order/1")],
+                &order_json("ready", 1, ""),
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/order/1/finalize"),
+            ok("n4", &order_json("valid", 1, r#","certificate":"/cert/1""#)),
+        )
+        .expect(Method::Post, &format!("{CA}/cert/1"), certificate("n5"));
+    let mut renewal = issuance(&["a.test"]);
+    renewal.request.replaces = Some("old.id".into());
+    let mut driver = TestDriver::new();
+    let done = run(&script, renewal, &mut driver).unwrap();
+    script.assert_done();
+    assert_eq!(new_order_payload(&script, 1)["replaces"], "old.id");
+    assert!(new_order_payload(&script, 2).get("replaces").is_none());
+    assert!(done.replaces_dropped && done.request.replaces.is_none());
+    assert!(
+        driver.waits.is_empty(),
+        "no wait: the refusal is not transient"
+    );
+    assert!(done.chain.is_some());
+}

@@ -10,6 +10,7 @@
 //! only a new order leads on. From the order on, the step follows the issuance flow
 //! ([`crate::acme::flow::Issuance`]), which the wizard keeps as its order.
 
+pub mod certs;
 mod doh;
 mod log;
 mod model;

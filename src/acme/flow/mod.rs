@@ -93,6 +93,9 @@ pub struct Issuance {
     /// Whether finalize answered "processing" (one more request by the RFC's count).
     #[serde(default)]
     pub finalize_processing: bool,
+    /// The CA refused `replaces` with alreadyReplaced (RFC 9773 §5), so the order was placed without it.
+    #[serde(default)]
+    pub replaces_dropped: bool,
     #[serde(default)]
     pub chain: Option<CertificateChain>,
 }
@@ -117,6 +120,7 @@ impl Issuance {
             failures: 0,
             polls: 0,
             finalize_processing: false,
+            replaces_dropped: false,
             chain: None,
         }
     }

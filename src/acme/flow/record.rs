@@ -244,6 +244,16 @@ impl Issuance {
                 }
                 Err(error)
             }
+            // RFC 9773 §5: another order already replaced that certificate. A renewal is still wanted:
+            // order the same names without claiming to replace it, and let the page say so.
+            Request::NewOrder(sent)
+                if sent.replaces.is_some()
+                    && error.problem().map(Problem::kind) == Some(ProblemKind::AlreadyReplaced) =>
+            {
+                self.request.replaces = None;
+                self.replaces_dropped = true;
+                Ok(())
+            }
             Request::Finalize { .. } => {
                 self.unsure = Some(Unsure::Finalize);
                 if error.problem().map(Problem::kind) == Some(ProblemKind::OrderNotReady) {
