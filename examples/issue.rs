@@ -103,6 +103,14 @@ fn run_hook(hook: &str, name: &str, placement: &Placement) -> Result<(), String>
             .env("CERTSMITH_HTTP_PATH", path)
             .env("CERTSMITH_HTTP_TOKEN", token)
             .env("CERTSMITH_HTTP_CONTENT", content),
+        Placement::DnsPersist01 {
+            record_name,
+            record,
+            ..
+        } => command
+            .env("CERTSMITH_CHALLENGE", "dns-persist-01")
+            .env("CERTSMITH_TXT_NAME", record_name)
+            .env("CERTSMITH_TXT_VALUE", record.value()),
     };
     let status = command
         .status()

@@ -15,6 +15,7 @@ use certsmith::acme::directory::Directory;
 use certsmith::acme::flow::{self, Driver, Failure, Issuance, Next, Request, RunError, WaitReason};
 use certsmith::acme::identifier::{Identifier, IdentifierKind};
 use certsmith::acme::order::{NewOrder, Order, OrderStatus};
+use certsmith::acme::persist::{PersistChoice, PersistRecord};
 use certsmith::acme::problem::ProblemKind;
 use certsmith::acme::transport::{Method, TransportError, TransportErrorKind};
 use certsmith::Error;
@@ -681,8 +682,9 @@ fn the_state_round_trips_through_serde_mid_flow() {
     script.assert_done();
 }
 
-/// Challenge types this client cannot complete (dns-persist-01, dns-account-01, device-attest-01) are
-/// skipped, never fatal; an authorization that offers nothing usable fails with its name.
+/// Challenge types this client cannot complete (dns-account-01, device-attest-01) are skipped, never
+/// fatal (dns-persist-01 is usable, but dns-01 is preferred); an authorization that offers nothing usable
+/// fails with its name.
 #[test]
 fn unknown_challenge_types_are_skipped() {
     let offered = [
@@ -970,6 +972,159 @@ fn already_replaced_orders_again_without_replaces() {
     assert!(
         driver.waits.is_empty(),
         "no wait: the refusal is not transient"
+    );
+    assert!(done.chain.is_some());
+}
+
+/// A dns-persist-01 challenge as draft-ietf-acme-dns-persist-01 §3.1 has it: no token, the issuer
+/// domain names instead.
+fn persist01(i: usize, status: &str) -> String {
+    format!(
+        r#"{{"type":"dns-persist-01","url":"{CA}/chall/{i}/dns-persist-01","status":"{status}",
+            "issuer-domain-names":["ca.test","ca.example.net"]}}"#
+    )
+}
+
+/// The payload of the `n`-th request the script saw, as JSON.
+fn payload(script: &Script, n: usize) -> serde_json::Value {
+    let body: serde_json::Value =
+        serde_json::from_str(script.seen.borrow()[n].body.as_deref().unwrap()).unwrap();
+    let payload = certsmith::b64::decode(body["payload"].as_str().unwrap()).unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
+/// An order for a name and its wildcard whose authorizations offer dns-persist-01 beside dns-01: dns-01
+/// stays the default; the person chooses dns-persist-01 for both and a persistUntil. The one record at
+/// `_validation-persist.a.test` names the first issuer and the account URL, with policy=wildcard (the
+/// wildcard shares it), and is placed for both names; each answer is `{}` (RFC 8555 §7.5.1, draft §3.1);
+/// the order completes with the floor of requests.
+#[test]
+fn dns_persist_01_places_one_record_for_the_account_and_completes() {
+    let script = Script::default();
+    expect_new_order(&script, "pending", 2);
+    for (i, name) in [(1, "a.test"), (2, "*.a.test")] {
+        let offered = format!("{},{}", persist01(i, "pending"), dns01(i, "pending"));
+        script.expect(
+            Method::Post,
+            &format!("{CA}/authz/{i}"),
+            ok("na", &authz_json(i, name, "pending", &offered)),
+        );
+    }
+    let client = client(&script);
+    let account = account();
+    let mut driver = TestDriver::new();
+    let mut issuance = issuance(&["a.test", "*.a.test"]);
+    loop {
+        match issuance.next(driver.now) {
+            Next::Send(request) => {
+                let result = pollster::block_on(client.execute(&account, &request, driver.now));
+                issuance.record(&request, result, driver.now).unwrap();
+            }
+            Next::Place => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    let chosen: Vec<_> = issuance
+        .authorizations
+        .iter()
+        .map(|a| a.challenge_type.clone())
+        .collect();
+    assert_eq!(
+        chosen,
+        [Some(ChallengeType::Dns01), Some(ChallengeType::Dns01)]
+    );
+    assert!(!issuance.persist_wildcard_required(0));
+    for index in [0, 1] {
+        assert!(issuance.choose_challenge(index, &ChallengeType::DnsPersist01));
+    }
+    assert!(
+        issuance.persist_wildcard_required(0),
+        "the wildcard shares it"
+    );
+    let until = 1_900_000_000;
+    assert!(issuance.choose_persist(
+        0,
+        PersistChoice {
+            wildcard: false,
+            persist_until: Some(until),
+        }
+    ));
+    assert_eq!(
+        issuance.authorizations[1].persist.persist_until,
+        Some(until),
+        "one choice for the one record"
+    );
+
+    let answers_from = script.seen.borrow().len();
+    for i in [1, 2] {
+        script.expect(
+            Method::Post,
+            &format!("{CA}/chall/{i}/dns-persist-01"),
+            ok("nx", &persist01(i, "processing")),
+        );
+    }
+    expect_ready_then_issued(&script);
+    pollster::block_on(flow::run(&client, &account, &mut issuance, &mut driver)).unwrap();
+    script.assert_done();
+    assert!(issuance.chain.is_some());
+
+    let record = PersistRecord {
+        wildcard: true,
+        persist_until: Some(until),
+        ..PersistRecord::new("ca.test", &account.url)
+    };
+    assert_eq!(
+        record.value(),
+        "ca.test; accounturi=https://ca.test/acct/1; policy=wildcard; persistUntil=1900000000"
+    );
+    let expected = Placement::DnsPersist01 {
+        record_name: "_validation-persist.a.test".into(),
+        record,
+        issuer_domain_names: vec!["ca.test".into(), "ca.example.net".into()],
+    };
+    assert_eq!(
+        driver.placed,
+        [
+            ("a.test".to_string(), expected.clone()),
+            ("*.a.test".to_string(), expected)
+        ]
+    );
+    for n in [answers_from, answers_from + 1] {
+        assert_eq!(payload(&script, n), serde_json::json!({}));
+    }
+    // newNonce, then 4 + 2N.
+    assert_eq!(script.seen.borrow().len(), 1 + 4 + 2 * 2);
+}
+
+/// A renewal with the record still in place: the CA looks at it by itself and the authorization comes
+/// back valid (an order may hold valid authorizations, RFC 8555 §7.1.4), so nothing is placed, no
+/// challenge is answered, and the order is finalized once the CA says it is ready.
+#[test]
+fn a_dns_persist_01_renewal_with_the_record_in_place_places_nothing() {
+    let script = Script::default();
+    expect_new_order(&script, "pending", 1);
+    let offered = format!("{},{}", persist01(1, "valid"), dns01(1, "pending"));
+    script.expect(
+        Method::Post,
+        &format!("{CA}/authz/1"),
+        ok("n3", &authz_json(1, "a.test", "valid", &offered)),
+    );
+    expect_ready_then_issued(&script);
+    let mut renewal = issuance(&["a.test"]);
+    renewal.request.replaces = Some("aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE".into());
+    let mut driver = TestDriver::new();
+    let done = run(&script, renewal, &mut driver).unwrap();
+    script.assert_done();
+    assert!(driver.placed.is_empty(), "nothing to place");
+    assert_eq!(done.reused(), ["a.test"]);
+    assert!(!done.authorizations[0].answered);
+    assert_eq!(
+        count(
+            &script,
+            Method::Post,
+            &format!("{CA}/chall/1/dns-persist-01")
+        ),
+        0
     );
     assert!(done.chain.is_some());
 }

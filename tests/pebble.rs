@@ -95,6 +95,8 @@ impl Pebble {
                 "/add-http01",
                 serde_json::json!({ "token": token, "content": content }),
             ),
+            // Pebble offers no dns-persist-01: tests/flow.rs covers it against a scripted CA.
+            Placement::DnsPersist01 { .. } => return Err("Pebble offers no dns-persist-01".into()),
         };
         self.agent()
             .post(&format!("{}{path}", self.challtestsrv))

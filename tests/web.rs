@@ -26,6 +26,7 @@ use certsmith::acme::client::Client;
 use certsmith::acme::flow::{Issuance, Next, Stage};
 use certsmith::acme::identifier::{parse_identifiers, Identifier, IdentifierKind};
 use certsmith::acme::order::{NewOrder, OrderStatus};
+use certsmith::acme::persist::PersistChoice;
 use certsmith::acme::problem::Problem;
 use certsmith::acme::transport::{HttpClient, HttpRequest, TransportErrorKind};
 use certsmith::pki::csr::build_csr;
@@ -485,6 +486,80 @@ async fn doh_reads_txt_records_from_the_local_resolver() {
     .await;
 }
 
+/// The page's DNS check of a dns-persist-01 record (`DnsRecord::check`, what the Check DNS button runs)
+/// against the local resolver: a record placed through challtestsrv, spelled otherwise than the page
+/// wrote it (case, trailing dot, spacing, an unknown parameter), counts for the account it names and not
+/// for another account.
+#[wasm_bindgen_test]
+async fn doh_check_counts_a_persist_record_for_its_account_only() {
+    use certsmith::acme::authorization::Authorization;
+    use certsmith::wizard::{DnsRecord, DohOutcome};
+
+    let Some(resolver) = option_env!("CERTSMITH_TEST_DOH") else {
+        console_log!(
+            "CERTSMITH_TEST_DOH was not set at compile time: the persist DNS check not tested"
+        );
+        return;
+    };
+    require_no_origin_isolation();
+    let name = format!("persist{}.example.test", js_sys::Date::now() as u64);
+    let authorization: Authorization = serde_json::from_value(serde_json::json!({
+        "status": "pending",
+        "identifier": { "type": "dns", "value": name },
+        "challenges": [{
+            "type": "dns-persist-01", "url": "https://ca.test/chall/1", "status": "pending",
+            "issuer-domain-names": ["ca.test", "ca.example.net"]
+        }]
+    }))
+    .unwrap();
+    let record_for = |url: &str| -> DnsRecord {
+        let account = AccountCredentials {
+            url: url.into(),
+            key: PrivateKey::generate(KeyType::P256).unwrap(),
+        };
+        let placed = placement(
+            &authorization,
+            &authorization.challenges[0],
+            &account,
+            PersistChoice::default(),
+        )
+        .unwrap();
+        DnsRecord::from_placement(&name, &placed).expect("a TXT record")
+    };
+    let ours = record_for("https://ca.test/acct/1");
+    let theirs = record_for("https://ca.test/acct/2");
+    assert_eq!(ours.name, format!("_validation-persist.{name}"));
+    assert_eq!(ours.values, ["ca.test; accounturi=https://ca.test/acct/1"]);
+    let lookup = || async {
+        doh::lookup_txt(resolver, &ours.name)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let before = ours.check(resolver, lookup().await, clock::now());
+    assert_eq!(before.outcome, DohOutcome::NotVisible { found: Vec::new() });
+
+    let host = format!("{}.", ours.name);
+    let placed = "CA.Example.NET. ;  accounturi=https://ca.test/acct/1 ;future-tag=1";
+    challtestsrv(
+        "/set-txt",
+        serde_json::json!({ "host": host, "value": placed }),
+    )
+    .await;
+    let answer = lookup().await;
+    challtestsrv("/clear-txt", serde_json::json!({ "host": host })).await;
+    assert_eq!(answer.as_deref(), Ok(&[placed.to_string()][..]));
+    let row = ours.check(resolver, answer.clone(), clock::now());
+    assert_eq!(row.outcome, DohOutcome::Visible, "{row:?}");
+    assert_eq!(row.record_name, ours.name);
+    let other = theirs.check(resolver, answer, clock::now());
+    assert_eq!(
+        other.outcome,
+        DohOutcome::NotVisible {
+            found: vec![placed.to_string()]
+        }
+    );
+}
+
 // ----- storage, download, clock, clipboard -----
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
@@ -716,7 +791,7 @@ async fn an_account_and_an_order_from_the_browser() {
     assert_eq!(issuance.reused(), Vec::<String>::new());
 
     // What it asks to place: one TXT value per authorization, both at the apex's record name.
-    let placements = issuance.placements(&account.key);
+    let placements = issuance.placements(&account);
     let mut placed_names: Vec<&str> = placements.iter().map(|(n, _)| n.as_str()).collect();
     placed_names.sort();
     let mut expected_names = [wildcard.as_str(), name.as_str()];
@@ -729,7 +804,7 @@ async fn an_account_and_an_order_from_the_browser() {
         let challenge = authz
             .challenge(&ChallengeType::Dns01)
             .expect("dns-01 offered");
-        let expected = placement(authz, challenge, &account.key).unwrap();
+        let expected = placement(authz, challenge, &account, PersistChoice::default()).unwrap();
         let placed = placed.as_ref().expect("a placement");
         assert_eq!(placed, &expected);
         match placed {

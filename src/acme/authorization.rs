@@ -1,10 +1,15 @@
 //! Authorizations and challenges (RFC 8555 §7.1.4, §8), key authorizations (§8.1) and what a person must
-//! place for each challenge type: the dns-01 TXT record (§8.4) or the http-01 file (§8.3).
+//! place for each challenge type: the dns-01 TXT record (§8.4), the http-01 file (§8.3), or the lasting
+//! dns-persist-01 record (draft-ietf-acme-dns-persist-01 §4, built in [`crate::acme::persist`]).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::acme::account::AccountCredentials;
 use crate::acme::identifier::{Identifier, IdentifierKind};
+use crate::acme::persist::{
+    validation_domain_name, PersistChallenge, PersistChoice, PersistError, PersistRecord,
+};
 use crate::acme::problem::Problem;
 use crate::b64;
 use crate::pki::key::PrivateKey;
@@ -63,7 +68,7 @@ pub enum ChallengeType {
     /// A certificate in a TLS handshake (RFC 8737); a page cannot answer it.
     TlsAlpn01,
     /// One persistent TXT record (draft-ietf-acme-dns-persist): its challenge object, record and check
-    /// are in [`crate::acme::persist`]; [`placement`] does not prepare it yet.
+    /// are in [`crate::acme::persist`].
     DnsPersist01,
     /// A TXT record scoped to the account (draft-ietf-acme-dns-account-label).
     DnsAccount01,
@@ -186,6 +191,16 @@ pub struct Challenge {
     pub validated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Problem>,
+    /// dns-persist-01: the names the record may give for the CA (draft-ietf-acme-dns-persist-01 §3.1;
+    /// -02 spells the member `issuerDomainNames`). Empty for every other type.
+    #[serde(
+        rename = "issuer-domain-names",
+        alias = "issuerDomainNames",
+        default,
+        deserialize_with = "crate::acme::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub issuer_domain_names: Vec<String>,
 }
 
 /// Why a challenge cannot be prepared.
@@ -200,6 +215,8 @@ pub enum ChallengeError {
     MalformedToken(String),
     #[error("{0} challenges cannot be completed by this client")]
     Unsupported(ChallengeType),
+    #[error("the CA sent an unusable dns-persist-01 challenge: {0}")]
+    Persist(PersistError),
 }
 
 /// The key authorization of §8.1: `token || '.' || base64url(JWK thumbprint of the account key)`.
@@ -230,41 +247,60 @@ pub enum Placement {
         token: String,
         content: String,
     },
+    /// dns-persist-01 (draft-ietf-acme-dns-persist-01 §4): one TXT record at
+    /// `_validation-persist.<name>` naming the CA and the account, left in place for later issuances.
+    DnsPersist01 {
+        record_name: String,
+        record: PersistRecord,
+        /// Every name the CA accepts for itself in the record (§3.1); the record uses the first.
+        issuer_domain_names: Vec<String>,
+    },
 }
 
 impl Placement {
-    /// The zone-file line for a dns-01 record, as many DNS panels accept for import.
+    /// The zone-file line of a TXT record, as many DNS panels accept for import.
     pub fn zone_file_line(&self) -> Option<String> {
         match self {
             Placement::Dns01 { record_name, value } => {
                 Some(format!("{record_name}. 300 IN TXT \"{value}\""))
             }
+            Placement::DnsPersist01 {
+                record_name,
+                record,
+                ..
+            } => Some(record.zone_file_line(record_name)),
             Placement::Http01 { .. } => None,
         }
     }
 }
 
-/// The record or file for one challenge of an authorization.
+/// The record or file for one challenge of an authorization. The account signs the key authorization
+/// of dns-01 and http-01 (§8.1) and is named by its URL in a dns-persist-01 record, whose other parts
+/// are the person's `persist` choice.
 pub fn placement(
     authorization: &Authorization,
     challenge: &Challenge,
-    account_key: &PrivateKey,
+    account: &AccountCredentials,
+    persist: PersistChoice,
 ) -> Result<Placement, ChallengeError> {
-    // Refused by type before the token is looked for: dns-persist-01 has none, and "no token" would
-    // blame the CA for what this function does not do.
-    if !matches!(
-        challenge.challenge_type,
-        ChallengeType::Dns01 | ChallengeType::Http01
-    ) {
-        return Err(ChallengeError::Unsupported(
-            challenge.challenge_type.clone(),
-        ));
+    match challenge.challenge_type {
+        ChallengeType::Dns01 | ChallengeType::Http01 => {}
+        ChallengeType::DnsPersist01 => {
+            return persist_placement(authorization, challenge, &account.url, persist)
+        }
+        // Refused by type before the token is looked for: "no token" would blame the CA for what this
+        // function does not do.
+        _ => {
+            return Err(ChallengeError::Unsupported(
+                challenge.challenge_type.clone(),
+            ))
+        }
     }
     let token = challenge
         .token
         .as_deref()
         .ok_or_else(|| ChallengeError::MissingToken(challenge.challenge_type.clone()))?;
-    let key_auth = key_authorization(token, account_key)?;
+    let key_auth = key_authorization(token, &account.key)?;
     let name = &authorization.identifier.value;
     match &challenge.challenge_type {
         ChallengeType::Dns01 => Ok(Placement::Dns01 {
@@ -287,6 +323,28 @@ pub fn placement(
         }
         other => Err(ChallengeError::Unsupported(other.clone())),
     }
+}
+
+/// The dns-persist-01 record for `account_url`: at the name's validation domain name (a wildcard's is
+/// its base name's, §10.2), with `policy=wildcard` when the person wants it or the name is a wildcard.
+fn persist_placement(
+    authorization: &Authorization,
+    challenge: &Challenge,
+    account_url: &str,
+    choice: PersistChoice,
+) -> Result<Placement, ChallengeError> {
+    let persist = PersistChallenge::of(challenge);
+    let record = persist
+        .record(account_url, choice.wildcard || authorization.wildcard)
+        .map_err(ChallengeError::Persist)?;
+    Ok(Placement::DnsPersist01 {
+        record_name: validation_domain_name(&authorization.identifier.value),
+        record: PersistRecord {
+            persist_until: choice.persist_until,
+            ..record
+        },
+        issuer_domain_names: persist.issuer_domain_names,
+    })
 }
 
 #[cfg(test)]
@@ -347,14 +405,23 @@ mod tests {
                 token: Some(token.into()),
                 validated: None,
                 error: None,
+                issuer_domain_names: Vec::new(),
             }],
             wildcard,
         }
     }
 
+    fn account() -> AccountCredentials {
+        AccountCredentials {
+            url: "https://ca.example/acct/123".into(),
+            key: PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap(),
+        }
+    }
+
     #[test]
     fn dns01_record_is_hash_of_key_authorization() {
-        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
+        let account = account();
+        let key = &account.key;
         let a = authz(
             "example.org",
             IdentifierKind::Dns,
@@ -362,7 +429,7 @@ mod tests {
             "dns-01",
             "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA",
         );
-        let placed = placement(&a, &a.challenges[0], &key).unwrap();
+        let placed = placement(&a, &a.challenges[0], &account, PersistChoice::default()).unwrap();
         let key_auth = format!(
             "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.{}",
             key.thumbprint()
@@ -384,7 +451,8 @@ mod tests {
 
     #[test]
     fn http01_file_for_names_and_ipv6() {
-        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
+        let account = account();
+        let key = &account.key;
         let a = authz(
             "2001:db8::1",
             IdentifierKind::Ip,
@@ -392,7 +460,7 @@ mod tests {
             "http-01",
             "tok_en-1",
         );
-        match placement(&a, &a.challenges[0], &key).unwrap() {
+        match placement(&a, &a.challenges[0], &account, PersistChoice::default()).unwrap() {
             Placement::Http01 {
                 url, path, content, ..
             } => {
@@ -409,21 +477,21 @@ mod tests {
 
     #[test]
     fn refuses_tokens_that_are_not_base64url() {
-        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
+        let account = account();
         for token in ["../../etc/passwd", "", "a b", "x/y"] {
             let a = authz("a.example", IdentifierKind::Dns, false, "http-01", token);
             assert_eq!(
-                placement(&a, &a.challenges[0], &key),
+                placement(&a, &a.challenges[0], &account, PersistChoice::default()),
                 Err(ChallengeError::MalformedToken(token.into()))
             );
         }
     }
 
     /// An authorization offering dns-persist-01 (the challenge object of draft-ietf-acme-dns-persist-01
-    /// §3.1, without a token) beside dns-01 parses; the type is known, the persist module reads the
-    /// object, and dns-01 is prepared as before.
+    /// §3.1, without a token) beside dns-01: the challenge keeps its issuer domain names (either
+    /// spelling), and its placement is the one record at `_validation-persist.<name>` for the account URL.
     #[test]
-    fn authorization_offering_dns_persist_parses() {
+    fn authorization_offering_dns_persist_places_its_record() {
         let persist = r#"{
          "type": "dns-persist-01",
          "url": "https://ca.example/acme/authz/1234/0",
@@ -439,27 +507,90 @@ mod tests {
         let offered = a.challenge(&ChallengeType::DnsPersist01).unwrap();
         assert_eq!(offered.token, None);
         assert_eq!(offered.url, "https://ca.example/acme/authz/1234/0");
-        let read = crate::acme::persist::PersistChallenge::from_json(persist).unwrap();
         assert_eq!(
-            read.issuer_domain_names,
+            offered.issuer_domain_names,
             ["authority.example", "ca.example.net"]
         );
-
-        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
+        let renamed: Challenge =
+            serde_json::from_str(&persist.replace("issuer-domain-names", "issuerDomainNames"))
+                .unwrap();
+        assert_eq!(&renamed, offered);
+        // Saved and read back with the member, and without it for the other types.
+        let saved = serde_json::to_value(&a).unwrap();
         assert_eq!(
-            placement(&a, offered, &key),
-            Err(ChallengeError::Unsupported(ChallengeType::DnsPersist01))
+            saved["challenges"][0]["issuer-domain-names"][1],
+            "ca.example.net"
         );
+        assert!(saved["challenges"][1].get("issuer-domain-names").is_none());
+
+        let account = account();
+        let placed = placement(&a, offered, &account, PersistChoice::default()).unwrap();
+        let Placement::DnsPersist01 {
+            record_name,
+            record,
+            issuer_domain_names,
+        } = &placed
+        else {
+            panic!("{placed:?}")
+        };
+        assert_eq!(record_name, "_validation-persist.example.com");
+        assert_eq!(
+            record.value(),
+            "authority.example; accounturi=https://ca.example/acct/123"
+        );
+        assert_eq!(issuer_domain_names, &offered.issuer_domain_names);
+        assert_eq!(
+            placed.zone_file_line().unwrap(),
+            "_validation-persist.example.com. 3600 IN TXT \
+             \"authority.example; accounturi=https://ca.example/acct/123\""
+        );
+        // The person's choice: policy=wildcard and a persistUntil.
+        let chosen = PersistChoice {
+            wildcard: true,
+            persist_until: Some(1_721_952_000),
+        };
+        assert!(matches!(
+            placement(&a, offered, &account, chosen),
+            Ok(Placement::DnsPersist01 { record, .. }) if record.value()
+                == "authority.example; accounturi=https://ca.example/acct/123; policy=wildcard; \
+                    persistUntil=1721952000"
+        ));
         let dns = a.challenge(&ChallengeType::Dns01).unwrap();
         assert!(matches!(
-            placement(&a, dns, &key),
+            placement(&a, dns, &account, chosen),
             Ok(Placement::Dns01 { record_name, .. }) if record_name == "_acme-challenge.example.com"
         ));
     }
 
+    /// A wildcard authorization carries the base name; its record is the base name's and always has
+    /// policy=wildcard (draft §10.2). A challenge without issuer names is refused (§3.1).
+    #[test]
+    fn dns_persist_for_a_wildcard_and_a_malformed_challenge() {
+        let account = account();
+        let mut a = authz(
+            "example.org",
+            IdentifierKind::Dns,
+            true,
+            "dns-persist-01",
+            "unused",
+        );
+        a.challenges[0].token = None;
+        a.challenges[0].issuer_domain_names = vec!["ca.example".into()];
+        assert!(matches!(
+            placement(&a, &a.challenges[0], &account, PersistChoice::default()),
+            Ok(Placement::DnsPersist01 { record_name, record, .. })
+                if record_name == "_validation-persist.example.org" && record.wildcard
+        ));
+        a.challenges[0].issuer_domain_names.clear();
+        assert_eq!(
+            placement(&a, &a.challenges[0], &account, PersistChoice::default()),
+            Err(ChallengeError::Persist(PersistError::NoIssuerDomainNames))
+        );
+    }
+
     #[test]
     fn tls_alpn_is_refused_clearly() {
-        let key = PrivateKey::generate(crate::pki::key::KeyType::P256).unwrap();
+        let account = account();
         let a = authz(
             "a.example",
             IdentifierKind::Dns,
@@ -468,7 +599,7 @@ mod tests {
             "abc",
         );
         assert_eq!(
-            placement(&a, &a.challenges[0], &key),
+            placement(&a, &a.challenges[0], &account, PersistChoice::default()),
             Err(ChallengeError::Unsupported("tls-alpn-01".into()))
         );
     }

@@ -232,13 +232,22 @@ pub fn parse_identifiers(text: &str) -> Result<Vec<Identifier>, Vec<InvalidIdent
     }
 }
 
-/// Challenge types an identifier can be validated with (RFC 8555 §8.3, §8.4; RFC 8738 §7):
-/// a wildcard only with dns-01, an IP address only with http-01 (tls-alpn-01 cannot be done from a page).
+/// Challenge types an identifier can be validated with, in the order this client prefers them when the
+/// person states no preference (RFC 8555 §8.3, §8.4; RFC 8738 §7; draft-ietf-acme-dns-persist-01 §5):
+/// a wildcard only with a DNS record (dns-01 or dns-persist-01), an IP address only with http-01
+/// (tls-alpn-01 cannot be done from a page). dns-persist-01 comes last: its record lasts and grants
+/// more, so it is taken only when chosen or when nothing else is offered.
 pub fn allowed_challenge_types(id: &Identifier) -> &'static [ChallengeType] {
     match id.kind {
         IdentifierKind::Ip => &[ChallengeType::Http01],
-        IdentifierKind::Dns if id.is_wildcard() => &[ChallengeType::Dns01],
-        IdentifierKind::Dns => &[ChallengeType::Dns01, ChallengeType::Http01],
+        IdentifierKind::Dns if id.is_wildcard() => {
+            &[ChallengeType::Dns01, ChallengeType::DnsPersist01]
+        }
+        IdentifierKind::Dns => &[
+            ChallengeType::Dns01,
+            ChallengeType::Http01,
+            ChallengeType::DnsPersist01,
+        ],
         IdentifierKind::Unknown => &[],
     }
 }
@@ -346,7 +355,7 @@ mod tests {
     fn challenge_types_follow_the_rfcs() {
         assert_eq!(
             allowed_challenge_types(&ok("*.a.example")),
-            [ChallengeType::Dns01]
+            [ChallengeType::Dns01, ChallengeType::DnsPersist01]
         );
         assert_eq!(
             allowed_challenge_types(&ok("192.0.2.1")),
@@ -354,7 +363,11 @@ mod tests {
         );
         assert_eq!(
             allowed_challenge_types(&ok("a.example")),
-            [ChallengeType::Dns01, ChallengeType::Http01]
+            [
+                ChallengeType::Dns01,
+                ChallengeType::Http01,
+                ChallengeType::DnsPersist01
+            ]
         );
     }
 

@@ -12,21 +12,20 @@
 //! spellings are read, and [`hashed_account_uri`] computes the -02 value, so a CA that moves to -02 needs
 //! no new parser: the record's `accounturi` is then that hashed URI instead of the account URL.
 //!
-//! Not in the issuance flow yet: [`crate::acme::flow`] skips dns-persist-01 (it is not in
-//! [`crate::acme::identifier::allowed_challenge_types`]), because completing it needs what the flow's
-//! [`crate::acme::authorization::placement`] does not get: the account URL and the challenge's issuer
-//! domain names, which [`crate::acme::authorization::Challenge`] does not keep (a new member there changes
-//! every struct literal of it, including the wizard's tests). Adding it means that member, a `Placement`
-//! variant, and a page that shows [`PersistRecord::zone_file_line`].
+//! In the issuance flow: a [`crate::acme::authorization::Challenge`] keeps the issuer domain names,
+//! [`crate::acme::authorization::placement`] turns it into the record for the account URL and the
+//! person's [`PersistChoice`], and the page checks what DNS-over-HTTPS returns with [`satisfies`], so a
+//! record written with other spacing or case still counts. The challenge is answered with `{}`, as the
+//! RFC 8555 types are (RFC 8555 §7.5.1): the record, not the answer, carries the proof.
 //!
-//! One file of about 900 lines because over half of it is tests quoting the draft's examples.
+//! One file of about 1000 lines because over half of it is tests quoting the draft's examples.
 
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::acme::authorization::{ChallengeStatus, ChallengeType};
+use crate::acme::authorization::{Challenge, ChallengeStatus, ChallengeType};
 use crate::b64;
 
 /// The label prepended to the name being validated (§2, §4).
@@ -92,6 +91,17 @@ pub struct PersistChallenge {
 }
 
 impl PersistChallenge {
+    /// The persist view of a challenge object an authorization carried (not checked yet).
+    pub fn of(challenge: &Challenge) -> Self {
+        PersistChallenge {
+            challenge_type: challenge.challenge_type.clone(),
+            url: challenge.url.clone(),
+            status: challenge.status,
+            issuer_domain_names: challenge.issuer_domain_names.clone(),
+            account_uri: None,
+        }
+    }
+
     /// Reads a challenge object and checks it (§3.1).
     pub fn from_json(json: &str) -> Result<Self, PersistError> {
         let challenge: PersistChallenge =
@@ -259,6 +269,49 @@ impl std::fmt::Display for PersistRecord {
     }
 }
 
+/// What the person chooses for the record (§4.1): whether it also covers the wildcard and every
+/// subdomain, and when it stops counting. Kept per authorization by the flow; the rest of the record
+/// comes from the CA and the account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersistChoice {
+    /// `policy=wildcard` (§5.1). A wildcard authorization needs it whatever this says (§10.2).
+    #[serde(default)]
+    pub wildcard: bool,
+    /// `persistUntil`, in seconds since the Unix epoch; `None`: the record has no end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persist_until: Option<i64>,
+}
+
+/// How close a persistUntil may come before the page warns that later renewals will need a new record
+/// (§7.9; -02 §9.4 asks clients to warn).
+pub const PERSIST_UNTIL_WARNING: Duration = Duration::from_secs(30 * 86_400);
+
+/// The persistUntil of 00:00 UTC on an ISO 8601 calendar date (`2027-06-30`, what a date input gives);
+/// `None` for anything else.
+pub fn persist_until_from_date(date: &str) -> Option<i64> {
+    let mut parts = date.trim().splitn(3, '-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    let date =
+        time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp())
+}
+
+/// The UTC calendar date of a persistUntil (`2027-06-30`), as a date input shows it.
+pub fn persist_until_date(until: i64) -> Option<String> {
+    let date = time::OffsetDateTime::from_unix_timestamp(until)
+        .ok()?
+        .date();
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    ))
+}
+
 /// What a record must hold to satisfy a challenge for one account (§4.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Expected<'a> {
@@ -282,7 +335,7 @@ pub enum Mismatch {
     Malformed(PersistError),
     #[error("the record names another account: {0}")]
     WrongAccount(String),
-    #[error("the name is a wildcard, and the record lacks policy=wildcard")]
+    #[error("the record lacks policy=wildcard, which a wildcard and its subdomains need")]
     NotWildcard,
     #[error("the record's persistUntil ({0}) has passed")]
     Expired(i64),
@@ -838,6 +891,24 @@ mod tests {
             ..unbounded
         };
         assert!(ancient.is_expired(SystemTime::UNIX_EPOCH));
+    }
+
+    /// A date input's value and back: §10.3's persistUntil=1721952000 is 2024-07-26, 00:00 UTC.
+    #[test]
+    fn persist_until_from_and_to_a_calendar_date() {
+        assert_eq!(persist_until_from_date("2024-07-26"), Some(1_721_952_000));
+        assert_eq!(persist_until_from_date(" 2024-07-26 "), Some(1_721_952_000));
+        assert_eq!(
+            persist_until_date(1_721_952_000).as_deref(),
+            Some("2024-07-26")
+        );
+        assert_eq!(
+            persist_until_date(1_721_952_000 + 86_399).as_deref(),
+            Some("2024-07-26")
+        );
+        for bad in ["", "2024-02-30", "2024-13-01", "26.07.2024", "2024-07"] {
+            assert_eq!(persist_until_from_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

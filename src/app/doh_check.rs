@@ -56,8 +56,8 @@ pub fn doh_check(props: &DohCheckProps) -> Html {
     }
 }
 
-/// The host of a resolver URL, which says enough in a result row.
-fn host(url: &str) -> &str {
+/// The host of a resolver URL, which says enough in a result row or a sentence.
+pub fn host(url: &str) -> &str {
     url.split("://")
         .nth(1)
         .and_then(|rest| rest.split('/').next())

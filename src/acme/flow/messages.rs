@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::acme::authorization::{Authorization, AuthorizationStatus, Challenge, ChallengeType};
 use crate::acme::client::CertificateChain;
 use crate::acme::order::{NewOrder, Order};
+use crate::acme::persist::PersistChoice;
 use crate::acme::problem::Problem;
 
 /// One request the flow needs, with everything the client needs to send it.
@@ -182,6 +183,10 @@ pub struct AuthorizationProgress {
     /// Its chosen challenge was answered, and the CA took the answer.
     #[serde(default)]
     pub answered: bool,
+    /// What the person chose for a dns-persist-01 record (policy=wildcard, persistUntil); see
+    /// [`Issuance::persist_choice`](super::Issuance::persist_choice) for the record as placed.
+    #[serde(default)]
+    pub persist: PersistChoice,
 }
 
 impl AuthorizationProgress {
@@ -191,6 +196,7 @@ impl AuthorizationProgress {
             authorization: None,
             challenge_type: None,
             answered: false,
+            persist: PersistChoice::default(),
         }
     }
 

@@ -25,14 +25,15 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use crate::acme::account::AccountCredentials;
 use crate::acme::authorization::{
-    placement, Authorization, AuthorizationStatus, ChallengeType, Placement,
+    placement, Authorization, AuthorizationStatus, ChallengeError, ChallengeType, Placement,
 };
 use crate::acme::client::CertificateChain;
 use crate::acme::error::Error;
 use crate::acme::identifier::{allowed_challenge_types, Identifier};
 use crate::acme::order::{NewOrder, Order, OrderStatus};
-use crate::pki::key::PrivateKey;
+use crate::acme::persist::PersistChoice;
 
 pub use messages::{
     Answered, AuthorizationProgress, FailedAuthorization, Failure, Next, Reply, Request, Stage,
@@ -315,19 +316,92 @@ impl Issuance {
 
     /// What must be placed before the challenges are answered: for each pending authorization not yet
     /// answered, its name and the record or file of its chosen challenge.
-    pub fn placements(&self, account_key: &PrivateKey) -> Vec<(String, Result<Placement, Error>)> {
+    pub fn placements(
+        &self,
+        account: &AccountCredentials,
+    ) -> Vec<(String, Result<Placement, Error>)> {
         self.authorizations
             .iter()
-            .filter(|a| a.is_pending() && !a.answered)
-            .filter_map(|a| {
-                let authorization = a.authorization.as_ref()?;
-                let challenge = a.chosen_challenge()?;
+            .enumerate()
+            .filter(|(_, a)| a.is_pending() && !a.answered)
+            .filter_map(|(index, a)| {
                 Some((
-                    authorization.display_name(),
-                    placement(authorization, challenge, account_key).map_err(Error::from),
+                    a.authorization.as_ref()?.display_name(),
+                    self.placement(index, account)?.map_err(Error::from),
                 ))
             })
             .collect()
+    }
+
+    /// The record or file of authorization `index` for its chosen challenge, once it is read.
+    pub fn placement(
+        &self,
+        index: usize,
+        account: &AccountCredentials,
+    ) -> Option<Result<Placement, ChallengeError>> {
+        let progress = self.authorizations.get(index)?;
+        let authorization = progress.authorization.as_ref()?;
+        let challenge = progress.chosen_challenge()?;
+        Some(placement(
+            authorization,
+            challenge,
+            account,
+            self.persist_choice(index),
+        ))
+    }
+
+    /// The dns-persist-01 choice of authorization `index` as its record is placed: the person's, with
+    /// policy=wildcard when [`Issuance::persist_wildcard_required`].
+    pub fn persist_choice(&self, index: usize) -> PersistChoice {
+        let mut choice = self
+            .authorizations
+            .get(index)
+            .map(|a| a.persist)
+            .unwrap_or_default();
+        choice.wildcard |= self.persist_wildcard_required(index);
+        choice
+    }
+
+    /// Whether the dns-persist-01 record of authorization `index` must carry policy=wildcard: a wildcard
+    /// of this order for the same name is still to be proven with dns-persist-01, and a name and its
+    /// wildcard share the one record at `_validation-persist.<name>` (draft-ietf-acme-dns-persist-01
+    /// §10.2), so one record serves both.
+    pub fn persist_wildcard_required(&self, index: usize) -> bool {
+        let Some(name) = self.identifier_value(index) else {
+            return false;
+        };
+        self.authorizations.iter().any(|a| {
+            a.is_pending()
+                && !a.answered
+                && a.challenge_type == Some(ChallengeType::DnsPersist01)
+                && a.authorization
+                    .as_ref()
+                    .is_some_and(|z| z.wildcard && z.identifier.value == name)
+        })
+    }
+
+    /// Sets the dns-persist-01 choice of authorization `index`, and of every authorization for the same
+    /// name (they share its record), before anything is answered. Returns whether it changed.
+    pub fn choose_persist(&mut self, index: usize, choice: PersistChoice) -> bool {
+        let Some(name) = self.identifier_value(index).filter(|_| !self.placed) else {
+            return false;
+        };
+        let mut changed = false;
+        for progress in self.authorizations.iter_mut().filter(|a| {
+            a.authorization
+                .as_ref()
+                .is_some_and(|z| z.identifier.value == name)
+        }) {
+            changed |= progress.persist != choice;
+            progress.persist = choice;
+        }
+        changed
+    }
+
+    /// The identifier value of authorization `index` (a wildcard's base name), once it is read.
+    fn identifier_value(&self, index: usize) -> Option<String> {
+        let authorization = self.authorizations.get(index)?.authorization.as_ref()?;
+        Some(authorization.identifier.value.clone())
     }
 
     /// Authorizations the CA already holds as valid for this account (reused, §7.1.4): nothing to place.
@@ -353,7 +427,8 @@ impl AuthorizationProgress {
 }
 
 /// The challenge types this client can complete for an authorization: what the CA offers, within what
-/// the identifier allows (a wildcard only dns-01, an IP address only http-01). Unknown types are skipped.
+/// the identifier allows (a wildcard only dns-01 or dns-persist-01, an IP address only http-01), in
+/// [`allowed_challenge_types`]'s order. Unknown types are skipped.
 pub fn usable_challenge_types(authorization: &Authorization) -> Vec<ChallengeType> {
     let named = Identifier {
         kind: authorization.identifier.kind,

@@ -81,7 +81,7 @@ pub async fn run<H: HttpClient, D: Driver>(
             }
             Next::Wait { until, why } => driver.wait(until, why).await,
             Next::Place => {
-                for (name, placement) in issuance.placements(&account.key) {
+                for (name, placement) in issuance.placements(account) {
                     driver.place(&name, &placement?).map_err(RunError::Place)?;
                 }
                 issuance.confirm_placed();
