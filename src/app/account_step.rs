@@ -3,6 +3,7 @@
 use certsmith::acme::account::files::{
     read_account_files, AccountBundle, AccountFile, ImportedAccount,
 };
+use certsmith::acme::problem::ProblemKind;
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::download::download;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
@@ -11,6 +12,7 @@ use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
 use super::account_lock::LockControls;
+use super::account_manage::AccountManage;
 use super::external_link::ExternalLink;
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
@@ -37,6 +39,7 @@ pub fn account_step(props: &AccountStepProps) -> Html {
                     busy={w.is_busy()}
                     terms={w.terms_to_agree().map(AttrValue::from)}
                     eab_missing={w.eab_missing()}
+                    no_account={no_account(w)}
                     on_task={props.on_task.clone()}
                 />
             }
@@ -73,8 +76,17 @@ fn view_account(w: &Wizard, on_action: &Callback<Action>) -> Html {
                 key_description={account.key.describe()} thumbprint={account.key.thumbprint()}
                 bundle={AccountBundle::new(w.connected_url.as_deref().unwrap_or_default(), &account.url, &account.key).to_json()} />
             <LockControls account={account.clone()} lock={w.account_lock.clone()} on_action={on_action.clone()} />
+            <AccountManage locked={w.account_lock.is_some()} busy={w.is_busy()} />
         </>
     }
+}
+
+/// The CA said the key last looked up has no account (accountDoesNotExist, RFC 8555 §7.3.1).
+fn no_account(w: &Wizard) -> bool {
+    w.error
+        .as_ref()
+        .and_then(|e| e.problem.as_ref())
+        .is_some_and(|p| p.kind() == ProblemKind::AccountDoesNotExist)
 }
 
 #[derive(Properties, PartialEq)]
@@ -147,6 +159,8 @@ struct AccountFormsProps {
     terms: Option<AttrValue>,
     /// The CA requires External Account Binding values that are not entered yet.
     eab_missing: bool,
+    /// The CA found no account for the key last sent with "Use existing account".
+    no_account: bool,
     on_task: Callback<Task>,
 }
 
@@ -159,6 +173,8 @@ fn account_forms(props: &AccountFormsProps) -> Html {
     let import_problem = use_state(|| None::<String>);
     // An account read from other clients' files (or a Certsmith account file); typing a key replaces it.
     let found = use_state(|| None::<ImportedAccount>);
+    // The key last looked up, offered for a new account when the CA has none for it.
+    let looked_up = use_state(|| None::<PrivateKey>);
     let busy = props.busy;
     let terms = props.terms.clone();
     let eab_missing = props.eab_missing;
@@ -185,21 +201,34 @@ fn account_forms(props: &AccountFormsProps) -> Html {
             },
         )
     };
+    let on_create_with_key = {
+        let on_task = props.on_task.clone();
+        let email = email.clone();
+        let looked_up = looked_up.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(key) = (*looked_up).clone() {
+                on_task.emit(Task::CreateAccount {
+                    key,
+                    email: (*email).clone(),
+                });
+            }
+        })
+    };
     let on_import = {
         let on_task = props.on_task.clone();
         let key_text = key_text.clone();
         let import_problem = import_problem.clone();
         let found = found.clone();
+        let looked_up = looked_up.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(account) = &*found {
-                import_problem.set(None);
-                return on_task.emit(Task::ImportAccount {
-                    key: account.key.clone(),
-                });
-            }
-            match PrivateKey::parse(key_text.as_bytes()) {
+            let key = match &*found {
+                Some(account) => Ok(account.key.clone()),
+                None => PrivateKey::parse(key_text.as_bytes()),
+            };
+            match key {
                 Ok(key) => {
                     import_problem.set(None);
+                    looked_up.set(Some(key.clone()));
                     on_task.emit(Task::ImportAccount { key });
                 }
                 Err(e) => {
@@ -212,7 +241,9 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let found = found.clone();
         let key_text = key_text.clone();
         let import_problem = import_problem.clone();
+        let looked_up = looked_up.clone();
         Callback::from(move |e: Event| {
+            looked_up.set(None);
             let input: HtmlInputElement = e.target_unchecked_into();
             let files: Vec<File> = input
                 .files()
@@ -278,7 +309,7 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                     <label for="import-key">{ "Existing account key (PEM or JWK)" }</label>
                     <textarea id="import-key" rows="5" spellcheck="false" autocomplete="off"
                               value={(*key_text).clone()}
-                              oninput={{ let key_text = key_text.clone(); let found = found.clone(); Callback::from(move |e: InputEvent| { found.set(None); key_text.set(textarea_value(&e)) }) }} />
+                              oninput={{ let key_text = key_text.clone(); let found = found.clone(); let looked_up = looked_up.clone(); Callback::from(move |e: InputEvent| { found.set(None); looked_up.set(None); key_text.set(textarea_value(&e)) }) }} />
                 </div>
                 <div class="field">
                     <label for="import-file">{ "Account key file" }</label>
@@ -305,6 +336,24 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                 </div>
                 if let Some(problem) = &*import_problem {
                     <p class="error" role="alert">{ problem }</p>
+                }
+                if let Some(key) = looked_up.as_ref().filter(|_| props.no_account) {
+                    <div class="stack no-account" data-testid="no-account-offer">
+                        <p>{ format!("The CA has no account for this key ({}, JWK thumbprint ", key.describe()) }
+                           <code>{ key.thumbprint() }</code>{ "). You can create a new account with it, with the \
+                           email entered under New account, if any." }</p>
+                        <div class="actions">
+                            <button type="button" class="primary" onclick={on_create_with_key} disabled={!can_create}>
+                                { "Create an account with this key" }
+                            </button>
+                        </div>
+                        if must_agree {
+                            <p class="help">{ "Tick \"I agree to the CA's terms of service\" under New account first." }</p>
+                        }
+                        if eab_missing {
+                            <p class="help">{ "Enter the EAB key ID and HMAC key above first." }</p>
+                        }
+                    </div>
                 }
             </div>
         </div>
