@@ -1,20 +1,23 @@
-//! Step 4: one card per authorization (status, challenge type, the file to upload), the TXT records to
-//! add grouped by name, the DNS check, and "Submit challenges" (asking first when nothing confirmed the
-//! records).
+//! Step 4: one card per authorization (status, challenge type, the file to upload or the lasting
+//! dns-persist-01 record), the dns-01 TXT records to add grouped by name, the DNS check, and "Submit
+//! challenges" (asking first when nothing confirmed the records).
 
 use certsmith::acme::authorization::{
-    AuthorizationStatus, ChallengeStatus, ChallengeType, Placement,
+    Authorization, AuthorizationStatus, ChallengeStatus, ChallengeType, Placement,
 };
 use certsmith::acme::flow::{usable_challenge_types, AuthorizationProgress};
+use certsmith::acme::persist::validation_domain_name;
+use certsmith::web::clock;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
 use super::dns_record::DnsRecordView;
-use super::doh_check::DohCheck;
+use super::doh_check::{host, DohCheck};
 use super::error_panel::view_problem;
 use super::forms::select_value;
 use super::http_challenge::{HttpChallenge, ServerHints};
+use super::persist_record::PersistRecordView;
 use super::section::StepSection;
 use super::state::WizardView;
 
@@ -59,11 +62,14 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
         html! {
             <>
                 { intro(w) }
-                <div class="authz-list">
-                    { for w.order.iter().flat_map(|o| o.authorizations.iter()).enumerate().map(|(index, authz)| {
-                        view_authz(w, index, authz, &dispatch)
-                    }) }
-                </div>
+                // Every name reused: the authorizations were never read (nothing to show but their URLs).
+                if !w.all_reused() {
+                    <div class="authz-list">
+                        { for w.order.iter().flat_map(|o| o.authorizations.iter()).enumerate().map(|(index, authz)| {
+                            view_authz(w, index, authz, &dispatch)
+                        }) }
+                    </div>
+                }
                 { view_records(w) }
                 if w.has_pending_http() && matches!(w.step, Step::Challenges | Step::Validating) {
                     <ServerHints />
@@ -145,6 +151,10 @@ fn intro(w: &Wizard) -> Html {
             <>
                 <p class="lead">{ "Prove that you control each name: add the TXT records in your DNS provider's panel \
                                    (DNS-01) or upload the files to your web site (HTTP-01). Then check and submit." }</p>
+                if w.order.as_ref().is_some_and(|o| o.replaces_dropped) {
+                    <p class="notice" role="status" data-testid="replaces-dropped">{ "The CA says the certificate being \
+                        renewed was already replaced by another order, so this order does not claim to replace it." }</p>
+                }
                 if !reused.is_empty() {
                     <p class="ok" data-testid="reused">{ format!(
                         "Already validated for this account, nothing to place: {}.", reused.join(", ")) }</p>
@@ -156,9 +166,41 @@ fn intro(w: &Wizard) -> Html {
                                is issued." }</p>
         },
         Step::Failed => html! {},
+        _ if w.all_reused() => html! {
+            <p class="ok" data-testid="reused-all">{ "Every name was already validated for this account (the CA keeps \
+                                                     validations for a while): nothing had to be placed." }</p>
+        },
+        _ if used_persist(w) => html! {
+            <p class="lead">{ "Every name is validated. You may now remove the _acme-challenge TXT records and the \
+                               files; keep the _validation-persist records: later renewals use them." }</p>
+        },
         _ => {
             html! { <p class="lead">{ "Every name is validated. You may now remove the TXT records and files." }</p> }
         }
+    }
+}
+
+/// Some authorization of the order was answered with dns-persist-01: its record is meant to stay.
+fn used_persist(w: &Wizard) -> bool {
+    w.order
+        .iter()
+        .flat_map(|o| o.authorizations.iter())
+        .any(|a| a.answered && a.challenge_type == Some(ChallengeType::DnsPersist01))
+}
+
+/// What a valid authorization needs: nothing, and with dns-persist-01 its record stays.
+fn view_valid(authorization: &Authorization) -> Html {
+    let by_persist = authorization.challenges.iter().any(|c| {
+        c.challenge_type == ChallengeType::DnsPersist01 && c.status == ChallengeStatus::Valid
+    });
+    if by_persist {
+        html! {
+            <p class="ok" data-testid="persist-valid">{ format!(
+                "Validated with the lasting record at {}: nothing to place for this name. Keep the record for \
+                 later renewals.", validation_domain_name(&authorization.identifier.value)) }</p>
+        }
+    } else {
+        html! { <p class="ok">{ "Validated: nothing to do for this name." }</p> }
     }
 }
 
@@ -197,9 +239,7 @@ fn view_authz(
                 <span class={classes!("status", status.as_str())} data-testid="authz-status">{ status.as_str() }</span>
             </p>
             { match status {
-                AuthorizationStatus::Valid => html! {
-                    <p class="ok">{ "Validated: nothing to do for this name." }</p>
-                },
+                AuthorizationStatus::Valid => view_valid(authorization),
                 AuthorizationStatus::Pending if w.step == Step::Failed => html! {
                     <p class="muted">{ "Not validated: the order failed (see below)." }</p>
                 },
@@ -228,7 +268,7 @@ fn view_authz(
                         } else if possible == [ChallengeType::Http01] {
                             <p class="help">{ "An IP address can only be proven with a file on the server (HTTP-01)." }</p>
                         }
-                        { view_placement(w, index, authz) }
+                        { view_placement(w, index, authz, dispatch) }
                     </>
                 },
                 // The CA's problem is shown once, in the failure panel below.
@@ -244,11 +284,17 @@ fn challenge_label(challenge_type: &ChallengeType) -> &'static str {
     match challenge_type {
         ChallengeType::Dns01 => "DNS-01 (TXT record)",
         ChallengeType::Http01 => "HTTP-01 (file on the site)",
+        ChallengeType::DnsPersist01 => "DNS-PERSIST-01 (one lasting TXT record)",
         _ => "other",
     }
 }
 
-fn view_placement(w: &Wizard, index: usize, authz: &AuthorizationProgress) -> Html {
+fn view_placement(
+    w: &Wizard,
+    index: usize,
+    authz: &AuthorizationProgress,
+    dispatch: &Callback<Action>,
+) -> Html {
     match w.placement(index) {
         None => html! {},
         Some(Err(e)) => {
@@ -263,11 +309,49 @@ fn view_placement(w: &Wizard, index: usize, authz: &AuthorizationProgress) -> Ht
                 .is_some_and(|c| c.status != ChallengeStatus::Pending);
             html! { <HttpChallenge placement={placement} answered={answered} /> }
         }
+        Some(Ok(placement @ Placement::DnsPersist01 { .. })) => {
+            view_persist(w, index, authz, placement, dispatch)
+        }
+    }
+}
+
+fn view_persist(
+    w: &Wizard,
+    index: usize,
+    authz: &AuthorizationProgress,
+    placement: Placement,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let now = clock::now();
+    let seen_by: Vec<String> = w
+        .persist_seen(index)
+        .iter()
+        .map(|row| host(&row.resolver).to_string())
+        .collect();
+    html! {
+        <PersistRecordView
+            index={index}
+            name={authz.name()}
+            placement={placement}
+            choice={authz.persist}
+            wildcard_required={w.order.as_ref().is_some_and(|o| o.persist_wildcard_required(index))}
+            seen_by={seen_by}
+            refused={w.persist_refusals(index, now)}
+            until_near={w.persist_until_near(index, now)}
+            suggest_lock={w.account_lock.is_none()}
+            disabled={w.step != Step::Challenges || w.is_busy() || authz.answered}
+            on_choose={dispatch.reform(move |choice| Action::ChoosePersist { index, choice })}
+        />
     }
 }
 
 fn view_records(w: &Wizard) -> Html {
-    let records = w.dns_records();
+    // dns-persist-01 records are shown in their authorization's card, with their choices.
+    let records: Vec<_> = w
+        .dns_records()
+        .into_iter()
+        .filter(|r| r.persist_issuers.is_none())
+        .collect();
     if records.is_empty() || !matches!(w.step, Step::Challenges | Step::Validating) {
         return html! {};
     }

@@ -18,8 +18,8 @@ use certsmith::acme::order::NewOrder;
 use certsmith::pki::csr::{build_csr, parse_csr};
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::fetch::FetchHttp;
-use certsmith::web::{clock, doh, probe};
-use certsmith::wizard::{Action, DohOutcome, DohRow, ErrorInfo, KeyChoice, Step, Task, Wizard};
+use certsmith::web::{clock, doh, probe, tabs};
+use certsmith::wizard::{Action, ErrorInfo, KeyChoice, Step, Task, Wizard};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -107,6 +107,10 @@ impl Ctx {
 
 /// Starts `task` in the background.
 pub fn run(ctx: Ctx, task: Task) {
+    // A newer tab works on the saved state now: this one sends nothing.
+    if tabs::is_passive() {
+        return;
+    }
     spawn_local(async move {
         match task {
             Task::Connect => connect(&ctx).await,
@@ -212,6 +216,18 @@ async fn import_account(ctx: &Ctx, key: PrivateKey) {
             ctx.dispatch(Action::AccountReady(credentials));
             ctx.dispatch(Action::Idle);
         }
+        // Asking again cannot help; the Account step offers to create an account with this key instead.
+        Err(e)
+            if e.problem().is_some_and(|p| {
+                p.kind() == certsmith::acme::problem::ProblemKind::AccountDoesNotExist
+            }) =>
+        {
+            let mut error = ErrorInfo::from_error("This key has no account at this CA", &e, None);
+            error.hint = "Its account may be at another CA, or was moved to a new key. To use this key here \
+                          anyway, press \"Create an account with this key\" (under Existing account)."
+                .into();
+            ctx.fail(error);
+        }
         Err(e) => ctx.fail(ErrorInfo::from_error(
             "Could not use this account key",
             &e,
@@ -252,9 +268,21 @@ async fn create_order(ctx: &Ctx) {
             ))
         }
     };
+    // A renewal names the certificate it replaces when the CA speaks ARI (RFC 9773 §5).
+    let replaces = wizard
+        .renewing
+        .as_ref()
+        .and_then(|r| r.cert_id.clone())
+        .filter(|_| {
+            wizard
+                .directory
+                .as_ref()
+                .is_some_and(|d| d.renewal_info.is_some())
+        });
     let request = NewOrder {
         identifiers: names,
         profile: wizard.profile.clone(),
+        replaces,
         ..NewOrder::default()
     };
     let id = clock::now()
@@ -331,12 +359,7 @@ async fn check_dns(ctx: &Ctx) {
             let answer = doh::lookup_txt(resolver, &record.name)
                 .await
                 .map_err(|e| e.to_string());
-            rows.push(DohRow {
-                resolver: resolver.clone(),
-                record_name: record.name.clone(),
-                expected: record.values.clone(),
-                outcome: DohOutcome::from_answer(&record.values, answer),
-            });
+            rows.push(record.check(resolver, answer, clock::now()));
         }
     }
     if ctx.for_order(id, Action::DohChecked(rows)) {
@@ -363,6 +386,9 @@ async fn drive(ctx: &Ctx) {
 
 async fn drive_flow(ctx: &Ctx, id: u64) {
     loop {
+        if tabs::is_passive() {
+            return;
+        }
         let wizard = ctx.wizard();
         let (Some(issuance), Some(account), Some(client)) = (
             ctx.issuance(id),

@@ -5,9 +5,11 @@
 //! component of its own.
 
 mod account_lock;
+mod account_manage;
 mod account_step;
 mod ca_step;
 mod certificate_step;
+mod certificates;
 mod challenges_step;
 mod copy_button;
 mod delete_data;
@@ -21,11 +23,14 @@ mod forms;
 mod http_challenge;
 mod names_step;
 mod order_bar;
+mod persist_record;
 mod progress;
 mod protocol_log;
 mod section;
 mod state;
 
+use certsmith::web::tabs;
+use certsmith::wizard::certs::ShelfAction;
 use certsmith::wizard::{Action, Step, Task};
 use yew::prelude::*;
 
@@ -33,6 +38,7 @@ use account_lock::UnlockPanel;
 use account_step::AccountStep;
 use ca_step::CaStep;
 use certificate_step::CertificateStep;
+use certificates::CertificatesList;
 use challenges_step::ChallengesStep;
 use delete_data::DeleteData;
 use effects::Ctx;
@@ -40,7 +46,7 @@ use names_step::NamesStep;
 use order_bar::OrderBar;
 use progress::StepList;
 use protocol_log::ProtocolLog;
-use state::{AppState, LogState};
+use state::{AppState, LogState, ShelfState};
 
 /// The CA the app uses unless told otherwise: set at compile time by `CERTSMITH_DEFAULT_DIRECTORY`
 /// (the local build points it at Pebble), Let's Encrypt's production directory otherwise.
@@ -61,13 +67,25 @@ pub fn local_ca() -> bool {
 pub fn app() -> Html {
     let state = use_reducer(AppState::load);
     let log = use_reducer(LogState::load);
+    let shelf = use_reducer(ShelfState::load);
     let storage_problem = use_state(|| None::<String>);
+    // Another tab of this page took over: this one shows so, and saves and sends nothing.
+    let passive = use_state(|| false);
+    {
+        let passive = passive.clone();
+        use_effect_with((), move |_| {
+            let _ = tabs::take_over(move || passive.set(true));
+        });
+    }
 
     // Save on every change; the log apart, so a long log never costs the wizard's state.
     {
         let state = state.clone();
         let storage_problem = storage_problem.clone();
         use_effect_with(state.revision, move |_| {
+            if tabs::is_passive() {
+                return;
+            }
             let problem = state.save().err();
             if *storage_problem != problem {
                 storage_problem.set(problem);
@@ -76,9 +94,46 @@ pub fn app() -> Html {
     }
     {
         let log = log.clone();
-        use_effect_with(log.revision, move |_| log.save());
+        use_effect_with(log.revision, move |_| {
+            if !tabs::is_passive() {
+                log.save()
+            }
+        });
     }
-
+    {
+        let shelf = shelf.clone();
+        let storage_problem = storage_problem.clone();
+        use_effect_with(shelf.revision, move |_| {
+            if tabs::is_passive() {
+                return;
+            }
+            if let Err(problem) = shelf.save() {
+                storage_problem.set(Some(format!("the certificates list: {problem}")));
+            }
+        });
+    }
+    // A certificate issued here joins the list; a renewal marks the certificate it replaces. Keyed by
+    // the chain's URL, so the certificate is read once, not on every render.
+    {
+        let shelf = shelf.clone();
+        let wizard = state.wizard.clone();
+        let issued = wizard.chains.first().map(|chain| chain.url.clone());
+        use_effect_with(issued, move |issued| {
+            let entry = issued
+                .as_ref()
+                .and_then(|_| certificates::issued_entry(&wizard));
+            if let Some(entry) = entry {
+                let new = entry.id.clone();
+                shelf.dispatch(ShelfAction::Added(Box::new(entry)));
+                if let Some(renewing) = &wizard.renewing {
+                    shelf.dispatch(ShelfAction::Replaced {
+                        old: renewing.old_id.clone(),
+                        new,
+                    });
+                }
+            }
+        });
+    }
     let ctx = Ctx {
         state: state.clone(),
         log: log.dispatcher(),
@@ -87,6 +142,18 @@ pub fn app() -> Html {
     {
         let ctx = ctx.clone();
         use_effect_with((), move |_| effects::resume(ctx));
+    }
+    // The CA's renewal windows of the listed certificates, once connected (RFC 9773).
+    {
+        let ctx = ctx.clone();
+        let shelf = shelf.clone();
+        use_effect_with(
+            (
+                state.wizard.connected_url.clone(),
+                shelf.shelf.entries.len(),
+            ),
+            move |_| certificates::refresh_renewal_info(&ctx, &shelf),
+        );
     }
     // The local test build can be made to panic on purpose, so the e2e suite sees the panic hook's message.
     use_effect_with((), |_| {
@@ -121,6 +188,9 @@ pub fn app() -> Html {
                 </div>
             </header>
             <main>
+                if *passive {
+                    <OtherTab />
+                }
                 if let Some(notice) = &w.notice {
                     <div class="notice" role="status">
                         <p>{ notice }</p>
@@ -136,12 +206,16 @@ pub fn app() -> Html {
                 }
                 <StepList step={w.step} />
                 <CaStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
-                <AccountStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
+                <ContextProvider<Ctx> context={ctx.clone()}>
+                    <AccountStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
+                </ContextProvider<Ctx>>
                 <NamesStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
                 <ChallengesStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
                 <CertificateStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
                 <OrderBar names={order_names} status={order_bar::shown_status(w)}
                           failed={w.step == Step::Failed} on_action={on_action.clone()} />
+                <CertificatesList shelf={shelf.clone()} wizard={wizard.clone()} ctx={ctx.clone()}
+                                  on_action={on_action.clone()} on_task={on_task.clone()} />
                 <ProtocolLog log={log.clone()} />
             </main>
             <footer class="site-footer">
@@ -152,5 +226,28 @@ pub fn app() -> Html {
                             on_action={on_action.clone()} on_log={log.dispatcher().to_callback()} />
             </footer>
         </>
+    }
+}
+
+/// Shown when a newer tab of this page took over: working in two tabs would overwrite each other's
+/// progress. "Use this tab" reloads it with the latest saved state, and the other tab steps back.
+#[function_component(OtherTab)]
+fn other_tab() -> Html {
+    let reload = Callback::from(|_: MouseEvent| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    });
+    html! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="other-tab-title">
+                <h3 id="other-tab-title">{ "Certsmith is open in another tab" }</h3>
+                <p>{ "Your progress goes on there. So that two tabs never overwrite each other's work, this one \
+                      stopped saving and sending." }</p>
+                <div class="actions">
+                    <button type="button" class="primary" onclick={reload}>{ "Use this tab" }</button>
+                </div>
+            </div>
+        </div>
     }
 }

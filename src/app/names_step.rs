@@ -37,6 +37,14 @@ pub fn names_step(props: &NamesStepProps) -> Html {
             on_task={props.on_task.clone()}
             on_dismiss={dispatch.reform(|()| Action::DismissError)}
         >
+            if let Some(renewing) = w.renewing.as_ref().filter(|_| w.step < Step::Done) {
+                <p class="notice" role="status" data-testid="renewing">{ format!(
+                    "Renewing the certificate for {}: the new one gets a new key of the same kind{}.",
+                    renewing.names.join(", "),
+                    if renewing.cert_id.is_some() && w.directory.as_ref().is_some_and(|d| d.renewal_info.is_some()) {
+                        ", and the CA is told which certificate it replaces"
+                    } else { "" }) }</p>
+            }
             { body }
         </StepSection>
     }
@@ -46,7 +54,7 @@ pub fn names_step(props: &NamesStepProps) -> Html {
 fn name_note(id: &Identifier) -> &'static str {
     match (id.kind, allowed_challenge_types(id)) {
         (IdentifierKind::Ip, _) => "IP address: HTTP-01 only",
-        (_, [_]) => "wildcard: DNS-01 only",
+        _ if id.is_wildcard() => "wildcard: DNS-01 only",
         _ => "DNS-01 or HTTP-01",
     }
 }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use certsmith::acme::client::Exchange;
 use certsmith::web::storage;
+use certsmith::wizard::certs::{Shelf, ShelfAction, SHELF_STORAGE_KEY};
 use certsmith::wizard::{Action, ProtocolLog, Wizard, LOG_STORAGE_KEY, STORAGE_KEY};
 use yew::prelude::*;
 
@@ -158,3 +159,45 @@ impl PartialEq for LogState {
 
 pub type StateHandle = UseReducerHandle<AppState>;
 pub type LogHandle = UseReducerHandle<LogState>;
+
+/// The certificates in this browser ([`Shelf`]), saved under their own key, and a revision that changes
+/// with every action.
+pub struct ShelfState {
+    pub shelf: Rc<Shelf>,
+    pub revision: u64,
+}
+
+impl ShelfState {
+    /// The saved list (a list that does not parse is copied aside by `storage::load`, never dropped).
+    pub fn load() -> Self {
+        ShelfState {
+            shelf: Rc::new(storage::load(SHELF_STORAGE_KEY).unwrap_or_default()),
+            revision: 0,
+        }
+    }
+
+    pub fn save(&self) -> Result<(), String> {
+        storage::save(SHELF_STORAGE_KEY, &*self.shelf)
+    }
+}
+
+impl Reducible for ShelfState {
+    type Action = ShelfAction;
+
+    fn reduce(self: Rc<Self>, action: ShelfAction) -> Rc<Self> {
+        let mut shelf = Shelf::clone(&self.shelf);
+        shelf.apply(action);
+        Rc::new(ShelfState {
+            shelf: Rc::new(shelf),
+            revision: self.revision + 1,
+        })
+    }
+}
+
+impl PartialEq for ShelfState {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision
+    }
+}
+
+pub type ShelfHandle = UseReducerHandle<ShelfState>;

@@ -13,5 +13,6 @@ pub mod fetch;
 pub mod panic;
 pub mod probe;
 pub mod storage;
+pub mod tabs;
 
 mod js;

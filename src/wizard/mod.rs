@@ -21,8 +21,8 @@ mod views;
 pub use doh::{DnsRecord, DohOutcome, DohRow};
 pub use log::{ProtocolLog, LOG_LIMIT};
 pub use model::{
-    AccountLock, Action, ChainOption, ErrorInfo, Failure, KeyChoice, RestoreError, Section, Step,
-    Task, Wizard,
+    AccountLock, Action, ChainOption, ErrorInfo, Failure, KeyChoice, Renewing, RestoreError,
+    Section, Step, Task, Wizard,
 };
 pub use presets::{CaKind, LETS_ENCRYPT, LETS_ENCRYPT_STAGING, LOCAL_RESOLVER, PUBLIC_RESOLVERS};
 pub use views::{chain_files, short_name, ChainFiles};

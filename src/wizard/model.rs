@@ -14,6 +14,7 @@ use crate::acme::client::CertificateChain;
 use crate::acme::directory::Directory;
 use crate::acme::error::Error;
 use crate::acme::flow::Issuance;
+use crate::acme::persist::PersistChoice;
 use crate::acme::problem::Problem;
 use crate::pki::key::{KeyType, PrivateKey};
 use crate::pki::sealed::SealedKey;
@@ -236,6 +237,9 @@ pub struct Wizard {
     /// The issuance under way: the order, its authorizations, where the flow is.
     #[serde(default)]
     pub order: Option<Issuance>,
+    /// The certificate the order under way renews.
+    #[serde(default)]
+    pub renewing: Option<Renewing>,
     /// The certificate key generated in the page (absent when a CSR was brought).
     #[serde(default)]
     pub cert_key: Option<PrivateKey>,
@@ -262,6 +266,16 @@ pub struct Wizard {
     /// A one-time note, e.g. that a saved state could not be restored.
     #[serde(skip)]
     pub notice: Option<String>,
+}
+
+/// The certificate a new order renews (RFC 9773 §5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Renewing {
+    /// Its entry in the certificates list ([`super::certs::CertificateEntry::id`]).
+    pub old_id: String,
+    pub names: Vec<String>,
+    /// Its ARI CertID, sent as `replaces` when the CA offers renewalInfo.
+    pub cert_id: Option<String>,
 }
 
 /// A locked account as the saved state keeps it: its URL and its key sealed under a passphrase
@@ -324,6 +338,12 @@ pub enum Action {
         index: usize,
         challenge_type: ChallengeType,
     },
+    /// The person's choice for the dns-persist-01 record of authorization `index` (and of every
+    /// authorization for the same name, which share the record): policy=wildcard, persistUntil.
+    ChoosePersist {
+        index: usize,
+        choice: PersistChoice,
+    },
     SetResolvers(String),
     DohChecked(Vec<DohRow>),
     /// The person says every record and file is in place: the challenges may be answered.
@@ -346,6 +366,13 @@ pub enum Action {
     Failed(ErrorInfo),
     DismissError,
     DismissNotice,
+    /// Renew a certificate from the list: its names, the same kind of key and profile; the order starts
+    /// at once (unless a CSR is wanted).
+    Renew {
+        renewing: Renewing,
+        key_choice: Option<KeyChoice>,
+        profile: Option<String>,
+    },
     /// Drops the order and its key, keeps the CA, the account and the names typed.
     NewOrder,
     /// Drops the order, its key, the certificates and the names.
@@ -387,6 +414,7 @@ impl Wizard {
             key_choice: KeyChoice::Generate(KeyType::P256),
             csr_input: String::new(),
             order: None,
+            renewing: None,
             cert_key: None,
             order_csr: None,
             chains: Vec::new(),
@@ -437,7 +465,10 @@ impl Wizard {
             self.step = Step::Names;
         }
         if self.order.is_none() {
+            // A renewal waiting for its CSR stays a renewal.
+            let renewing = self.renewing.take();
             self.drop_order();
+            self.renewing = renewing;
             self.step = Step::Names;
             return;
         }

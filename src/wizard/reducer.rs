@@ -44,11 +44,13 @@ impl Wizard {
             | Action::OrderRefused { .. }
             | Action::Advanced(_)
             | Action::ChooseChallenge { .. }
+            | Action::ChoosePersist { .. }
             | Action::SetResolvers(_)
             | Action::DohChecked(_)
             | Action::ChallengesPlaced
             | Action::ChainDownloaded { .. }
             | Action::ChooseChain(_)
+            | Action::Renew { .. }
             | Action::NewOrder
             | Action::ForgetOrder
             | Action::ForgetCertKey => self.apply_order(action),
@@ -170,6 +172,22 @@ impl Wizard {
                     self.doh.clear();
                 }
             }
+            Action::ChoosePersist { index, choice } => {
+                let changed = self.step == Step::Challenges
+                    && self
+                        .order
+                        .as_mut()
+                        .is_some_and(|o| o.choose_persist(index, choice));
+                if changed {
+                    // A check made for the record as it was says nothing about it now; the other
+                    // records' checks stand.
+                    let rows = std::mem::take(&mut self.doh);
+                    self.doh = rows
+                        .into_iter()
+                        .filter(|row| self.checked_current_records(std::slice::from_ref(row)))
+                        .collect();
+                }
+            }
             Action::SetResolvers(text) => self.resolvers = text,
             Action::DohChecked(rows) if self.checked_current_records(&rows) => {
                 self.doh = rows;
@@ -192,6 +210,22 @@ impl Wizard {
             Action::ChooseChain(url) => {
                 let primary = self.chains.first().map(|c| c.url.clone());
                 self.chosen_chain = url.filter(|u| Some(u) != primary.as_ref());
+            }
+            Action::Renew {
+                renewing,
+                key_choice,
+                profile,
+            } if self.account.is_some() && self.can_start_renewal() => {
+                self.drop_order();
+                self.names_input = renewing.names.join("\n");
+                if let Some(choice) = key_choice {
+                    self.key_choice = choice;
+                }
+                self.profile = profile;
+                self.renewing = Some(renewing);
+                self.step = Step::Names;
+                self.error = None;
+                self.busy = None;
             }
             Action::NewOrder if self.account.is_some() => {
                 self.drop_order();
@@ -296,8 +330,14 @@ impl Wizard {
         }
     }
 
+    /// A renewal replaces no order under way: only when there is none, or it is done or failed.
+    pub fn can_start_renewal(&self) -> bool {
+        self.order.is_none() || matches!(self.step, Step::Done | Step::Failed)
+    }
+
     pub(super) fn drop_order(&mut self) {
         self.order = None;
+        self.renewing = None;
         self.cert_key = None;
         self.order_csr = None;
         self.chains.clear();

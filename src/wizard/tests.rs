@@ -76,6 +76,7 @@ fn challenge(kind: ChallengeType, n: usize, status: ChallengeStatus) -> Challeng
         status,
         validated: None,
         error: None,
+        issuer_domain_names: Vec::new(),
     }
 }
 
@@ -417,7 +418,11 @@ fn the_whole_flow() {
         [Some(ChallengeType::Http01), Some(ChallengeType::Dns01)]
     );
     let account_key = w.account.as_ref().unwrap().key.clone();
-    let placements = w.order.as_ref().unwrap().placements(&account_key);
+    let placements = w
+        .order
+        .as_ref()
+        .unwrap()
+        .placements(w.account.as_ref().unwrap());
     let thumbprint = account_key.thumbprint();
     let http_token = token(0, &ChallengeType::Http01);
     assert_eq!(
@@ -662,6 +667,7 @@ fn already_valid_authorizations_go_straight_to_finalizing() {
         record_name: "_acme-challenge.example.test".into(),
         expected: Vec::new(),
         outcome: DohOutcome::Visible,
+        persist_until: None,
     }];
     w.apply(Action::ChooseChallenge {
         index: 0,
@@ -714,6 +720,7 @@ fn already_valid_authorizations_go_straight_to_finalizing() {
             name: "_acme-challenge.b.example.test".into(),
             values: vec![txt_value(&w, &token(1, &ChallengeType::Dns01))],
             proves: vec!["b.example.test".into()],
+            persist_issuers: None,
         }]
     );
     // Whatever type the reused one has, it puts no file to check.
@@ -730,7 +737,7 @@ fn already_valid_authorizations_go_straight_to_finalizing() {
         w.order
             .as_ref()
             .unwrap()
-            .placements(&w.account.as_ref().unwrap().key)
+            .placements(w.account.as_ref().unwrap())
             .len(),
         1
     );
@@ -756,6 +763,7 @@ fn wildcard_and_apex_share_one_record_with_two_values() {
             name: "_acme-challenge.example.test".into(),
             values: values.clone(),
             proves: vec!["example.test".into(), "*.example.test".into()],
+            persist_issuers: None,
         }]
     );
     assert_eq!(
@@ -816,6 +824,7 @@ fn submit_warnings_follow_the_dns_check() {
         record_name: record.name.clone(),
         expected: record.values.clone(),
         outcome: partial,
+        persist_until: None,
     }]));
     assert_eq!(w.submit_warnings(), [not_seen]);
     assert!(!w.dns_seen_everywhere_needed());
@@ -830,12 +839,14 @@ fn submit_warnings_follow_the_dns_check() {
             record_name: record.name.clone(),
             expected: record.values.clone(),
             outcome: down,
+            persist_until: None,
         },
         DohRow {
             resolver: LOCAL_RESOLVER.into(),
             record_name: record.name.clone(),
             expected: record.values.clone(),
             outcome: full,
+            persist_until: None,
         },
     ]));
     assert_eq!(
@@ -865,6 +876,7 @@ fn submit_warnings_follow_the_dns_check() {
         record_name: record.name.clone(),
         expected: record.values.clone(),
         outcome: DohOutcome::Visible,
+        persist_until: None,
     }]));
     assert_eq!(w.doh, []);
     // A type the authorization does not offer changes nothing and keeps the check.
@@ -874,6 +886,7 @@ fn submit_warnings_follow_the_dns_check() {
         record_name: record.name.clone(),
         expected: record.values.clone(),
         outcome: DohOutcome::Visible,
+        persist_until: None,
     }]));
     w.apply(Action::ChooseChallenge {
         index: 1,
@@ -1233,6 +1246,7 @@ fn choose_challenge_after_the_challenges_are_placed_is_ignored() {
         record_name: record.name,
         expected: record.values,
         outcome: DohOutcome::Visible,
+        persist_until: None,
     }];
     w.apply(Action::DohChecked(rows.clone()));
     w.apply(Action::ChallengesPlaced);
@@ -1830,4 +1844,314 @@ fn a_key_change_replaces_the_key_and_drops_a_lock_and_deactivation_forgets_the_a
     assert!(w.account.is_none() && w.order.is_none());
     assert_eq!(w.step, Step::Account);
     assert!(w.directory.is_some(), "the CA stays connected");
+}
+
+#[test]
+fn a_renewal_takes_the_names_and_key_kind_and_never_replaces_an_order_under_way() {
+    let renewing = Renewing {
+        old_id: "AA:BB".into(),
+        names: vec!["example.test".into(), "*.example.test".into()],
+        cert_id: Some("aki.serial".into()),
+    };
+    let renew = |w: &mut Wizard| {
+        w.apply(Action::Renew {
+            renewing: renewing.clone(),
+            key_choice: Some(KeyChoice::Generate(KeyType::Rsa2048)),
+            profile: Some("shortlived".into()),
+        })
+    };
+    // An order waiting for records is not thrown away by a click in the list.
+    let mut busy = at_challenges();
+    renew(&mut busy);
+    assert!(busy.renewing.is_none() && busy.order.is_some());
+    assert_eq!(busy.step, Step::Challenges);
+
+    let mut w = at_names();
+    renew(&mut w);
+    assert_eq!(w.renewing.as_ref(), Some(&renewing));
+    assert_eq!(w.names_input, "example.test\n*.example.test");
+    assert_eq!(w.key_choice, KeyChoice::Generate(KeyType::Rsa2048));
+    assert_eq!(w.profile.as_deref(), Some("shortlived"));
+    assert_eq!(w.step, Step::Names);
+    // It survives a reload before the order starts, and the order keeps it.
+    let mut w = Wizard::restore(w.saved().unwrap()).unwrap();
+    assert_eq!(w.renewing.as_ref(), Some(&renewing));
+    start_order(&mut w, 7);
+    assert_eq!(w.renewing.as_ref(), Some(&renewing));
+    // Forgetting the order forgets the renewal.
+    w.apply(Action::ForgetOrder);
+    assert!(w.renewing.is_none());
+}
+
+// ----- dns-persist-01 (draft-ietf-acme-dns-persist-01) -----
+
+/// Authorization `n` for `name` as [`authz`] makes it, also offering dns-persist-01 (no token, the
+/// CA's issuer domain names instead, §3.1).
+fn authz_with_persist(n: usize, name: &str) -> Authorization {
+    let mut authorization = authz(n, name, AuthorizationStatus::Pending);
+    authorization.challenges.push(Challenge {
+        token: None,
+        issuer_domain_names: vec!["ca.test".into(), "ca.example.net".into()],
+        ..challenge(ChallengeType::DnsPersist01, n, ChallengeStatus::Pending)
+    });
+    authorization
+}
+
+/// [`at_challenges`] with authorizations that offer dns-persist-01 too.
+fn at_challenges_with_persist() -> Wizard {
+    let mut w = at_names();
+    w.apply(Action::SetNames("example.test, *.example.test".into()));
+    start_order(&mut w, 1);
+    let names = ["example.test", "*.example.test"];
+    let request = new_order_request(&w);
+    reply(
+        &mut w,
+        request,
+        order_reply(order(OrderStatus::Pending, &names)),
+        None,
+        t(0),
+    );
+    for (n, name) in names.iter().enumerate() {
+        let authorization = authz_with_persist(n, name);
+        let reply_ = Reply::Authorization {
+            url: authz_url(n),
+            authorization,
+        };
+        reply(&mut w, authz_request(n), reply_, None, t(0));
+    }
+    assert_eq!(w.step, Step::Challenges);
+    w
+}
+
+fn choose(w: &mut Wizard, index: usize, challenge_type: ChallengeType) {
+    w.apply(Action::ChooseChallenge {
+        index,
+        challenge_type,
+    });
+}
+
+fn choose_persist(w: &mut Wizard, index: usize, wildcard: bool, persist_until: Option<i64>) {
+    w.apply(Action::ChoosePersist {
+        index,
+        choice: crate::acme::persist::PersistChoice {
+            wildcard,
+            persist_until,
+        },
+    });
+}
+
+/// The dns-persist-01 record the wizard shows for authorization `index`.
+fn persist_value(w: &Wizard, index: usize) -> (String, String) {
+    match w.placement(index) {
+        Some(Ok(Placement::DnsPersist01 {
+            record_name,
+            record,
+            issuer_domain_names,
+        })) => {
+            assert_eq!(issuer_domain_names, ["ca.test", "ca.example.net"]);
+            (record_name, record.value())
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn choosing_dns_persist_01_shows_the_persist_record_and_the_wildcard_choice() {
+    let mut w = at_challenges_with_persist();
+    // dns-01 stays the default; dns-persist-01 is offered beside it, for the wildcard too.
+    assert_eq!(
+        chosen_types(&w),
+        [Some(ChallengeType::Dns01), Some(ChallengeType::Dns01)]
+    );
+    let order = w.order.as_ref().unwrap();
+    let wildcard_authz = order.authorizations[1].authorization.as_ref().unwrap();
+    assert_eq!(
+        usable_challenge_types(wildcard_authz),
+        [ChallengeType::Dns01, ChallengeType::DnsPersist01]
+    );
+
+    choose(&mut w, 0, ChallengeType::DnsPersist01);
+    let account = "https://ca.test/acct/1";
+    assert_eq!(
+        persist_value(&w, 0),
+        (
+            "_validation-persist.example.test".into(),
+            format!("ca.test; accounturi={account}")
+        )
+    );
+    // The DNS check covers it beside the wildcard's dns-01 record.
+    let records = w.dns_records();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0].name, "_validation-persist.example.test");
+    assert_eq!(
+        records[0].persist_issuers.as_deref(),
+        Some(&["ca.test".to_string(), "ca.example.net".to_string()][..])
+    );
+    assert_eq!(
+        records[0].zone_lines(),
+        [format!(
+            "_validation-persist.example.test. 3600 IN TXT \"ca.test; accounturi={account}\""
+        )]
+    );
+    assert_eq!(records[1].name, "_acme-challenge.example.test");
+
+    // The checkbox adds policy=wildcard, and takes it away again.
+    choose_persist(&mut w, 0, true, None);
+    assert_eq!(
+        persist_value(&w, 0).1,
+        format!("ca.test; accounturi={account}; policy=wildcard")
+    );
+    choose_persist(&mut w, 0, false, None);
+    assert_eq!(
+        persist_value(&w, 0).1,
+        format!("ca.test; accounturi={account}")
+    );
+
+    // The wildcard with dns-persist-01 forces it, on its own record and on the apex's, which is the
+    // same record: one value at one name, proving both.
+    choose(&mut w, 1, ChallengeType::DnsPersist01);
+    let wildcard_value = format!("ca.test; accounturi={account}; policy=wildcard");
+    assert_eq!(persist_value(&w, 1).1, wildcard_value);
+    assert_eq!(persist_value(&w, 0).1, wildcard_value);
+    assert!(w.order.as_ref().unwrap().persist_wildcard_required(0));
+    let records = w.dns_records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].values, [wildcard_value]);
+    assert_eq!(records[0].proves, ["example.test", "*.example.test"]);
+    // Back to dns-01 for the wildcard: the apex's record is the person's choice again.
+    choose(&mut w, 1, ChallengeType::Dns01);
+    assert!(!w.order.as_ref().unwrap().persist_wildcard_required(0));
+    assert_eq!(
+        persist_value(&w, 0).1,
+        format!("ca.test; accounturi={account}")
+    );
+}
+
+#[test]
+fn persist_until_is_chosen_warned_about_and_kept_over_a_reload() {
+    let mut w = at_challenges_with_persist();
+    choose(&mut w, 0, ChallengeType::DnsPersist01);
+    let now = t(0);
+    let unix = |time: SystemTime| time.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert_eq!(
+        w.persist_until_near(0, now),
+        None,
+        "no end, nothing to warn"
+    );
+    let soon = unix(now) + 10 * 86_400;
+    choose_persist(&mut w, 0, false, Some(soon));
+    assert!(persist_value(&w, 0)
+        .1
+        .ends_with(&format!("; persistUntil={soon}")));
+    assert_eq!(w.persist_until_near(0, now), Some(soon));
+    let later = unix(now) + 60 * 86_400;
+    choose_persist(&mut w, 0, false, Some(later));
+    assert_eq!(w.persist_until_near(0, now), None);
+    assert_eq!(
+        w.persist_until_near(0, now + Duration::from_secs(31 * 86_400)),
+        Some(later)
+    );
+
+    let restored = Wizard::restore(w.saved().unwrap()).unwrap();
+    assert_eq!(restored.placement(0), w.placement(0));
+    assert_eq!(
+        restored.order.as_ref().unwrap().authorizations[0]
+            .persist
+            .persist_until,
+        Some(later)
+    );
+    // Once the challenges are submitted the record is what it was.
+    w.apply(Action::ChallengesPlaced);
+    let placed = w.placement(0);
+    choose_persist(&mut w, 0, true, None);
+    assert_eq!(w.placement(0), placed);
+}
+
+/// The DNS check counts a persist record when it grants what the CA looks for (draft §4.2), however
+/// it is spelled; another account's record does not count, and says why. A renewal that finds the
+/// record needs nothing placed, and is warned when the record seen ends within 30 days.
+#[test]
+fn the_dns_check_counts_a_persist_record_however_it_is_spelled() {
+    let mut w = at_challenges_with_persist();
+    choose(&mut w, 0, ChallengeType::DnsPersist01);
+    choose_persist(&mut w, 0, true, None);
+    let records = w.dns_records();
+    let persist = records[0].clone();
+    let now = t(0);
+    let respelled = "  CA.Example.NET. ;AccountURI = https://ca.test/acct/1 ;\tPOLICY=WILDCARD ";
+    let row = persist.check(LOCAL_RESOLVER, Ok(vec![respelled.into()]), now);
+    assert_eq!(row.outcome, DohOutcome::Visible);
+    assert_eq!(row.expected, persist.values);
+    assert_eq!(row.persist_until, None);
+    let other_account = "ca.test; accounturi=https://ca.test/acct/2; policy=wildcard";
+    let refused = persist.check(LOCAL_RESOLVER, Ok(vec![other_account.into()]), now);
+    assert_eq!(
+        refused.outcome,
+        DohOutcome::NotVisible {
+            found: vec![other_account.into()]
+        }
+    );
+    let no_policy = "ca.test; accounturi=https://ca.test/acct/1";
+    assert!(matches!(
+        persist
+            .check(LOCAL_RESOLVER, Ok(vec![no_policy.into()]), now)
+            .outcome,
+        DohOutcome::NotVisible { .. }
+    ));
+    assert!(matches!(
+        persist
+            .check(LOCAL_RESOLVER, Err("timeout".into()), now)
+            .outcome,
+        DohOutcome::Error { .. }
+    ));
+    // A dns-01 record is still compared exactly.
+    let dns01 = records[1].clone();
+    assert!(matches!(
+        dns01
+            .check(
+                LOCAL_RESOLVER,
+                Ok(vec![dns01.values[0].to_uppercase()]),
+                now
+            )
+            .outcome,
+        DohOutcome::NotVisible { .. }
+    ));
+    let dns01_row = dns01.check(LOCAL_RESOLVER, Ok(dns01.values.clone()), now);
+    assert_eq!(dns01_row.outcome, DohOutcome::Visible);
+
+    w.apply(Action::DohChecked(vec![refused, dns01_row.clone()]));
+    assert_eq!(w.doh.len(), 2);
+    assert!(w.persist_seen(0).is_empty());
+    assert_eq!(
+        w.persist_refusals(0, now),
+        [(
+            LOCAL_RESOLVER.to_string(),
+            "the record names another account: https://ca.test/acct/2".to_string()
+        )]
+    );
+    assert!(!w.dns_seen_everywhere_needed());
+
+    // The record from an earlier certificate, with a persistUntil 20 days away: seen, nothing to
+    // place, and a warning.
+    let until = t(20 * 86_400).duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let old = format!(
+        "ca.test; accounturi=https://ca.test/acct/1; policy=wildcard; persistUntil={until}"
+    );
+    let seen = persist.check(LOCAL_RESOLVER, Ok(vec![old]), now);
+    assert_eq!(
+        (&seen.outcome, seen.persist_until),
+        (&DohOutcome::Visible, Some(until))
+    );
+    w.apply(Action::DohChecked(vec![seen, dns01_row]));
+    assert_eq!(w.persist_seen(0).len(), 1);
+    assert!(w.persist_refusals(0, now).is_empty());
+    assert!(w.dns_seen_everywhere_needed());
+    assert_eq!(w.submit_warnings(), Vec::<String>::new());
+    assert_eq!(w.persist_until_near(0, now), Some(until));
+
+    // Changing the record drops its check and keeps the dns-01 one.
+    choose_persist(&mut w, 0, false, None);
+    assert_eq!(w.doh.len(), 1);
+    assert_eq!(w.doh[0].record_name, "_acme-challenge.example.test");
+    assert!(w.persist_seen(0).is_empty());
 }

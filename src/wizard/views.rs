@@ -1,12 +1,16 @@
 //! What the page derives from the state: parsed input and why an action cannot run yet, what to place
 //! and check, why an order failed, which chains there are, and the files a chain is saved as.
 
-use super::doh::{DnsRecord, DohOutcome};
+use std::time::SystemTime;
+
+use super::doh::{DnsRecord, DohOutcome, DohRow};
 use super::model::{ChainOption, Failure, KeyChoice, Step, Wizard};
-use crate::acme::authorization::{placement, ChallengeError, ChallengeType, Placement};
+use crate::acme::authorization::{ChallengeError, ChallengeType, Placement};
 use crate::acme::client::CertificateChain;
 use crate::acme::flow::{self, Issuance};
 use crate::acme::identifier::{parse_identifiers, Identifier, InvalidIdentifier};
+use crate::acme::order::OrderStatus;
+use crate::acme::persist::{PersistRecord, PERSIST_UNTIL_WARNING};
 use crate::pki::cert::{parse_pem_chain, CertificateInfo};
 use crate::pki::csr::{parse_csr, ParsedCsr};
 
@@ -59,17 +63,13 @@ impl Wizard {
 
     /// The placement (record or file) of authorization `index` for its chosen challenge type.
     pub fn placement(&self, index: usize) -> Option<Result<Placement, ChallengeError>> {
-        let account = self.account.as_ref()?;
-        let authz = self.order.as_ref()?.authorizations.get(index)?;
-        let challenge = authz.chosen_challenge()?;
-        Some(placement(
-            authz.authorization.as_ref()?,
-            challenge,
-            &account.key,
-        ))
+        self.order
+            .as_ref()?
+            .placement(index, self.account.as_ref()?)
     }
 
-    /// The TXT records still to be placed, grouped by name, in the order of the authorizations.
+    /// The TXT records still to be placed (dns-01 and dns-persist-01), grouped by name, in the order of
+    /// the authorizations: what the DNS check asks about.
     pub fn dns_records(&self) -> Vec<DnsRecord> {
         let mut records: Vec<DnsRecord> = Vec::new();
         let Some(order) = &self.order else {
@@ -79,25 +79,101 @@ impl Wizard {
             if !authz.is_pending() || authz.answered {
                 continue;
             }
-            let Some(Ok(Placement::Dns01 { record_name, value })) = self.placement(index) else {
+            let Some(Ok(placement)) = self.placement(index) else {
                 continue;
             };
-            let name = authz.name();
-            match records.iter_mut().find(|r| r.name == record_name) {
+            let Some(new) = DnsRecord::from_placement(&authz.name(), &placement) else {
+                continue;
+            };
+            match records.iter_mut().find(|r| r.name == new.name) {
                 Some(record) => {
-                    if !record.values.contains(&value) {
-                        record.values.push(value);
+                    for value in new.values {
+                        if !record.values.contains(&value) {
+                            record.values.push(value);
+                        }
                     }
-                    record.proves.push(name);
+                    record.proves.extend(new.proves);
                 }
-                None => records.push(DnsRecord {
-                    name: record_name,
-                    values: vec![value],
-                    proves: vec![name],
-                }),
+                None => records.push(new),
             }
         }
         records
+    }
+
+    /// The dns-persist-01 record of authorization `index`, when that is its chosen challenge.
+    fn persist_record(&self, index: usize) -> Option<(String, PersistRecord)> {
+        match self.placement(index)? {
+            Ok(Placement::DnsPersist01 {
+                record_name,
+                record,
+                ..
+            }) => Some((record_name, record)),
+            _ => None,
+        }
+    }
+
+    /// The DNS check's rows that saw the dns-persist-01 record of authorization `index` (as it is
+    /// now): nothing needs placing, it is there already (a renewal with the same account).
+    pub fn persist_seen(&self, index: usize) -> Vec<&DohRow> {
+        let Some(record) = self.persist_dns_record(index) else {
+            return Vec::new();
+        };
+        self.doh
+            .iter()
+            .filter(|row| {
+                row.record_name == record.name
+                    && row.expected == record.values
+                    && row.outcome == DohOutcome::Visible
+            })
+            .collect()
+    }
+
+    /// Records the DNS check found at the dns-persist-01 name of authorization `index` that do not
+    /// count, with why, by resolver: another account, no policy=wildcard, a persistUntil passed …
+    pub fn persist_refusals(&self, index: usize, now: SystemTime) -> Vec<(String, String)> {
+        let Some(record) = self.persist_dns_record(index) else {
+            return Vec::new();
+        };
+        self.doh
+            .iter()
+            .filter(|row| row.record_name == record.name && row.expected == record.values)
+            .filter_map(|row| match &row.outcome {
+                DohOutcome::NotVisible { found } if !found.is_empty() => {
+                    match record.persist_verdict(found, now)? {
+                        Err(why) => Some((row.resolver.clone(), why.to_string())),
+                        Ok(_) => None,
+                    }
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The persistUntil that comes within [`PERSIST_UNTIL_WARNING`] for authorization `index`: the one
+    /// chosen for its dns-persist-01 record, or that of the record the DNS check saw; the earliest.
+    pub fn persist_until_near(&self, index: usize, now: SystemTime) -> Option<i64> {
+        let (_, record) = self.persist_record(index)?;
+        let seen = self
+            .persist_seen(index)
+            .into_iter()
+            .map(|r| r.persist_until);
+        std::iter::once(record.persist_until)
+            .chain(seen)
+            .flatten()
+            .filter(|until| {
+                PersistRecord {
+                    persist_until: Some(*until),
+                    ..record.clone()
+                }
+                .persist_until_near(now, PERSIST_UNTIL_WARNING)
+            })
+            .min()
+    }
+
+    /// The grouped record (as the DNS check has it) that holds authorization `index`'s persist record.
+    fn persist_dns_record(&self, index: usize) -> Option<DnsRecord> {
+        let (name, _) = self.persist_record(index)?;
+        self.dns_records().into_iter().find(|r| r.name == name)
     }
 
     /// Resolver URLs from the textarea.
@@ -187,6 +263,19 @@ impl Wizard {
             .as_ref()
             .map(Issuance::reused)
             .unwrap_or_default()
+    }
+
+    /// The CA held every name of the order as validated already (authorization reuse): nothing was placed.
+    pub fn all_reused(&self) -> bool {
+        self.order.as_ref().is_some_and(|issuance| {
+            issuance.authorizations.iter().all(|a| !a.answered)
+                && issuance.order.as_ref().is_some_and(|o| {
+                    matches!(
+                        o.status,
+                        OrderStatus::Ready | OrderStatus::Processing | OrderStatus::Valid
+                    )
+                })
+        })
     }
 
     /// Why the order cannot go on, in the page's words, with the CA's problems.

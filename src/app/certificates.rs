@@ -1,0 +1,604 @@
+//! "Certificates in this browser": every certificate issued here or added as PEM, with its expiry, its
+//! renewal window (the CA's, RFC 9773, when it offers one) and its state; renew, download, a calendar
+//! reminder, revoke (RFC 8555 §7.6) and remove, per certificate.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::time::{Duration, UNIX_EPOCH};
+
+use certsmith::acme::client::{RevocationReason, Revoker};
+use certsmith::pki::key::PrivateKey;
+use certsmith::pki::remind::Reminder;
+use certsmith::web::download::download;
+use certsmith::web::{clock, tabs};
+use certsmith::wizard::certs::{CertState, CertificateEntry, Origin, ShelfAction};
+use certsmith::wizard::{Action, KeyChoice, Renewing, Task, Wizard};
+use time::OffsetDateTime;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use super::dialog::ConfirmDialog;
+use super::effects::Ctx;
+use super::forms::{select_value, textarea_value};
+use super::state::{ShelfHandle, WizardView};
+
+/// How long to wait before asking the CA for a certificate's window again when it sent no Retry-After.
+const DEFAULT_RECHECK_SECS: i64 = 6 * 3600;
+
+thread_local! {
+    /// Certificates whose renewalInfo was asked for in this visit: a failing CA is not asked in a loop.
+    static ASKED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// The reasons a subscriber may give (RFC 5280 §5.3.1 as RFC 8555 §7.6 uses them), as the select offers
+/// them.
+const REASONS: [(RevocationReason, &str, &str); 5] = [
+    (
+        RevocationReason::Unspecified,
+        "unspecified",
+        "No reason given",
+    ),
+    (
+        RevocationReason::KeyCompromise,
+        "keyCompromise",
+        "The private key was exposed (key compromise)",
+    ),
+    (
+        RevocationReason::Superseded,
+        "superseded",
+        "Replaced by another certificate (superseded)",
+    ),
+    (
+        RevocationReason::AffiliationChanged,
+        "affiliationChanged",
+        "The names or owner changed (affiliation changed)",
+    ),
+    (
+        RevocationReason::CessationOfOperation,
+        "cessationOfOperation",
+        "The site is gone (cessation of operation)",
+    ),
+];
+
+pub fn now_secs() -> i64 {
+    clock::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A date as the list shows it: `2026-12-30 14:05 UTC`.
+fn date(secs: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(secs).map_or_else(
+        |_| secs.to_string(),
+        |t| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        },
+    )
+}
+
+/// "in 3 days", "in 5 hours", "2 days ago".
+fn relative(secs: i64, now: i64) -> String {
+    let delta = secs - now;
+    let (amount, unit) = match delta.abs() {
+        d if d >= 2 * 86_400 => (d / 86_400, "days"),
+        d if d >= 2 * 3600 => (d / 3600, "hours"),
+        d => ((d / 60).max(1), "minutes"),
+    };
+    if delta >= 0 {
+        format!("in {amount} {unit}")
+    } else {
+        format!("{amount} {unit} ago")
+    }
+}
+
+/// The entry for the certificate the wizard just issued, if it has one.
+pub fn issued_entry(w: &Wizard) -> Option<CertificateEntry> {
+    let chain = w.chains.first()?;
+    let origin = Origin {
+        ca: w.connected_url.clone(),
+        account_url: w.account.as_ref().map(|a| a.url.clone()),
+        key_choice: Some(w.key_choice),
+        profile: w.profile.clone(),
+    };
+    CertificateEntry::from_chain(&chain.pem, origin, now_secs()).ok()
+}
+
+/// Asks the connected CA for the renewal window of every certificate it issued that wants one, one GET
+/// each, honouring the Retry-After of earlier answers.
+pub fn refresh_renewal_info(ctx: &Ctx, shelf: &ShelfHandle) {
+    if tabs::is_passive() {
+        return;
+    }
+    let wizard = ctx.wizard();
+    if wizard
+        .directory
+        .as_ref()
+        .is_none_or(|d| d.renewal_info.is_none())
+    {
+        return;
+    }
+    let now = now_secs();
+    let wanted: Vec<(String, String)> = shelf
+        .shelf
+        .entries
+        .iter()
+        .filter(|e| e.ca == wizard.connected_url && e.wants_renewal_info(now))
+        .filter(|e| ASKED.with(|a| a.borrow_mut().insert(e.id.clone())))
+        .filter_map(|e| Some((e.id.clone(), e.cert_id.clone()?)))
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let Some(client) = ctx.client(&wizard) else {
+        return;
+    };
+    let dispatcher = shelf.dispatcher();
+    spawn_local(async move {
+        for (id, cert_id) in wanted {
+            // A CA that cannot answer leaves the estimated window; the next visit asks again.
+            if let Ok(info) = client.renewal_info(&cert_id, clock::now()).await {
+                dispatcher.dispatch(ShelfAction::RenewalInfo {
+                    id,
+                    info,
+                    now: now_secs(),
+                    default_recheck: DEFAULT_RECHECK_SECS,
+                });
+            }
+        }
+    });
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CertificatesListProps {
+    pub shelf: ShelfHandle,
+    pub wizard: WizardView,
+    pub ctx: Ctx,
+    pub on_action: Callback<Action>,
+    pub on_task: Callback<Task>,
+}
+
+#[function_component(CertificatesList)]
+pub fn certificates_list(props: &CertificatesListProps) -> Html {
+    let now = now_secs();
+    let entries = &props.shelf.shelf.entries;
+    html! {
+        <section class="step certificates" aria-labelledby="certificates-title">
+            <h2 id="certificates-title">{ "Certificates in this browser" }</h2>
+            if entries.is_empty() {
+                <p class="muted">{ "None yet. Each certificate issued here is listed, with when to renew it." }</p>
+            } else {
+                <p class="help">{ "Renew a certificate before its renewal window ends; the window is the CA's suggestion \
+                                   when it gives one. Add a reminder to your calendar so you come back in time." }</p>
+            }
+            { for entries.iter().map(|entry| html! {
+                <EntryView key={entry.id.clone()} entry={entry.clone()} now={now}
+                           replaced_by={entry.replaced_by.as_deref().and_then(|id| props.shelf.shelf.get(id))
+                               .map(|e| AttrValue::from(format!("{} (serial {})", e.names.join(", "), e.serial_hex)))}
+                           renew_blocker={renew_blocker(&props.wizard, entry).map(AttrValue::from)}
+                           shelf={props.shelf.clone()} ctx={props.ctx.clone()}
+                           on_action={props.on_action.clone()} on_task={props.on_task.clone()} />
+            }) }
+            <AddCertificate shelf={props.shelf.clone()} />
+        </section>
+    }
+}
+
+/// Why "Renew" cannot run for `entry` now, or `None` when it can.
+fn renew_blocker(w: &Wizard, entry: &CertificateEntry) -> Option<String> {
+    if entry.replaced_by.is_some() {
+        return Some("Already renewed.".into());
+    }
+    let ca = entry.ca.as_deref()?;
+    if w.connected_url.as_deref() != Some(ca) {
+        return Some(format!("Connect to the CA that issued it first ({ca})."));
+    }
+    if w.is_locked() {
+        return Some("Unlock the account key first.".into());
+    }
+    match (&w.account, &entry.account_url) {
+        (None, _) => return Some("Create or import the account first.".into()),
+        (Some(account), Some(url)) if account.url != *url => {
+            return Some(format!(
+                "It was ordered by another account ({url}): import that account first."
+            ))
+        }
+        _ => {}
+    }
+    if !w.can_start_renewal() {
+        return Some("Finish or forget the order under way first.".into());
+    }
+    None
+}
+
+#[derive(Properties, PartialEq)]
+struct EntryViewProps {
+    entry: CertificateEntry,
+    now: i64,
+    /// What replaced it, as shown.
+    replaced_by: Option<AttrValue>,
+    renew_blocker: Option<AttrValue>,
+    shelf: ShelfHandle,
+    ctx: Ctx,
+    on_action: Callback<Action>,
+    on_task: Callback<Task>,
+}
+
+#[function_component(EntryView)]
+fn entry_view(props: &EntryViewProps) -> Html {
+    let entry = &props.entry;
+    let problem = use_state(|| None::<String>);
+    let revoking = use_state(|| false);
+    let state = entry.state(props.now);
+    let (start, end) = entry.window();
+
+    let same_key = use_state(String::new);
+    let renew = {
+        let entry = entry.clone();
+        let on_action = props.on_action.clone();
+        let on_task = props.on_task.clone();
+        let problem = problem.clone();
+        // `key`: the old certificate key, to renew with the same key (checked against the certificate).
+        Callback::from(move |key: Option<PrivateKey>| {
+            let mut key_choice = entry.key_choice;
+            if let Some(key) = &key {
+                let matches = entry.leaf().is_ok_and(|leaf| leaf.key_matches(key));
+                let Some(kind) = key.key_type().filter(|_| matches) else {
+                    return problem.set(Some(
+                        "That is not the private key of this certificate (or of a size this page makes).".into(),
+                    ));
+                };
+                key_choice = Some(KeyChoice::Generate(kind));
+            }
+            problem.set(None);
+            on_action.emit(Action::Renew {
+                renewing: Renewing {
+                    old_id: entry.id.clone(),
+                    names: entry.names.clone(),
+                    cert_id: entry.cert_id.clone(),
+                },
+                key_choice,
+                profile: entry.profile.clone(),
+            });
+            if let Some(key) = key {
+                // The order takes a key of the wizard's kind as it is (as a retry does).
+                on_action.emit(Action::CertKeyReady(key));
+            }
+            // A CSR must be pasted first; a key made here starts the order at once.
+            if key_choice != Some(KeyChoice::Csr) {
+                on_task.emit(Task::CreateOrder);
+            }
+        })
+    };
+    let on_renew = renew.reform(|_: MouseEvent| None);
+    let on_renew_same_key = {
+        let same_key = same_key.clone();
+        let problem = problem.clone();
+        let renew = renew.clone();
+        Callback::from(
+            move |_: MouseEvent| match PrivateKey::parse(same_key.as_bytes()) {
+                Ok(key) => renew.emit(Some(key)),
+                Err(e) => problem.set(Some(format!("That is not a usable private key: {e}"))),
+            },
+        )
+    };
+    let renewable = matches!(
+        state,
+        CertState::Valid | CertState::Due | CertState::Expired
+    );
+    let on_fullchain = {
+        let pem = entry.chain_pem.clone();
+        let problem = problem.clone();
+        Callback::from(move |_: MouseEvent| {
+            problem.set(
+                download(
+                    "fullchain.pem",
+                    "application/pem-certificate-chain",
+                    pem.as_bytes(),
+                )
+                .err(),
+            )
+        })
+    };
+    let on_reminder = {
+        let entry = entry.clone();
+        let problem = problem.clone();
+        Callback::from(move |_: MouseEvent| problem.set(download_reminder(&entry).err()))
+    };
+    let on_remove = {
+        let id = entry.id.clone();
+        let dispatcher = props.shelf.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            dispatcher.dispatch(ShelfAction::Removed { id: id.clone() })
+        })
+    };
+    let window_source = if entry.renewal.is_some() {
+        "the CA's suggestion"
+    } else {
+        "estimated: two thirds into the lifetime"
+    };
+    html! {
+        <article class="cert-entry" data-testid="cert-entry" data-state={state.label()}>
+            <h3>{ entry.names.join(", ") }</h3>
+            <p>{ "State: " }<span class={classes!("badge", format!("state-{}", state.label().replace(' ', "-")))}
+                data-testid="cert-state">{ state.label() }</span></p>
+            <dl class="facts">
+                <dt>{ "Expires" }</dt>
+                <dd>{ format!("{} ({})", date(entry.not_after), relative(entry.not_after, props.now)) }</dd>
+                <dt>{ "Renew" }</dt>
+                <dd data-testid="cert-window">{ format!("between {} and {} ({window_source})", date(start), date(end)) }</dd>
+                <dt>{ "Issuer" }</dt>
+                <dd>{ &entry.issuer }</dd>
+                <dt>{ "Serial" }</dt>
+                <dd><code data-testid="cert-serial">{ &entry.serial_hex }</code></dd>
+                if let Some(ca) = &entry.ca {
+                    <dt>{ "CA" }</dt>
+                    <dd><code>{ ca }</code></dd>
+                }
+                if let Some(by) = &props.replaced_by {
+                    <dt>{ "Replaced by" }</dt>
+                    <dd data-testid="cert-replaced-by">{ by }</dd>
+                }
+                if let Some(revoked) = &entry.revoked {
+                    <dt>{ "Revoked" }</dt>
+                    <dd>{ format!("{} ({})", date(revoked.at), reason_name(revoked.reason)) }</dd>
+                }
+            </dl>
+            <div class="actions">
+                if renewable {
+                    <button type="button" class={classes!((state != CertState::Valid).then_some("primary"))}
+                            onclick={on_renew} disabled={props.renew_blocker.is_some()}>{ "Renew" }</button>
+                }
+                <button type="button" onclick={on_fullchain}>{ "Download chain (PEM)" }</button>
+                <button type="button" onclick={on_reminder}>{ "Add a reminder (.ics)" }</button>
+                if entry.revoked.is_none() && state != CertState::Expired {
+                    <button type="button" class="danger"
+                            onclick={{ let revoking = revoking.clone(); Callback::from(move |_: MouseEvent| revoking.set(true)) }}>
+                        { "Revoke…" }
+                    </button>
+                }
+                <button type="button" onclick={on_remove}>{ "Remove from this list" }</button>
+            </div>
+            if let (Some(reason), true) = (&props.renew_blocker, renewable) {
+                <p class="help" data-testid="renew-blocker">{ reason }</p>
+            }
+            if renewable && props.renew_blocker.is_none() {
+                <details class="same-key">
+                    <summary>{ "Renew with the same key" }</summary>
+                    <p class="help">{ "A new key is safer and is the default. To keep the old one (for example when it is \
+                                       pinned somewhere), paste the certificate's private key." }</p>
+                    <div class="field">
+                        <label for={format!("same-key-{}", entry.serial_hex)}>{ "The certificate's private key (PEM)" }</label>
+                        <textarea id={format!("same-key-{}", entry.serial_hex)} rows="3" spellcheck="false" autocomplete="off"
+                                  value={(*same_key).clone()}
+                                  oninput={{ let same_key = same_key.clone(); Callback::from(move |e: InputEvent| same_key.set(textarea_value(&e))) }} />
+                    </div>
+                    <div class="actions">
+                        <button type="button" onclick={on_renew_same_key} disabled={same_key.trim().is_empty()}>
+                            { "Renew with this key" }
+                        </button>
+                    </div>
+                </details>
+            }
+            if let Some(problem) = &*problem {
+                <p class="error" role="alert">{ problem }</p>
+            }
+            if *revoking {
+                <RevokeDialog entry={entry.clone()} shelf={props.shelf.clone()} ctx={props.ctx.clone()}
+                              on_close={{ let revoking = revoking.clone(); Callback::from(move |()| revoking.set(false)) }}
+                              on_problem={{ let problem = problem.clone(); Callback::from(move |p: Option<String>| problem.set(p)) }} />
+            }
+        </article>
+    }
+}
+
+fn reason_name(reason: RevocationReason) -> &'static str {
+    REASONS
+        .iter()
+        .find(|(r, _, _)| *r == reason)
+        .map_or("unspecified", |(_, name, _)| name)
+}
+
+/// The reminder for `entry`, linking back to this page.
+fn download_reminder(entry: &CertificateEntry) -> Result<(), String> {
+    let leaf = entry.leaf().map_err(|e| e.to_string())?;
+    let (start, end) = entry.window();
+    let at = |secs: i64| UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64);
+    let page = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|href| href.split('#').next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    let ics = Reminder::for_certificate(&leaf, (at(start), at(end)), &page)
+        .to_ics(clock::now())
+        .map_err(|e| format!("Could not make the reminder: {e}"))?;
+    let name = entry
+        .names
+        .first()
+        .map_or("certificate", String::as_str)
+        .replace('*', "wildcard");
+    download(
+        &format!("renew-{name}.ics"),
+        "text/calendar",
+        ics.as_bytes(),
+    )
+}
+
+#[derive(Properties, PartialEq)]
+struct RevokeDialogProps {
+    entry: CertificateEntry,
+    shelf: ShelfHandle,
+    ctx: Ctx,
+    on_close: Callback<()>,
+    on_problem: Callback<Option<String>>,
+}
+
+/// Revocation asks first: the reason, and the certificate's own key when the account that ordered it is
+/// not the one open here (RFC 8555 §7.6 accepts either signature).
+#[function_component(RevokeDialog)]
+fn revoke_dialog(props: &RevokeDialogProps) -> Html {
+    let reason = use_state(|| RevocationReason::Unspecified);
+    let key_text = use_state(String::new);
+    let wizard = props.ctx.wizard();
+    let by_account = wizard.account.as_ref().filter(|a| {
+        props.entry.account_url.as_deref() == Some(a.url.as_str())
+            && props.entry.ca == wizard.connected_url
+    });
+    let on_confirm = {
+        let entry = props.entry.clone();
+        let reason = reason.clone();
+        let key_text = key_text.clone();
+        let account = by_account.cloned();
+        let ctx = props.ctx.clone();
+        let dispatcher = props.shelf.dispatcher();
+        let on_close = props.on_close.clone();
+        let on_problem = props.on_problem.clone();
+        Callback::from(move |()| {
+            let key = if key_text.trim().is_empty() {
+                None
+            } else {
+                match PrivateKey::parse(key_text.as_bytes()) {
+                    Ok(key) => Some(key),
+                    Err(e) => {
+                        return on_problem
+                            .emit(Some(format!("That is not a usable private key: {e}")))
+                    }
+                }
+            };
+            if account.is_none() && key.is_none() {
+                return on_problem.emit(Some(
+                    "This certificate was not ordered by the account open here: paste its private key to revoke it."
+                        .into(),
+                ));
+            }
+            on_close.emit(());
+            let (entry, reason, account, ctx, dispatcher, on_problem) = (
+                entry.clone(),
+                *reason,
+                account.clone(),
+                ctx.clone(),
+                dispatcher.clone(),
+                on_problem.clone(),
+            );
+            spawn_local(async move {
+                // Shown as revoked only once the CA accepted it.
+                match revoke(&ctx, &entry, reason, account.as_ref(), key.as_ref()).await {
+                    Ok(()) => {
+                        on_problem.emit(None);
+                        dispatcher.dispatch(ShelfAction::Revoked {
+                            id: entry.id.clone(),
+                            reason,
+                            now: now_secs(),
+                        });
+                    }
+                    Err(e) => on_problem.emit(Some(e)),
+                }
+            });
+        })
+    };
+    html! {
+        <ConfirmDialog id="revoke-dialog" title="Revoke this certificate?" confirm_label="Revoke"
+                       on_confirm={on_confirm} on_cancel={props.on_close.clone()}>
+            <p>{ format!("Revoking {} is final: browsers will refuse it once they learn of it. Renew first if a site \
+                          still uses it.", props.entry.names.join(", ")) }</p>
+            <div class="field">
+                <label for="revoke-reason">{ "Reason" }</label>
+                <select id="revoke-reason"
+                        onchange={{ let reason = reason.clone(); Callback::from(move |e: Event| {
+                            let name = select_value(&e);
+                            if let Some((r, _, _)) = REASONS.iter().find(|(_, n, _)| *n == name) { reason.set(*r); }
+                        }) }}>
+                    { for REASONS.iter().map(|(r, name, label)| html! {
+                        <option value={*name} selected={*r == *reason}>{ *label }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="field">
+                <label for="revoke-key">{ "The certificate's private key (only if the account that ordered it is not open here)" }</label>
+                <textarea id="revoke-key" rows="3" spellcheck="false" autocomplete="off" value={(*key_text).clone()}
+                          oninput={{ let key_text = key_text.clone(); Callback::from(move |e: InputEvent| key_text.set(textarea_value(&e))) }} />
+            </div>
+        </ConfirmDialog>
+    }
+}
+
+/// Sends revokeCert, signed by the account that ordered the certificate or by the certificate's key.
+async fn revoke(
+    ctx: &Ctx,
+    entry: &CertificateEntry,
+    reason: RevocationReason,
+    account: Option<&certsmith::acme::account::AccountCredentials>,
+    key: Option<&PrivateKey>,
+) -> Result<(), String> {
+    let wizard = ctx.wizard();
+    if entry.ca.is_some() && entry.ca != wizard.connected_url {
+        return Err(format!(
+            "Connect to the CA that issued it first ({}).",
+            entry.ca.as_deref().unwrap_or_default()
+        ));
+    }
+    let client = ctx.client(&wizard).ok_or("Connect to a CA first.")?;
+    let leaf = entry.leaf().map_err(|e| e.to_string())?;
+    let revoker = match (key, account) {
+        (Some(key), _) => {
+            if !leaf.key_matches(key) {
+                return Err("That private key is not the key of this certificate.".into());
+            }
+            Revoker::CertificateKey(key)
+        }
+        (None, Some(account)) => Revoker::Account(account),
+        (None, None) => return Err("Nothing to sign the revocation with.".into()),
+    };
+    client
+        .revoke_certificate(revoker, &leaf.der, Some(reason))
+        .await
+        .map_err(|e| format!("The CA did not revoke it: {e}. {}", e.hint()))
+}
+
+#[derive(Properties, PartialEq)]
+struct AddCertificateProps {
+    shelf: ShelfHandle,
+}
+
+/// Adds a certificate issued elsewhere (PEM), to keep its renewal in view.
+#[function_component(AddCertificate)]
+fn add_certificate(props: &AddCertificateProps) -> Html {
+    let text = use_state(String::new);
+    let problem = use_state(|| None::<String>);
+    let on_add = {
+        let text = text.clone();
+        let problem = problem.clone();
+        let dispatcher = props.shelf.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            match CertificateEntry::from_chain(&text, Origin::default(), now_secs()) {
+                Ok(entry) => {
+                    problem.set(None);
+                    text.set(String::new());
+                    dispatcher.dispatch(ShelfAction::Added(Box::new(entry)));
+                }
+                Err(e) => problem.set(Some(format!("That is not a certificate chain: {e}"))),
+            }
+        })
+    };
+    html! {
+        <details class="add-certificate">
+            <summary>{ "Add a certificate issued elsewhere (PEM)" }</summary>
+            <div class="field">
+                <label for="add-certificate">{ "Certificate with its intermediates (PEM)" }</label>
+                <textarea id="add-certificate" rows="4" spellcheck="false" value={(*text).clone()}
+                          oninput={{ let text = text.clone(); Callback::from(move |e: InputEvent| text.set(textarea_value(&e))) }} />
+            </div>
+            <div class="actions">
+                <button type="button" onclick={on_add} disabled={text.trim().is_empty()}>{ "Add to the list" }</button>
+            </div>
+            if let Some(problem) = &*problem {
+                <p class="error" role="alert">{ problem }</p>
+            }
+        </details>
+    }
+}
