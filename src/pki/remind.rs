@@ -203,8 +203,15 @@ fn utc_stamp(time: SystemTime, what: &'static str) -> Result<String, RemindError
 
 /// A time for people, e.g. `2026-03-01 00:00 UTC`.
 fn readable(time: SystemTime, what: &'static str) -> Result<String, RemindError> {
-    let t = calendar_time(time, what)?;
-    Ok(format!(
+    readable_utc(unix_seconds(time)).ok_or(RemindError::TimeOutOfRange(what))
+}
+
+/// Seconds since the Unix epoch for people, e.g. `2026-03-01 00:00 UTC`; `None` outside years 0–9999.
+pub fn readable_utc(seconds: i64) -> Option<String> {
+    let t = OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .filter(|t| (0..=9999).contains(&t.year()))?;
+    Some(format!(
         "{:04}-{:02}-{:02} {:02}:{:02} UTC",
         t.year(),
         u8::from(t.month()),
@@ -222,7 +229,7 @@ fn calendar_time(time: SystemTime, what: &'static str) -> Result<OffsetDateTime,
 }
 
 /// Whole seconds since the Unix epoch, rounded down (so also before it).
-fn unix_seconds(time: SystemTime) -> i64 {
+pub fn unix_seconds(time: SystemTime) -> i64 {
     match time.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
         Err(before) => {
@@ -233,7 +240,8 @@ fn unix_seconds(time: SystemTime) -> i64 {
     }
 }
 
-fn from_unix(seconds: i64) -> SystemTime {
+/// The time `seconds` after (or before) the Unix epoch.
+pub fn from_unix(seconds: i64) -> SystemTime {
     let magnitude = Duration::from_secs(seconds.unsigned_abs());
     if seconds >= 0 {
         SystemTime::UNIX_EPOCH + magnitude

@@ -12,6 +12,7 @@ use super::model::KeyChoice;
 use crate::acme::ari::RenewalInfo;
 use crate::acme::client::RevocationReason;
 use crate::pki::cert::{ari_cert_id, parse_pem_chain, CertError, CertificateInfo};
+use crate::pki::remind::unix_seconds;
 
 /// The storage key of the list.
 pub const SHELF_STORAGE_KEY: &str = "certsmith.certificates.v1";
@@ -240,8 +241,8 @@ impl Shelf {
                     .map_or(default_recheck, |d| d.as_secs() as i64);
                 if let Some(entry) = self.get_mut(&id) {
                     entry.renewal = Some(RenewalWindow {
-                        start: unix(start),
-                        end: unix(end),
+                        start: unix_seconds(start),
+                        end: unix_seconds(end),
                         explanation_url: info.explanation_url,
                         checked_at: now,
                         next_check: now + wait.max(60),
@@ -263,11 +264,6 @@ impl Shelf {
             ShelfAction::Removed { id } => self.entries.retain(|e| e.id != id),
         }
     }
-}
-
-fn unix(time: std::time::SystemTime) -> i64 {
-    time.duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]
