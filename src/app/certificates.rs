@@ -4,16 +4,15 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use certsmith::acme::client::{RevocationReason, Revoker};
 use certsmith::pki::key::PrivateKey;
-use certsmith::pki::remind::Reminder;
+use certsmith::pki::remind::{from_unix, readable_utc, Reminder};
 use certsmith::web::download::download;
 use certsmith::web::{clock, tabs};
 use certsmith::wizard::certs::{CertState, CertificateEntry, Origin, ShelfAction};
 use certsmith::wizard::{Action, KeyChoice, Renewing, Task, Wizard};
-use time::OffsetDateTime;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -68,19 +67,7 @@ pub fn now_secs() -> i64 {
 
 /// A date as the list shows it: `2026-12-30 14:05 UTC`.
 fn date(secs: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(secs).map_or_else(
-        |_| secs.to_string(),
-        |t| {
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        },
-    )
+    readable_utc(secs).unwrap_or_else(|| secs.to_string())
 }
 
 /// "in 3 days", "in 5 hours", "2 days ago".
@@ -341,6 +328,10 @@ fn entry_view(props: &EntryViewProps) -> Html {
                     <dt>{ "CA" }</dt>
                     <dd><code>{ ca }</code></dd>
                 }
+                if let Some(account) = &entry.account_url {
+                    <dt>{ "Account" }</dt>
+                    <dd><code data-testid="cert-account">{ account }</code></dd>
+                }
                 if let Some(by) = &props.replaced_by {
                     <dt>{ "Replaced by" }</dt>
                     <dd data-testid="cert-replaced-by">{ by }</dd>
@@ -409,12 +400,11 @@ fn reason_name(reason: RevocationReason) -> &'static str {
 fn download_reminder(entry: &CertificateEntry) -> Result<(), String> {
     let leaf = entry.leaf().map_err(|e| e.to_string())?;
     let (start, end) = entry.window();
-    let at = |secs: i64| UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64);
     let page = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .map(|href| href.split('#').next().unwrap_or_default().to_string())
         .unwrap_or_default();
-    let ics = Reminder::for_certificate(&leaf, (at(start), at(end)), &page)
+    let ics = Reminder::for_certificate(&leaf, (from_unix(start), from_unix(end)), &page)
         .to_ics(clock::now())
         .map_err(|e| format!("Could not make the reminder: {e}"))?;
     let name = entry

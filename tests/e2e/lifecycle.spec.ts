@@ -74,7 +74,7 @@ test('issue, list, remind, renew (old one replaced), revoke the old one (Pebble 
   const base = `e2e-life-${rand()}.example.test`;
   const names = [base, `*.${base}`];
   await connect(page, shots);
-  await createAccount(page, shots);
+  const accountUrl = await createAccount(page, shots);
   await issueByDns(page, shots, names, downloads);
 
   // Listed, valid, with a renewal window; and still there after a reload.
@@ -83,6 +83,7 @@ test('issue, list, remind, renew (old one replaced), revoke the old one (Pebble 
   await expect(first.getByTestId('cert-state')).toHaveText('valid');
   await expect(first.locator('h3')).toHaveText(names.join(', '));
   await expect(first.getByTestId('cert-window')).toContainText('between');
+  await expect(first.getByTestId('cert-account')).toHaveText(accountUrl);
   const oldSerial = (await first.getByTestId('cert-serial').innerText()).trim();
   expect(pebbleStatus(oldSerial)).toBe('Valid');
   await guard.reload(page);
