@@ -4,6 +4,7 @@ use certsmith::acme::account::files::{
     read_account_files, AccountBundle, AccountFile, ImportedAccount,
 };
 use certsmith::acme::problem::ProblemKind;
+use certsmith::acme::transport::origin;
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::download::download;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
@@ -384,13 +385,14 @@ async fn read_files(files: Vec<File>) -> Result<ImportedAccount, String> {
 
 /// What was found in the files, and a warning when they name another CA.
 fn view_found(account: &ImportedAccount, ca_url: &str) -> Html {
-    let origin = |url: &str| url.split('/').take(3).collect::<Vec<_>>().join("/");
+    let ca_origin = origin(ca_url);
+    // An account URL or directory that does not even parse as a URL is "another CA" too.
     let other_ca = account
         .directory
         .as_deref()
         .or(account.url.as_deref())
-        .map(origin)
-        .filter(|files| *files != origin(ca_url));
+        .filter(|files| origin(files) != ca_origin)
+        .map(|files| origin(files).unwrap_or_else(|| files.to_string()));
     html! {
         <div class="stack" data-testid="import-found">
             <p>{ format!("Found {} account: key {}", account.source.label(), account.key.describe()) }
@@ -400,7 +402,8 @@ fn view_found(account: &ImportedAccount, ca_url: &str) -> Html {
                { ". The CA will confirm it by the key." }</p>
             if let Some(files) = other_ca {
                 <p class="notice" role="status">{ format!("These files are for the CA at {files}, and this page is \
-                    connected to {}. Connect to that CA first, or the account will not be found.", origin(ca_url)) }</p>
+                    connected to {}. Connect to that CA first, or the account will not be found.",
+                    ca_origin.as_deref().unwrap_or(ca_url)) }</p>
             }
         </div>
     }

@@ -4,11 +4,10 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::time::UNIX_EPOCH;
 
 use certsmith::acme::client::{RevocationReason, Revoker};
 use certsmith::pki::key::PrivateKey;
-use certsmith::pki::remind::{from_unix, readable_utc, Reminder};
+use certsmith::pki::remind::{from_unix, readable_utc, unix_seconds, Reminder};
 use certsmith::web::download::download;
 use certsmith::web::{clock, tabs};
 use certsmith::wizard::certs::{CertState, CertificateEntry, Origin, ShelfAction};
@@ -60,9 +59,7 @@ const REASONS: [(RevocationReason, &str, &str); 5] = [
 ];
 
 pub fn now_secs() -> i64 {
-    clock::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    unix_seconds(clock::now())
 }
 
 /// A date as the list shows it: `2026-12-30 14:05 UTC`.
