@@ -1124,3 +1124,43 @@ fn the_panic_message_offers_the_saved_state_and_a_reload() {
     overlay.remove();
     storage::remove(STORAGE_KEY);
 }
+
+/// The page's UTS #46 (the browser's URL parser, `certsmith::idn`) gives the `idna` crate's answer, which
+/// the native build uses, on names of every kind: case and width folding, ß, final sigma, dots other than
+/// U+002E, bidi, joiners, combining marks, emoji, `xn--` labels valid and not. A name whose A-label form ends
+/// in a numeric label counts as refused on both sides (the URL parser reads it as an IPv4 address; the
+/// identifier check refuses a numeric top-level label anyway).
+#[wasm_bindgen_test]
+fn idn_matches_the_idna_crate() {
+    // Names separated by white space (none contains any).
+    let corpus = "bücher.example BÜCHER.Example faß.de straße.example ΒΌΛΟΣ.com βόλος.com
+        例え。テスト 例え．テスト 例え｡テスト ｅｘａｍｐｌｅ.com xn--bcher-kva.example XN--BCHER-KVA.example
+        xn--a.example xn--.example xn--zca.example xn--ls8h.la münchen-ü.de ☃.net 💩.la i❤.ws مثال.إختبار
+        עברית.example a\u{200d}b.example a\u{200c}b.example ab\u{00ad}c.example a\u{0308}.example
+        \u{0301}a.example ı.example İstanbul.example ǅ.example ﬁ.example ⅷ.example ①.example 日本語.jp
+        한국.kr ไทย.th россия.рф тест.example a.b.c.ü ü.123 ü..b -ü.example ü-.example ab--ü.example
+        \u{fe0f}ü.example ü\u{3002}example ١٢٣.example a١.example \u{0663}ü.example ü.example\u{3002}
+        ü_x.example xn--abc-.example xn--n3h.example XN--N3H.example xn--fa-hia.de xn--n3h.xn--bcher-kva.ü
+        xn--ü.example xn--bcher-kva-.example";
+    let long_label = "ü".repeat(70) + ".example";
+    let numeric_tail = |a: &String| {
+        a.rsplit('.')
+            .next()
+            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut differ = Vec::new();
+    for name in corpus.split_whitespace().chain([long_label.as_str()]) {
+        let page = certsmith::idn::domain_to_ascii(name).ok();
+        let crate_answer = idna::domain_to_ascii(name)
+            .ok()
+            .filter(|a| !numeric_tail(a));
+        if page != crate_answer {
+            differ.push(format!("{name:?}: page {page:?}, idna {crate_answer:?}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "the browser and the idna crate differ:\n{}",
+        differ.join("\n")
+    );
+}

@@ -135,7 +135,7 @@ pub struct InvalidIdentifier {
     pub reason: IdentifierProblem,
 }
 
-/// Lower-cases, drops a trailing dot, converts Unicode labels to punycode (UTS #46 via `idna`) and checks
+/// Lower-cases, drops a trailing dot, converts Unicode labels to punycode (UTS #46, [`crate::idn`]) and checks
 /// the LDH rules of RFC 1035/5890 label by label.
 fn normalize_dns_name(text: &str) -> Result<String, IdentifierProblem> {
     if let Some(host) = host_of_url(text) {
@@ -156,7 +156,8 @@ fn normalize_dns_name(text: &str) -> Result<String, IdentifierProblem> {
         // Underscores are legal in DNS but never in a host name a CA will issue for.
         return Err(IdentifierProblem::BadCharacter(bad));
     }
-    let ascii = idna::domain_to_ascii(base).map_err(|e| IdentifierProblem::Idna(e.to_string()))?;
+    let ascii =
+        crate::idn::domain_to_ascii(base).map_err(|e| IdentifierProblem::Idna(e.to_string()))?;
     check_ldh(&ascii)?;
     Ok(if wildcard {
         format!("*.{ascii}")

@@ -429,7 +429,7 @@ fn parse_issuer(head: &str) -> Result<String, PersistError> {
 /// DIGIT) *( *("-") (ALPHA / DIGIT))` (RFC 8659 §4.2) and at most 253 octets (§3.1).
 fn normalize_issuer(name: &str) -> Option<String> {
     let name = name.strip_suffix('.').unwrap_or(name);
-    let ascii = idna::domain_to_ascii(name).ok()?;
+    let ascii = crate::idn::domain_to_ascii(name).ok()?;
     let ldh = |label: &str| {
         let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
         edge(label.chars().next())
