@@ -15,6 +15,7 @@ use super::dialog::ConfirmDialog;
 use super::dns_record::DnsRecordView;
 use super::doh_check::{host, DohCheck};
 use super::error_panel::view_problem;
+use super::focus::use_focus_when;
 use super::forms::select_value;
 use super::http_challenge::{HttpChallenge, ServerHints};
 use super::persist_record::PersistRecordView;
@@ -34,6 +35,8 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
     let w = &*props.wizard;
     let dispatch = props.on_action.clone();
     let confirming = use_state(|| false);
+    // A failed order moves the focus to its failure panel (an error like any other).
+    let failure_ref = use_focus_when(w.step == Step::Failed, false);
 
     let body = if w.order.is_none() {
         html! { <p class="muted">{ "Create an order first." }</p> }
@@ -97,7 +100,7 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
                     </div>
                 }
                 if w.step == Step::Failed {
-                    { view_failure(w, &dispatch) }
+                    { view_failure(w, &dispatch, failure_ref) }
                 }
                 if *confirming {
                     <ConfirmDialog
@@ -386,12 +389,12 @@ fn view_submit(w: &Wizard, on_submit: Callback<MouseEvent>) -> Html {
     }
 }
 
-fn view_failure(w: &Wizard, dispatch: &Callback<Action>) -> Html {
+fn view_failure(w: &Wizard, dispatch: &Callback<Action>, focus: NodeRef) -> Html {
     let Some(failure) = w.failure() else {
         return html! {};
     };
     html! {
-        <div class="error" role="alert">
+        <div class="error" role="alert" ref={focus} tabindex="-1">
             <p class="error-message">{ &failure.message }</p>
             { for failure.problems.iter().map(|problem| html! {
                 <>

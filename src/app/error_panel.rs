@@ -4,6 +4,8 @@ use certsmith::acme::problem::{describe_duration, Problem, ACME_ERROR_NS};
 use certsmith::wizard::{ErrorInfo, Task};
 use yew::prelude::*;
 
+use super::focus::use_focus_when;
+
 #[derive(Properties, PartialEq)]
 pub struct ErrorPanelProps {
     pub error: ErrorInfo,
@@ -19,8 +21,10 @@ pub fn error_panel(props: &ErrorPanelProps) -> Html {
         Callback::from(move |_: MouseEvent| on_retry.emit(task.clone()))
     });
     let dismiss = props.on_dismiss.reform(|_: MouseEvent| ());
+    // Focus on the error as it appears: read out in full, and "Try again" is the next Tab.
+    let panel_ref = use_focus_when(true, true);
     html! {
-        <div class="error" role="alert">
+        <div class="error" role="alert" ref={panel_ref} tabindex="-1">
             <p class="error-message">{ &error.message }</p>
             if let Some(problem) = &error.problem {
                 { view_problem(problem) }

@@ -19,6 +19,7 @@ mod doh_check;
 mod effects;
 mod error_panel;
 mod external_link;
+mod focus;
 mod forms;
 mod http_challenge;
 mod names_step;

@@ -62,6 +62,7 @@ fn name_note(id: &Identifier) -> &'static str {
 fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) -> Html {
     let busy = w.is_busy();
     let parsed = w.parsed_names();
+    let invalid = parsed.is_err();
     let on_names = dispatch.reform(|e: InputEvent| Action::SetNames(textarea_value(&e)));
     let on_key = dispatch.reform(|e: Event| {
         Action::SetKeyChoice(
@@ -78,14 +79,15 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                 <label for="names">{ "Domain names" }</label>
                 <textarea id="names" rows="4" spellcheck="false" autocomplete="off" autocapitalize="none"
                           placeholder="example.com\nwww.example.com"
-                          value={w.names_input.clone()} oninput={on_names} disabled={busy} />
+                          value={w.names_input.clone()} oninput={on_names} disabled={busy}
+                          aria-invalid={invalid.then_some("true")} aria-describedby={invalid.then_some("names-invalid")} />
                 <p class="help">{ "One per line or separated by commas. A wildcard such as *.example.com covers one \
                                    level of subdomains and needs a DNS record; an IP address needs a file on the \
                                    server (HTTP-01)." }</p>
             </div>
             { match &parsed {
                 Err(invalid) => html! {
-                    <div class="error" role="alert">
+                    <div class="error" role="alert" id="names-invalid">
                         <p>{ if invalid.len() == 1 { "This name cannot be used:" } else { "These names cannot be used:" } }</p>
                         <ul class="invalid-names">
                             { for invalid.iter().map(|bad| html! {

@@ -5,6 +5,7 @@ use certsmith::wizard::{ErrorInfo, Section, Task};
 use yew::prelude::*;
 
 use super::error_panel::ErrorPanel;
+use super::focus::use_focus_when;
 use super::progress::Busy;
 
 #[derive(Properties, PartialEq)]
@@ -37,6 +38,8 @@ pub fn step_section(props: &StepSectionProps) -> Html {
     };
     let heading = format!("step-{}", props.section.number());
     let busy = current && props.busy.is_some();
+    // A step that becomes the current one takes the focus (its heading, which says where the person is).
+    let heading_ref = use_focus_when(current, false);
     html! {
         <section
             class={classes!("step", state)}
@@ -45,7 +48,7 @@ pub fn step_section(props: &StepSectionProps) -> Html {
         >
             // No aria-labelledby: a section named "Certificate authority" would share its name with the
             // select of that label.
-            <h2 id={heading}>
+            <h2 id={heading} ref={heading_ref} tabindex="-1">
                 <span class="step-number" aria-hidden="true">{ props.section.number() }</span>
                 // The heading's name is exactly the step's title (the step list says which are done).
                 { props.section.title() }
