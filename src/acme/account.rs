@@ -74,6 +74,52 @@ impl NewAccount {
     }
 }
 
+/// An email typed as a contact that is not one (RFC 8555 §7.3 leaves the form to the CA; this is what CAs
+/// accept: `local@domain.tld` in plain ASCII).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not an email address. Write each as name@example.org, separated by commas or spaces.")]
+pub struct NotAnEmail(pub String);
+
+/// The emails typed (separated by commas, semicolons or white space; `mailto:` optional) as the `mailto:`
+/// URLs of the account's `contact` (§7.3, §7.3.2), each once, in the order typed. None at all is an answer
+/// too: the account then has no contact. Checked here so a typo is said before the CA is asked.
+pub fn parse_contacts(input: &str) -> Result<Vec<String>, NotAnEmail> {
+    let mut contacts: Vec<String> = Vec::new();
+    let items = input
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|item| !item.is_empty());
+    for item in items {
+        let email = item.strip_prefix("mailto:").unwrap_or(item);
+        if !is_email(email) {
+            return Err(NotAnEmail(item.to_string()));
+        }
+        let url = format!("mailto:{email}");
+        if !contacts.contains(&url) {
+            contacts.push(url);
+        }
+    }
+    Ok(contacts)
+}
+
+fn is_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !"@<>()[]\\,;:\"".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +166,38 @@ mod tests {
             serde_json::to_value(&lookup).unwrap()["onlyReturnExisting"],
             true
         );
+    }
+
+    #[test]
+    fn contacts_are_mailto_urls_each_once() {
+        assert_eq!(
+            parse_contacts(" a@example.org, mailto:b@example.org;a@example.org\nc-d@x-y.example ")
+                .unwrap(),
+            [
+                "mailto:a@example.org",
+                "mailto:b@example.org",
+                "mailto:c-d@x-y.example"
+            ]
+        );
+        assert_eq!(parse_contacts("  ").unwrap(), Vec::<String>::new());
+        for bad in [
+            "a",
+            "a@b",
+            "@example.org",
+            "a@-b.example",
+            "a@b..example",
+            "a@b.example-",
+            "a(b)@c.example",
+        ] {
+            assert_eq!(
+                parse_contacts(bad),
+                Err(NotAnEmail(bad.to_string())),
+                "{bad}"
+            );
+        }
+        assert!(parse_contacts("ok@example.org, nope")
+            .unwrap_err()
+            .to_string()
+            .starts_with("\"nope\" is not an email address"));
     }
 }

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::rc::Rc;
 
-use certsmith::acme::account::{Account, AccountCredentials, AccountStatus};
+use certsmith::acme::account::{parse_contacts, Account, AccountCredentials, AccountStatus};
 use certsmith::acme::client::Client;
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::download::download;
@@ -229,48 +229,6 @@ fn status_name(status: AccountStatus) -> &'static str {
     }
 }
 
-/// The emails typed (separated by commas, semicolons or spaces) as the `mailto:` URLs of RFC 8555 §7.3,
-/// each once. None at all is an answer too: the account then has no contact.
-fn parse_contacts(input: &str) -> Result<Vec<String>, String> {
-    let mut contacts: Vec<String> = Vec::new();
-    let items = input
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|item| !item.is_empty());
-    for item in items {
-        let email = item.strip_prefix("mailto:").unwrap_or(item);
-        if !is_email(email) {
-            return Err(format!(
-                "\"{item}\" is not an email address. Write each as name@example.org, separated by commas or spaces."
-            ));
-        }
-        let url = format!("mailto:{email}");
-        if !contacts.contains(&url) {
-            contacts.push(url);
-        }
-    }
-    Ok(contacts)
-}
-
-/// `local@domain.tld` in plain ASCII: what CAs accept as a contact (RFC 8555 §7.3 leaves the rest to them).
-fn is_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    let local_ok = !local.is_empty()
-        && local
-            .chars()
-            .all(|c| c.is_ascii_graphic() && !"@<>()[]\\,;:\"".contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-    local_ok && domain_ok
-}
-
 /// The contact emails (RFC 8555 §7.3.2): replaced all at once by what is typed.
 #[function_component(Contacts)]
 fn contacts(props: &PartProps) -> Html {
@@ -292,7 +250,7 @@ fn contacts(props: &PartProps) -> Html {
             }
         });
     }
-    let parsed = parse_contacts(&text);
+    let parsed = parse_contacts(&text).map_err(|e| e.to_string());
     let on_update = {
         let requests = requests.clone();
         let saved = saved.clone();

@@ -3,6 +3,7 @@
 use certsmith::acme::account::files::{
     read_account_files, AccountBundle, AccountFile, ImportedAccount,
 };
+use certsmith::acme::account::parse_contacts;
 use certsmith::acme::problem::ProblemKind;
 use certsmith::acme::transport::origin;
 use certsmith::pki::key::{KeyType, PrivateKey};
@@ -187,8 +188,11 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let on_task = props.on_task.clone();
         let email = email.clone();
         let create_problem = create_problem.clone();
-        Callback::from(
-            move |_: MouseEvent| match PrivateKey::generate(KeyType::P256) {
+        Callback::from(move |_: MouseEvent| {
+            if let Err(typo) = parse_contacts(&email) {
+                return create_problem.set(Some(typo.to_string()));
+            }
+            match PrivateKey::generate(KeyType::P256) {
                 Ok(key) => {
                     create_problem.set(None);
                     on_task.emit(Task::CreateAccount {
@@ -199,14 +203,20 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                 Err(e) => {
                     create_problem.set(Some(format!("Could not generate the account key: {e}")))
                 }
-            },
-        )
+            }
+        })
     };
     let on_create_with_key = {
         let on_task = props.on_task.clone();
         let email = email.clone();
         let looked_up = looked_up.clone();
+        let create_problem = create_problem.clone();
         Callback::from(move |_: MouseEvent| {
+            // The offer stays: a typo in the email is said under the email, and nothing is sent.
+            if let Err(typo) = parse_contacts(&email) {
+                return create_problem.set(Some(typo.to_string()));
+            }
+            create_problem.set(None);
             if let Some(key) = (*looked_up).clone() {
                 on_task.emit(Task::CreateAccount {
                     key,

@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use certsmith::acme::account::NewAccount;
+use certsmith::acme::account::{parse_contacts, NewAccount};
 use certsmith::acme::authorization::ChallengeType;
 use certsmith::acme::client::{Client, Exchange};
 use certsmith::acme::directory::Directory;
@@ -186,12 +186,20 @@ async fn create_account(ctx: &Ctx, key: PrivateKey, email: String) {
         Ok(eab) => eab,
         Err(error) => return ctx.fail(*error),
     };
+    // A typo in the email is said here, before the CA is asked (and refuses it with invalidContact).
+    let contact = match parse_contacts(&email) {
+        Ok(contact) => contact,
+        Err(e) => {
+            let hint = "Correct the email under New account, or leave it empty.";
+            return ctx.fail(ErrorInfo::new(e.to_string(), hint, None));
+        }
+    };
     ctx.dispatch(Action::Busy("Creating the account at the CA…".into()));
     let request = NewAccount {
+        contact,
         terms_of_service_agreed: true,
         ..NewAccount::default()
-    }
-    .with_email(&email);
+    };
     match client.new_account(&key, &request, eab.as_ref()).await {
         Ok((credentials, _)) => {
             ctx.dispatch(Action::AccountReady(credentials));

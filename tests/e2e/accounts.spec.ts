@@ -313,6 +313,15 @@ test('a key the CA does not know becomes a new account with that key', async ({ 
   await expect(createWithKey).toBeDisabled();
   await expect(offer).toContainText("I agree to the CA's terms of service");
   await s.getByLabel("I agree to the CA's terms of service").check();
+  // A mistyped email is said before the CA is asked.
+  const typo = wire.mark();
+  await s.getByLabel('Email (optional)').fill(`own-${rand()}@example`);
+  await createWithKey.click();
+  await expect(s.getByRole('alert').filter({ hasText: 'is not an email address' })).toHaveText(
+    /^"own-\w+@example" is not an email address\./,
+  );
+  await expect(offer).toBeVisible();
+  expect((await wire.since(typo)).filter((x) => x.type !== BAD_NONCE && x.path !== NONCE_PATH)).toEqual([]);
   await s.getByLabel('Email (optional)').fill(email);
   await expect(createWithKey).toBeEnabled();
   const mark = wire.mark();

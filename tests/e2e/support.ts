@@ -271,9 +271,6 @@ export class Guard {
         problems.push(`pageerror: ${s.text}`);
       } else {
         if (s.whileReloading && s.error === 'net::ERR_ABORTED') continue;
-        // The page aborts each request once it has what it needs (its timeout's AbortController fires when the
-        // fetch ends): a HEAD for a nonce whose answer arrived then shows as aborted. Not a failure.
-        if (s.method === 'HEAD' && s.error === 'net::ERR_ABORTED' && s.status !== undefined && s.status < 400) continue;
         problems.push(`requestfailed: ${s.method} ${s.url} ${s.error}${s.status ? ` (after HTTP ${s.status})` : ''}`);
       }
     }
