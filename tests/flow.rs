@@ -268,6 +268,17 @@ fn a_fresh_issuance_sends_exactly_the_floor_and_honours_every_wait() {
     assert_eq!(script.seen.borrow().len(), 1 + 4 + 2 * 2 + 1);
     assert_eq!(done.order_url.as_deref(), Some("https://ca.test/order/1"));
     assert!(done.finalize_processing);
+    // Read as pending once; the ready order says they became valid (§7.1.6), without a second read.
+    for authz in &done.authorizations {
+        assert_eq!(
+            authz.authorization.as_ref().unwrap().status,
+            AuthorizationStatus::Pending
+        );
+        assert_eq!(
+            done.authorization_status(authz),
+            Some(AuthorizationStatus::Valid)
+        );
+    }
     let chain = done.chain.expect("the chain");
     assert_eq!(chain.alternates, ["https://ca.test/cert/1/1"]);
     // Both names' records were placed before the first answer; they share one TXT name.

@@ -222,7 +222,12 @@ fn view_authz(
         };
     };
     let name = authorization.display_name();
-    let status = authorization.status;
+    // Valid once the order is ready, though the authorization was read only while pending.
+    let status = w
+        .order
+        .as_ref()
+        .and_then(|issuance| issuance.authorization_status(authz))
+        .unwrap_or(authorization.status);
     let possible = usable_challenge_types(authorization);
     let select_id = format!("challenge-type-{index}");
     let on_type = dispatch.reform(move |e: Event| Action::ChooseChallenge {

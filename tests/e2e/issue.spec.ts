@@ -65,6 +65,9 @@ test('(a) DNS-01 for example.test and *.example.test, checked over DoH, to a ver
   expect(sent.length - retried, `requests to the CA: ${sent.map((r) => `${r.method} ${r.url}`).join(', ')}`).toBe(floor);
   expect(sent.filter((r) => r.method === 'HEAD').length, 'newNonce once').toBe(1);
 
+  // The authorizations, read while pending, show as valid: the order became ready (RFC 8555 §7.1.6).
+  await expect(page.getByTestId('authz-status')).toHaveText(ISSUE_NAMES.map(() => /^\s*valid\s*$/));
+
   // cert.pem + chain.pem are fullchain.pem split.
   const cert = await download(page, 'Download cert.pem', downloads);
   const chain = await download(page, 'Download chain.pem', downloads);

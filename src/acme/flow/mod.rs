@@ -404,6 +404,27 @@ impl Issuance {
         Some(authorization.identifier.value.clone())
     }
 
+    /// The status of one of this order's authorizations: as last read, except that a pending one is valid
+    /// once the order is ready, processing or valid. A CA makes an order ready only when all of its
+    /// authorizations are valid (§7.1.6); the flow learns that from the order and does not read each
+    /// authorization again. `None` before the authorization is read.
+    pub fn authorization_status(
+        &self,
+        authz: &AuthorizationProgress,
+    ) -> Option<AuthorizationStatus> {
+        let status = authz.authorization.as_ref()?.status;
+        let order_past_ready = self.order.as_ref().is_some_and(|o| {
+            matches!(
+                o.status,
+                OrderStatus::Ready | OrderStatus::Processing | OrderStatus::Valid
+            )
+        });
+        Some(match status {
+            AuthorizationStatus::Pending if order_past_ready => AuthorizationStatus::Valid,
+            status => status,
+        })
+    }
+
     /// Authorizations the CA already holds as valid for this account (reused, §7.1.4): nothing to place.
     pub fn reused(&self) -> Vec<String> {
         self.authorizations
