@@ -8,6 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
+use certsmith::acme::account::AccountCredentials;
 use certsmith::acme::account::{parse_contacts, NewAccount};
 use certsmith::acme::authorization::ChallengeType;
 use certsmith::acme::client::{Client, Exchange};
@@ -19,7 +20,7 @@ use certsmith::pki::csr::{build_csr, parse_csr};
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::{clock, doh, probe, tabs};
-use certsmith::wizard::{Action, ErrorInfo, KeyChoice, Step, Task, Wizard};
+use certsmith::wizard::{inspect, Action, ErrorInfo, KeyChoice, Step, Task, Wizard};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -31,6 +32,22 @@ thread_local! {
     static CLIENT: RefCell<Option<Rc<Client<FetchHttp>>>> = const { RefCell::new(None) };
     /// The issuance a flow is running for: a second start (a click during a resume) does not run it twice.
     static DRIVING: Cell<Option<u64>> = const { Cell::new(None) };
+    /// Step-through (the protocol log's setting, mirrored here for the driver) and whether the person
+    /// pressed Send for the request it holds.
+    static STEP_THROUGH: Cell<bool> = const { Cell::new(false) };
+    static SEND: Cell<bool> = const { Cell::new(false) };
+    /// Counts holds, so a hold a newer one replaced (the order was forgotten) leaves the newer shown.
+    static HOLDS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Turns step-through on or off; off lets a held request go.
+pub fn set_step_through(on: bool) {
+    STEP_THROUGH.with(|s| s.set(on));
+}
+
+/// Sends the request step-through holds.
+pub fn send_held() {
+    SEND.with(|s| s.set(true));
 }
 
 /// What a task needs: the live state (a handle always reads the current value) and the log.
@@ -408,6 +425,9 @@ async fn drive_flow(ctx: &Ctx, id: u64) {
         let now = clock::now();
         match issuance.next(now) {
             Next::Send(request) => {
+                if !hold(ctx, id, &request, &account, &client).await {
+                    return;
+                }
                 ctx.for_order(id, Action::Busy(request_label(&request, &issuance)));
                 let result = client.execute(&account, &request, clock::now()).await;
                 let Some(mut current) = ctx.issuance(id) else {
@@ -428,7 +448,11 @@ async fn drive_flow(ctx: &Ctx, id: u64) {
                 if !ctx.for_order(id, Action::Waiting { label, until_ms }) {
                     return;
                 }
-                clock::sleep(until.duration_since(now).unwrap_or_default()).await;
+                let left = until.duration_since(now).unwrap_or_default();
+                let seconds = left.as_millis().div_ceil(1000) as u64;
+                ctx.log
+                    .dispatch(LogAction::Waited(seconds, wait_label(why).into()));
+                clock::sleep(left).await;
             }
             Next::Place | Next::Done | Next::Failed(_) => {
                 ctx.for_order(id, Action::Idle);
@@ -436,6 +460,38 @@ async fn drive_flow(ctx: &Ctx, id: u64) {
             }
         }
     }
+}
+
+/// Step-through: shows `request` in the protocol log and waits until the person sends it or turns
+/// step-through off. False when the order stopped being the wizard's meanwhile: nothing was sent, and
+/// the next drive derives the request again (after a reload too).
+async fn hold(
+    ctx: &Ctx,
+    id: u64,
+    request: &Request,
+    account: &AccountCredentials,
+    client: &Client<FetchHttp>,
+) -> bool {
+    if !STEP_THROUGH.with(Cell::get) {
+        return true;
+    }
+    SEND.with(|s| s.set(false));
+    let ticket = HOLDS.with(|h| h.get() + 1);
+    HOLDS.with(|h| h.set(ticket));
+    let mine = || HOLDS.with(Cell::get) == ticket;
+    let alg = account.key.jws_alg();
+    let preview = inspect::preview(request, client.directory(), &account.url, alg);
+    ctx.log.dispatch(LogAction::Hold(Some(preview)));
+    let label = format!("Step-through: {} waits for Send", request.kind());
+    let mut current = ctx.for_order(id, Action::Busy(label));
+    while current && STEP_THROUGH.with(Cell::get) && !SEND.with(Cell::get) {
+        clock::sleep(Duration::from_millis(100)).await;
+        current = mine() && !tabs::is_passive() && ctx.issuance(id).is_some();
+    }
+    if mine() {
+        ctx.log.dispatch(LogAction::Hold(None));
+    }
+    current
 }
 
 /// Shows a failed request. A refused newOrder goes back to the names, which the person may correct.

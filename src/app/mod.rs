@@ -22,6 +22,8 @@ mod external_link;
 mod focus;
 mod forms;
 mod http_challenge;
+mod inspector_exchange;
+mod inspector_keyauth;
 mod names_step;
 mod order_bar;
 mod persist_record;
@@ -217,7 +219,7 @@ pub fn app() -> Html {
                           failed={w.step == Step::Failed} on_action={on_action.clone()} />
                 <CertificatesList shelf={shelf.clone()} wizard={wizard.clone()} ctx={ctx.clone()}
                                   on_action={on_action.clone()} on_task={on_task.clone()} />
-                <ProtocolLog log={log.clone()} />
+                <ProtocolLog log={log.clone()} wizard={wizard.clone()} />
             </main>
             <footer class="site-footer">
                 <p>{ "Keys are made in this page and kept in this browser's storage; nothing secret is sent anywhere. \

@@ -1,96 +1,120 @@
-//! The protocol log: every request the page made to the CA and its answer, for learners and for bug
-//! reports. It holds what crossed the wire in the clear (the core's `Exchange`), never a private key.
+//! The protocol log as an inspector, for learners and for bug reports: every request the page made to
+//! the CA and its answer (each shown by `inspector_exchange`), the flow's waits, the key authorizations
+//! derived step by step (`inspector_keyauth`), a filter by kind, the JSON export, and step-through, which
+//! holds each request of the order until the person sends it. What it teaches comes from the core's
+//! [`certsmith::wizard::inspect`]; it holds what crossed the wire in the clear, never a private key.
 
 use certsmith::acme::client::Exchange;
-use serde_json::Value;
+use certsmith::web::download::download;
+use certsmith::wizard::inspect::{self, PROBLEMS};
 use yew::prelude::*;
 
-use super::state::{LogAction, LogHandle};
+use super::effects;
+use super::forms::{checked, select_value};
+use super::inspector_exchange::view_exchange;
+use super::inspector_keyauth::view_key_authorizations;
+use super::state::{LogAction, LogHandle, WizardView};
 
 #[derive(Properties, PartialEq)]
 pub struct ProtocolLogProps {
     pub log: LogHandle,
+    pub wizard: WizardView,
 }
 
 #[function_component(ProtocolLog)]
 pub fn protocol_log(props: &ProtocolLogProps) -> Html {
-    let entries = &props.log.log.entries;
+    let filter = use_state(String::new);
+    let export_error = use_state(|| None::<String>);
+    let log = &props.log.log;
+    let entries = &log.entries;
+    let account = props.wizard.account.as_ref();
+    // The account's key size, for the length of an RS256 signature that names it by kid.
+    let rsa = account.map(|a| (a.url.as_str(), a.key.bits() / 8));
+    let on_step_through = {
+        let log = props.log.clone();
+        Callback::from(move |e: Event| log.dispatch(LogAction::StepThrough(checked(&e))))
+    };
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |e: Event| filter.set(select_value(&e)))
+    };
     let clear = {
         let log = props.log.clone();
         Callback::from(move |_: MouseEvent| log.dispatch(LogAction::Clear))
     };
-    html! {
-        <details class="protocol-log">
-            <summary>{ "Protocol log" }</summary>
-            <p class="help">{ format!(
-                "The {} most recent requests this page sent to the CA, oldest first: the decoded JWS protected header \
-                 and payload (RFC 8555 §6.2), and what came back. Signatures and keys are not shown; nothing here is \
-                 secret.", entries.len()) }</p>
-            if entries.is_empty() {
-                <p class="muted">{ "No requests yet." }</p>
-            } else {
-                <div class="actions">
-                    <button type="button" onclick={clear}>{ "Clear log" }</button>
-                </div>
-                <ol class="exchanges">
-                    { for entries.iter().map(view_exchange) }
-                </ol>
-            }
-        </details>
-    }
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-}
-
-fn view_exchange(exchange: &Exchange) -> Html {
-    let status = match (exchange.status, &exchange.transport_error) {
-        (Some(status), _) => status.to_string(),
-        (None, Some(error)) => format!("failed: {error}"),
-        (None, None) => "no answer".to_string(),
+    let export = {
+        let log = props.log.clone();
+        let export_error = export_error.clone();
+        Callback::from(move |_: MouseEvent| {
+            let json = serde_json::to_vec_pretty(&inspect::export(&log.log)).unwrap_or_default();
+            export_error
+                .set(download("certsmith-protocol-log.json", "application/json", &json).err());
+        })
     };
-    let failed = exchange.status.is_none_or(|s| s >= 400);
+    let send = Callback::from(|_: MouseEvent| effects::send_held());
+    // Each exchange that passes the filter, after the waits before it (shown unfiltered only).
+    let rows = (0..=entries.len()).map(|i| {
+        let waits = log.waits.iter().filter(|w| w.before == i && filter.is_empty());
+        let after = i.checked_sub(1).and_then(|j| inspect::header(&entries[j], "retry-after"));
+        let cause = after.map(|v| format!(" (Retry-After: {v})")).unwrap_or_default();
+        html! {
+            <>
+                { for waits.map(|w| html! {
+                    <li class="wait" data-testid="wait">{ format!("Waited {} s: {}{cause}", w.seconds, w.why) }</li>
+                }) }
+                if i < entries.len() && inspect::shown(entries, i, &filter) {
+                    { view_exchange(entries, i, rsa) }
+                }
+            </>
+        }
+    });
+    let jwk = account.map(|a| a.key.public_jwk());
     html! {
-        <li class="exchange" data-testid="exchange">
-            <p class="exchange-line">
-                <span class="method">{ &exchange.method }</span>{ " " }
-                <code class="url">{ &exchange.url }</code>{ " → " }
-                <span class={classes!("http-status", failed.then_some("failed"))}>{ status }</span>
-                <span class="kind">{ format!(" ({})", exchange.kind) }</span>
-            </p>
-            if let Some(protected) = &exchange.protected {
-                <p class="label">{ "Protected header" }</p>
-                <pre>{ pretty(protected) }</pre>
+        <>
+            if let Some(with_held) = props.log.held.as_ref().map(|h| [&entries[..], &[Exchange::clone(h)]].concat()) {
+                <section class="held" data-testid="held-request" aria-label="Next request">
+                    <h2>{ "Next request (step-through)" }</h2>
+                    <p class="help">{ "Not sent yet. The client adds the nonce and the signature when it sends." }</p>
+                    <ol class="exchanges">{ view_exchange(&with_held, entries.len(), rsa) }</ol>
+                    <div class="actions">
+                        <button type="button" class="primary" onclick={send}>{ "Send" }</button>
+                    </div>
+                </section>
             }
-            if exchange.protected.is_some() {
-                <p class="label">{ "Payload" }</p>
-                { match &exchange.payload {
-                    Some(payload) => html! { <pre>{ pretty(payload) }</pre> },
-                    None => html! { <p class="muted">{ "(empty: POST-as-GET)" }</p> },
-                } }
-            }
-            if !exchange.response_headers.is_empty() {
-                <p class="label">{ "Response headers" }</p>
-                <dl class="headers">
-                    { for exchange.response_headers.iter().map(|(name, value)| html! {
-                        <><dt>{ name }</dt><dd><code>{ value }</code></dd></>
-                    }) }
-                </dl>
-            }
-            if !exchange.response_body.is_empty() {
-                <details>
-                    <summary>{ "Response body" }</summary>
-                    <pre>{ body_text(&exchange.response_body) }</pre>
-                </details>
-            }
-        </li>
+            <details class="protocol-log">
+                <summary>{ "Protocol log" }</summary>
+                <p class="help">{ format!(
+                    "The {} most recent requests this page sent to the CA, oldest first: the RFC section and why, \
+                     the decoded JWS (RFC 8555 §6.2), the nonce chain, and what came back. No key is shown; nothing \
+                     here is secret.", entries.len()) }</p>
+                <div class="field">
+                    <label>
+                        <input type="checkbox" checked={log.step_through} onchange={on_step_through} />
+                        { " Step-through: hold each request of the order until I press Send" }
+                    </label>
+                </div>
+                if entries.is_empty() {
+                    <p class="muted">{ "No requests yet." }</p>
+                } else {
+                    <div class="actions">
+                        <label for="log-filter">{ "Show" }</label>
+                        <select id="log-filter" onchange={on_filter}>
+                            <option value="" selected={filter.is_empty()}>{ "All kinds" }</option>
+                            { for inspect::kinds(entries).into_iter().map(|k| html! {
+                                <option value={k.to_string()} selected={*filter == k}>{ k }</option>
+                            }) }
+                            <option value={PROBLEMS} selected={*filter == PROBLEMS}>{ "Errors and retries" }</option>
+                        </select>
+                        <button type="button" onclick={export}>{ "Export log (JSON)" }</button>
+                        <button type="button" onclick={clear}>{ "Clear log" }</button>
+                    </div>
+                    if let Some(error) = &*export_error {
+                        <p role="alert">{ error }</p>
+                    }
+                    <ol class="exchanges">{ for rows }</ol>
+                    { jwk.map(|jwk| view_key_authorizations(&inspect::key_authorizations(entries, &jwk))).unwrap_or_default() }
+                }
+            </details>
+        </>
     }
-}
-
-/// JSON bodies pretty-printed; anything else (a PEM chain, an HTML error page) as it came.
-fn body_text(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .map(|v| pretty(&v))
-        .unwrap_or_else(|_| body.to_string())
 }

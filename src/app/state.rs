@@ -106,28 +106,35 @@ impl PartialEq for WizardView {
 pub enum LogAction {
     Logged(Exchange),
     Clear,
+    /// The issuance flow waited this many seconds, for this reason.
+    Waited(u64, String),
+    /// Step-through on or off (kept with the log).
+    StepThrough(bool),
+    /// The request step-through holds until the person sends it; `None` once it goes.
+    Hold(Option<Exchange>),
 }
 
 pub struct LogState {
     pub log: ProtocolLog,
     pub revision: u64,
+    pub held: Option<Rc<Exchange>>,
 }
 
 impl LogState {
     pub fn load() -> Self {
+        let log: ProtocolLog = storage::load(LOG_STORAGE_KEY).unwrap_or_default();
+        super::effects::set_step_through(log.step_through);
         LogState {
-            log: storage::load(LOG_STORAGE_KEY).unwrap_or_default(),
+            log,
             revision: 0,
+            held: None,
         }
     }
 
     /// Saves the log; when the browser's quota is short, keeps only the newer half.
     pub fn save(&self) {
         if storage::save(LOG_STORAGE_KEY, &self.log).is_err() {
-            let half = self.log.entries.len() / 2;
-            let shorter = ProtocolLog {
-                entries: self.log.entries[half..].to_vec(),
-            };
+            let shorter = self.log.newer_half();
             if storage::save(LOG_STORAGE_KEY, &shorter).is_err() {
                 storage::remove(LOG_STORAGE_KEY);
             }
@@ -140,13 +147,21 @@ impl Reducible for LogState {
 
     fn reduce(self: Rc<Self>, action: LogAction) -> Rc<Self> {
         let mut log = self.log.clone();
+        let mut held = self.held.clone();
         match action {
             LogAction::Logged(exchange) => log.push(exchange),
-            LogAction::Clear => log.entries.clear(),
+            LogAction::Clear => log.clear(),
+            LogAction::Waited(seconds, why) => log.push_wait(seconds, &why),
+            LogAction::StepThrough(on) => {
+                log.step_through = on;
+                super::effects::set_step_through(on);
+            }
+            LogAction::Hold(request) => held = request.map(Rc::new),
         }
         Rc::new(LogState {
             log,
             revision: self.revision + 1,
+            held,
         })
     }
 }

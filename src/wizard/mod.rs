@@ -12,6 +12,7 @@
 
 pub mod certs;
 mod doh;
+pub mod inspect;
 mod log;
 mod model;
 mod presets;
