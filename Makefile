@@ -29,7 +29,8 @@ help:
 	@echo "make stress       200 native issuances through a fault-injecting proxy, none lost or duplicated (~7 min)"
 	@echo "make fuzz         every fuzz target (fuzz/) for FUZZ_SECONDS=$(FUZZ_SECONDS) s each from the committed corpus"
 	@echo "make bench        figures, not checks: requests and time per issuance (example vs lego), the page's"
-	@echo "                  requests, first-load bytes and time to interactive (scripts/bench.sh; ~7 min)"
+	@echo "                  requests, first-load bytes, time to interactive, RSA-4096 generation in the page"
+	@echo "                  (scripts/bench.sh; ~8 min); scripts/size-breakdown.sh: the wasm by crate"
 
 setup:
 	scripts/setup.sh

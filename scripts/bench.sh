@@ -13,11 +13,16 @@
 #               page loads, raw, gzip -9 and brotli
 #   4. tti      time to interactive of the production build from a local static server: median of cold loads
 #               (a fresh browser context each) until step 1's Connect button is enabled
+#   5. keygen   RSA-4096 certificate keys made by the page (headless Chromium, local build): each run's time
+#               as the page reports it, and the median (tests/e2e/bench.spec.ts)
+#   6. breakdown the wasm of the last build by crate (scripts/size-breakdown.sh: twiggy on a names-kept -Oz copy)
 #
-#   scripts/bench.sh [native] [page] [size] [tti]      (default: all; size and tti share one load of the page)
+#   scripts/bench.sh [native] [page] [size] [tti] [keygen] [breakdown]
+#                                                   (default: all; size and tti share one load of the page)
 #
 # Knobs: CERTSMITH_BENCH_ROUNDS (3 runs of each client per setting), CERTSMITH_BENCH_NONCE_REJECT ("0 50"),
-# CERTSMITH_BENCH_PAGE_NONCE_REJECT (0), CERTSMITH_BENCH_LOADS (7). Work files go to target/bench/.
+# CERTSMITH_BENCH_PAGE_NONCE_REJECT (0), CERTSMITH_BENCH_LOADS (7), CERTSMITH_BENCH_KEYGEN_RUNS (7). Work files
+# go to target/bench/.
 # Pebble runs with its own state directory there (target/bench/pebble) but on the usual ports, so it cannot
 # run beside `make test` or `make serve`.
 set -euo pipefail
@@ -198,6 +203,39 @@ page() {
     "requests to other hosts (refused)" "$(field offsite "$line")"
 }
 
+# --- 5. keygen: runs under scripts/with-pebble.sh (internal entry: bench.sh --keygen-run) -------------------
+
+keygen_run() {
+  (cd tests/e2e && CERTSMITH_BENCH=keygen CERTSMITH_E2E_PORT="$e2e_port" \
+    playwright test bench.spec.ts --reporter=list --output "$out/playwright-results") >"$out/keygen.log" 2>&1
+}
+
+keygen() {
+  echo "== 5. RSA-4096 certificate keys made by the page (headless Chromium, local build)"
+  [[ -f target/dist-local/index.html ]] || { echo "bench: no target/dist-local: run make build-local" >&2; return 1; }
+  local status=0 lines median
+  PEBBLE_WFE_NONCEREJECT=0 "$here/with-pebble.sh" "$here/bench.sh" --keygen-run || status=$?
+  lines="$(grep -o 'BENCH keygen .*' "$out/keygen.log" || true)"
+  median="$(grep -o 'BENCH keygen_median .*' "$out/keygen.log" | tail -n 1 || true)"
+  if [[ -z $median || $status != 0 ]]; then
+    echo "bench: the page's key generation was not measured (exit $status); its output:" >&2
+    tail -n 40 "$out/keygen.log" >&2
+    return 1
+  fi
+  awk '{ for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "  run %-3s %8s ms  (%s)\n", v["run"], v["ms"], v["how"] }' <<<"$lines"
+  printf '  median %s ms of %s runs (min %s, max %s)\n' "$(field median_ms "$median")" "$(field runs "$median")" \
+    "$(field min_ms "$median")" "$(field max_ms "$median")"
+  echo "  (as the page times each key: its generation and reading it into the core, without the order around it)"
+}
+
+# --- 6. breakdown ------------------------------------------------------------------------------------------
+
+breakdown() {
+  echo "== 6. the wasm of the last build (make build or make build-local) by crate"
+  "$here/size-breakdown.sh" | sed 's/^/  /'
+}
+
 # --- 3 + 4. the production build: first-load bytes and time to interactive ----------------------------------
 
 brotli_size() { # FILE: bytes of brotli -q 11, or n/a
@@ -304,12 +342,13 @@ tti() {
 case "${1:-}" in
   --native-runs) native_runs "$2"; exit ;;
   --page-run) page_run; exit ;;
+  --keygen-run) keygen_run; exit ;;
 esac
 
 parts=("$@")
-((${#parts[@]})) || parts=(native page size tti)
+((${#parts[@]})) || parts=(native page size tti keygen breakdown)
 for part in "${parts[@]}"; do
-  case "$part" in native | page | size | tti) ;; *) echo "usage: $0 [native] [page] [size] [tti]" >&2; exit 2 ;; esac
+  case "$part" in native | page | size | tti | keygen | breakdown) ;; *) echo "usage: $0 [native] [page] [size] [tti] [keygen] [breakdown]" >&2; exit 2 ;; esac
 done
 
 trap stop_server EXIT

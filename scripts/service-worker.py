@@ -11,7 +11,8 @@ same time), on the finished files of the staging directory:
    the page never fetches) with its Subresource Integrity hash, index.html as the page itself ("./"), and a
    version: the SHA-256 of the template and of every listed file's name and content, so that any change of
    the build is a new version and a new cache. sw.js keeps its name: browsers look for updates at the
-   registered URL. The template's comment lines are left out.
+   registered URL. The template's comment lines are left out. The page's worker script (index.html's
+   `<meta name="certsmith-worker">`) is one of those files.
 """
 import base64
 import hashlib
@@ -84,6 +85,11 @@ for directory, subdirectories, names in os.walk(staging):
         files.append((rel, open(os.path.join(directory, name), "rb").read()))
 if not any(rel == "index.html" for rel, _ in files):
     fail("no index.html in %s" % staging)
+# The page's worker (written by scripts/externalize-loader.py) is one of the build's files: offline, the page
+# starts it from the cache like the rest.
+for worker in re.findall(r'<meta name="certsmith-worker" content="([^"]+)"', html):
+    if not worker.startswith(public_url) or not any(rel == worker[len(public_url):] for rel, _ in files):
+        fail("index.html names the worker %s, which is not among the build's files" % worker)
 
 version = hashlib.sha256(template.encode("utf-8"))
 for rel, content in files:

@@ -1,12 +1,30 @@
 //! The Certsmith browser app (built for wasm32 by Trunk).
+//!
+//! The same wasm also runs in the page's worker (www/worker.js), where there is no window: there it mounts
+//! nothing and only answers [`certsmith_job`].
 
 #[cfg(target_arch = "wasm32")]
 mod app;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    if web_sys::window().is_none() {
+        // In the worker: a panic ends the job (the page then does the work itself); say why in the console.
+        std::panic::set_hook(Box::new(|info| {
+            web_sys::console::error_1(&format!("Certsmith's worker panicked: {info}").into())
+        }));
+        return;
+    }
     yew::set_custom_panic_hook(Box::new(certsmith::web::panic::hook));
     yew::Renderer::<app::App>::new().render();
+}
+
+/// The worker's one entry (www/worker.js calls it): a job of [`certsmith::pki::job`] as JSON, its outcome
+/// as JSON.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = certsmithJob)]
+pub fn certsmith_job(job: &str) -> String {
+    certsmith::pki::job::answer(job)
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -909,6 +909,29 @@ async fn browser_key_generation_times() {
     console_log!("key generation in the browser:\n{}", lines.join("\n"));
 }
 
+/// RSA keys from WebCrypto, as the page makes its certificate keys (`web::webcrypto`): of the size asked
+/// for, read by the core, and they sign a CSR that verifies. Prints the time each took.
+#[wasm_bindgen_test]
+async fn webcrypto_makes_rsa_keys_the_core_uses() {
+    use certsmith::pki::csr::parse_csr;
+    use certsmith::web::webcrypto;
+
+    let names = parse_identifiers("webcrypto.example.test").unwrap();
+    for kind in [KeyType::Rsa2048, KeyType::Rsa4096] {
+        let start = clock::monotonic_ms();
+        let key = webcrypto::generate_rsa(kind)
+            .await
+            .expect("an RSA key from WebCrypto");
+        let ms = clock::monotonic_ms() - start;
+        assert_eq!(key.key_type(), Some(kind));
+        let csr = parse_csr(&build_csr(&key, &names).unwrap()).unwrap();
+        csr.check_matches(&names).unwrap();
+        assert_eq!(csr.public_key_spki, key.public_key_spki_der());
+        console_log!("{} from WebCrypto in {ms:.0} ms", kind.label());
+    }
+    assert!(webcrypto::generate_rsa(KeyType::P256).await.is_err());
+}
+
 /// The wizard's reducer in the browser: a CA, an account, a wildcard order whose two authorizations share
 /// one TXT name, driven by hand as the page does (each reply recorded into the issuance, the new state
 /// given to the wizard); then the state goes through localStorage and comes back at the same step with the

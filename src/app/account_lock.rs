@@ -1,13 +1,13 @@
 //! The account key's passphrase lock: sealing it (so that this browser's storage keeps it only encrypted),
 //! opening it once per visit, and removing the lock. The sealing itself is the core's
-//! [`certsmith::pki::sealed::SealedKey`]; this is the page around it.
-
-use std::time::Duration;
+//! [`certsmith::pki::sealed::SealedKey`], run in the page's worker (PBKDF2 would hold the page for most of a
+//! second); this is the page around it.
 
 use certsmith::acme::account::AccountCredentials;
-use certsmith::pki::sealed::{SealedKey, MIN_PASSPHRASE_CHARS};
-use certsmith::web::clock;
+use certsmith::pki::job::{Job, Outcome};
+use certsmith::pki::sealed::MIN_PASSPHRASE_CHARS;
 use certsmith::web::download::download;
+use certsmith::web::worker;
 use certsmith::wizard::{AccountLock, Action, Task};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
@@ -16,12 +16,10 @@ use yew::prelude::*;
 use super::dialog::ConfirmDialog;
 use super::forms::input_value;
 
-/// Runs `work` (PBKDF2: most of a second) after the browser has painted "working", then hands its result on.
-fn after_paint<T: 'static>(work: impl FnOnce() -> T + 'static, then: impl FnOnce(T) + 'static) {
-    spawn_local(async move {
-        clock::sleep(Duration::from_millis(40)).await;
-        then(work());
-    });
+/// Runs `job` (PBKDF2: most of a second) in the page's worker, so the page stays responsive, then hands
+/// its outcome on.
+fn off_the_page(job: Job, then: impl FnOnce(Outcome) + 'static) {
+    spawn_local(async move { then(worker::run(job).await) });
 }
 
 #[derive(Properties, PartialEq)]
@@ -98,11 +96,14 @@ pub fn lock_controls(props: &LockControlsProps) -> Html {
                 problem.clone(),
                 on_action.clone(),
             );
-            after_paint(
-                move || SealedKey::seal(&key, &secret),
-                move |sealed| {
+            off_the_page(
+                Job::Seal {
+                    key,
+                    passphrase: secret,
+                },
+                move |outcome| {
                     working.set(false);
-                    match sealed {
+                    match outcome.sealed() {
                         Ok(key) => {
                             passphrase.set(String::new());
                             repeat.set(String::new());
@@ -169,6 +170,8 @@ pub fn unlock_panel(props: &UnlockPanelProps) -> Html {
             if let Some(input) = input_ref.cast::<HtmlInputElement>() {
                 let _ = input.focus();
             }
+            // The passphrase opens the key there: its wasm loads while the person types.
+            worker::warm_up();
         });
     }
     let unlock = {
@@ -193,11 +196,14 @@ pub fn unlock_panel(props: &UnlockPanelProps) -> Html {
                 on_action.clone(),
                 on_task.clone(),
             );
-            after_paint(
-                move || sealed.open(&secret),
-                move |opened| {
+            off_the_page(
+                Job::Open {
+                    sealed,
+                    passphrase: secret,
+                },
+                move |outcome| {
                     working.set(false);
-                    match opened {
+                    match outcome.key() {
                         Ok(key) => {
                             problem.set(None);
                             on_action

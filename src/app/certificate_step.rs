@@ -1,12 +1,12 @@
 //! Step 5: finalizing, then the certificate: its facts, the chain choice, and the files to download.
 
 use certsmith::acme::order::OrderStatus;
+use certsmith::pki::job::{Der, Job};
 use certsmith::pki::key::PrivateKey;
-use std::time::Duration;
 
-use certsmith::pki::pfx::{build_pfx, PfxPassword, PfxProfile};
-use certsmith::web::clock;
+use certsmith::pki::pfx::PfxProfile;
 use certsmith::web::download::download;
+use certsmith::web::{clock, worker};
 use certsmith::wizard::{chain_files, short_name, Action, ChainFiles, Section, Step, Task, Wizard};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -211,15 +211,16 @@ fn downloads(props: &DownloadsProps) -> Html {
             )));
             problem.set(None);
             spawn_local(async move {
-                // The key derivations below block the page for a moment: let it paint the busy state first.
-                clock::sleep(Duration::from_millis(40)).await;
+                // Its key derivations (PBKDF2) take a second or more: the page's worker runs them.
                 let started = clock::monotonic_ms();
-                let protection = if no_password {
-                    PfxPassword::NoPassword
-                } else {
-                    PfxPassword::Password(&password)
+                let job = Job::Pfx {
+                    key,
+                    chain: ders.into_iter().map(Der).collect(),
+                    password: (!no_password).then_some(password),
+                    profile,
+                    friendly_name: friendly,
                 };
-                let built = build_pfx(&key, &ders, protection, profile, &friendly);
+                let built = worker::run(job).await.bytes();
                 web_sys::console::info_1(
                     &format!(
                         "PFX ({}) built in {:.0} ms",

@@ -14,12 +14,14 @@ use certsmith::acme::authorization::ChallengeType;
 use certsmith::acme::client::{Client, Exchange};
 use certsmith::acme::directory::Directory;
 use certsmith::acme::flow::{Issuance, Next, Request, WaitReason};
+use certsmith::acme::identifier::Identifier;
 use certsmith::acme::jws::ExternalAccountKey;
 use certsmith::acme::order::NewOrder;
-use certsmith::pki::csr::{build_csr, parse_csr};
+use certsmith::pki::csr::{build_csr, parse_csr, CsrError};
+use certsmith::pki::job::Job;
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::fetch::FetchHttp;
-use certsmith::web::{clock, doh, probe, tabs};
+use certsmith::web::{clock, doh, probe, tabs, webcrypto, worker};
 use certsmith::wizard::{inspect, Action, ErrorInfo, KeyChoice, Step, Task, Wizard};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -280,7 +282,7 @@ async fn create_order(ctx: &Ctx) {
             let Some(key) = certificate_key(ctx, &wizard, kind).await else {
                 return;
             };
-            (build_csr(&key, &names), None)
+            (certificate_csr(&key, &names).await, None)
         }
     };
     let csr = match csr {
@@ -341,9 +343,18 @@ async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<Pr
         "Generating the {} certificate key in this page{slow}…",
         kind.label()
     )));
-    yield_to_page().await;
-    match PrivateKey::generate(kind) {
+    let started = clock::monotonic_ms();
+    let (generated, how) = generate_key(kind).await;
+    match generated {
         Ok(key) => {
+            web_sys::console::info_1(
+                &format!(
+                    "Certificate key ({}) generated in {:.0} ms ({how})",
+                    kind.label(),
+                    clock::monotonic_ms() - started
+                )
+                .into(),
+            );
             ctx.dispatch(Action::CertKeyReady(key.clone()));
             Some(key)
         }
@@ -355,6 +366,49 @@ async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<Pr
             ));
             None
         }
+    }
+}
+
+/// A new key of `kind` without freezing the page, and how it was made: RSA by WebCrypto (native, off the
+/// main thread), or where the page has none (not https), by the `rsa` crate in the page's worker; ECDSA
+/// (milliseconds) here.
+async fn generate_key(kind: KeyType) -> (Result<PrivateKey, String>, &'static str) {
+    if kind.rsa_bits().is_none() {
+        yield_to_page().await;
+        return (
+            PrivateKey::generate(kind).map_err(|e| e.to_string()),
+            "in the page",
+        );
+    }
+    // The worker signs the CSR next (certificate_csr): its wasm loads while WebCrypto works.
+    worker::warm_up();
+    match webcrypto::generate_rsa(kind).await {
+        Ok(key) => (Ok(key), "WebCrypto"),
+        Err(why) => {
+            web_sys::console::warn_1(
+                &format!("No RSA key from WebCrypto ({why}): the page makes it with its own code")
+                    .into(),
+            );
+            let key = worker::run(Job::Generate { kind }).await.key();
+            (key.map_err(|e| e.to_string()), "the page's own code")
+        }
+    }
+}
+
+/// The CSR of the certificate key. An RSA signature holds the main thread for a moment (RSA-4096: most of
+/// a second), so the worker makes it; an ECDSA one takes milliseconds here. Should the worker fail, the CSR
+/// is made here again, for the error in its own type (a name a CSR cannot hold fails before signing).
+async fn certificate_csr(key: &PrivateKey, names: &[Identifier]) -> Result<Vec<u8>, CsrError> {
+    if key.key_type().and_then(KeyType::rsa_bits).is_none() {
+        return build_csr(key, names);
+    }
+    let job = Job::Csr {
+        key: key.clone(),
+        identifiers: names.to_vec(),
+    };
+    match worker::run(job).await.bytes() {
+        Ok(der) => Ok(der),
+        Err(_) => build_csr(key, names),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod cert;
 pub mod csr;
+pub mod job;
 pub mod key;
 pub mod pfx;
 pub mod remind;

@@ -3,7 +3,9 @@
 //! either a browser fact or delegated to the core ([`crate::dns::wire`], [`crate::acme::directory`]).
 //!
 //! Only built for wasm32. Everything uses globals (`fetch`, `setTimeout`, `performance`) that exist in
-//! both windows and workers, except downloads, storage and the clipboard, which need a window.
+//! both windows and workers, except downloads, storage and the clipboard, which need a window. Slow work
+//! leaves the main thread: RSA keys come from WebCrypto (`webcrypto`), PBKDF2 and RSA signatures run in
+//! the page's worker (`worker`).
 
 pub mod clipboard;
 pub mod clock;
@@ -14,5 +16,7 @@ pub mod panic;
 pub mod probe;
 pub mod storage;
 pub mod tabs;
+pub mod webcrypto;
+pub mod worker;
 
 mod js;

@@ -6,6 +6,9 @@
 //                         method, and the CORS preflights Chromium sends before them (seen through CDP)
 //   CERTSMITH_BENCH=tti   CERTSMITH_BENCH_LOADS cold loads (a fresh browser context each) of the page at
 //                         CERTSMITH_BENCH_URL: how long until step 1's "Connect" button is enabled
+//   CERTSMITH_BENCH=keygen  CERTSMITH_BENCH_KEYGEN_RUNS (7) RSA-4096 certificate keys made by the page (one
+//                         order each against the local Pebble), timed by the page itself (its console line
+//                         "Certificate key (RSA 4096) generated in N ms (how)", UI-CONTRACT.md)
 //
 // Each prints its figures as lines starting with "BENCH " for the script to read. The page is driven only
 // through what UI-CONTRACT.md promises.
@@ -236,5 +239,44 @@ if (bench === 'tti') {
     } finally {
       await browser.close();
     }
+  });
+}
+
+if (bench === 'keygen') {
+  test.use({ launchOptions: { executablePath: '/usr/bin/chromium', args: [...LAUNCH_ARGS, '--ignore-certificate-errors'] } });
+
+  test('bench: RSA-4096 certificate keys made by the page', async ({ page }) => {
+    const runs = Number(process.env.CERTSMITH_BENCH_KEYGEN_RUNS ?? 7);
+    test.setTimeout(60_000 + runs * 60_000);
+    const generated: { ms: number; how: string }[] = [];
+    page.on('console', (msg) => {
+      const m = /^Certificate key \(RSA 4096\) generated in (\d+) ms \((.+)\)$/.exec(msg.text());
+      if (m) generated.push({ ms: Number(m[1]), how: m[2] });
+    });
+    await page.goto('/');
+    const ca = step(page, 'Certificate authority');
+    const directory = ca.getByLabel('Directory URL');
+    if ((await directory.inputValue()) !== env.directory) await directory.fill(env.directory);
+    await button(ca, 'Connect').click();
+    const account = step(page, 'Account');
+    await expect(account).toHaveAttribute('aria-current', 'step', { timeout: 30_000 });
+    await account.getByLabel("I agree to the CA's terms of service").check();
+    await button(account, 'Create account').click();
+    await expect(page.getByTestId('account-url')).toHaveText(/\S/, { timeout: 30_000 });
+    const order = step(page, 'Names and key');
+    for (let run = 1; run <= runs; run++) {
+      await order.getByLabel('Domain names').fill(`bench-keygen-${rand()}.example.test`);
+      await order.getByLabel('Certificate key').selectOption({ label: 'RSA 4096' });
+      await button(order, 'Create order').click();
+      await expect(page.getByTestId('authz')).toHaveCount(1, { timeout: 60_000 });
+      expect(generated, 'the page said how long the key took').toHaveLength(run);
+      report('keygen', { run, ms: generated[run - 1].ms, how: generated[run - 1].how });
+      // A new order drops the certificate key: the next run makes a new one.
+      await button(page, 'Start a new order').first().click();
+      await expect(order).toHaveAttribute('aria-current', 'step');
+    }
+    const sorted = generated.map((g) => g.ms).sort((a, b) => a - b);
+    const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    report('keygen_median', { runs, median_ms: median, min_ms: sorted[0], max_ms: sorted[sorted.length - 1] });
   });
 }

@@ -1,0 +1,282 @@
+//! The page's slow computations as plain values, so that it can hand them to its worker (a second copy of
+//! this wasm in a Web Worker, `web::worker`) instead of freezing the page for seconds: PBKDF2 at 600,000
+//! rounds (sealing and opening the account key, RFC 8018; the Modern PFX, RFC 7292) and RSA (a key
+//! generated without WebCrypto, a CSR's signature).
+//!
+//! A [`Job`] goes in and an [`Outcome`] comes out, each as JSON ([`answer`] is what the worker runs);
+//! [`Job::run`] is the same work in place, for a page without a worker. A failure travels as the words of
+//! the core's error ([`JobError`]), so the page says the same whether the job ran in the worker or in place.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::acme::identifier::Identifier;
+use crate::pki::csr::build_csr;
+use crate::pki::key::{KeyType, PrivateKey};
+use crate::pki::pfx::{build_pfx, PfxPassword, PfxProfile};
+use crate::pki::sealed::SealedKey;
+
+/// One piece of work. No `Debug`: it carries passphrases and keys. (Externally tagged, serde's default: an
+/// internally tagged enum costs the wasm a buffering deserializer.)
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Job {
+    /// [`PrivateKey::generate`].
+    Generate { kind: KeyType },
+    /// [`build_csr`].
+    Csr {
+        key: PrivateKey,
+        identifiers: Vec<Identifier>,
+    },
+    /// [`SealedKey::seal`].
+    Seal { key: PrivateKey, passphrase: String },
+    /// [`SealedKey::open`].
+    Open {
+        sealed: SealedKey,
+        passphrase: String,
+    },
+    /// [`build_pfx`]; no `password` is [`PfxPassword::NoPassword`].
+    Pfx {
+        key: PrivateKey,
+        chain: Vec<Der>,
+        password: Option<String>,
+        #[serde(with = "Profile")]
+        profile: PfxProfile,
+        friendly_name: String,
+    },
+}
+
+/// A DER object (a certificate of the chain), as base64url in JSON.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Der(#[serde(with = "crate::b64::serde_bytes")] pub Vec<u8>);
+
+/// [`PfxProfile`] for serde.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "PfxProfile", rename_all = "snake_case")]
+enum Profile {
+    Modern,
+    Compatible,
+}
+
+/// What a job made, or why it could not.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    // Boxed: a key is much larger than the other answers.
+    Key(Box<PrivateKey>),
+    Sealed(SealedKey),
+    /// A CSR or a PFX file.
+    Bytes(Der),
+    Failed(JobError),
+}
+
+/// Why a job failed, in the words of the error it met.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobError {
+    pub message: String,
+}
+
+impl JobError {
+    fn new(error: impl fmt::Display) -> Self {
+        JobError {
+            message: error.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Job {
+    /// Does the work here.
+    pub fn run(self) -> Outcome {
+        match self {
+            Job::Generate { kind } => {
+                PrivateKey::generate(kind).map_or_else(failed, |k| Outcome::Key(Box::new(k)))
+            }
+            Job::Csr { key, identifiers } => {
+                build_csr(&key, &identifiers).map_or_else(failed, |der| Outcome::Bytes(Der(der)))
+            }
+            Job::Seal { key, passphrase } => {
+                SealedKey::seal(&key, &passphrase).map_or_else(failed, Outcome::Sealed)
+            }
+            Job::Open { sealed, passphrase } => sealed
+                .open(&passphrase)
+                .map_or_else(failed, |k| Outcome::Key(Box::new(k))),
+            Job::Pfx {
+                key,
+                chain,
+                password,
+                profile,
+                friendly_name,
+            } => {
+                let chain: Vec<Vec<u8>> = chain.into_iter().map(|d| d.0).collect();
+                let password = match &password {
+                    Some(p) => PfxPassword::Password(p),
+                    None => PfxPassword::NoPassword,
+                };
+                build_pfx(&key, &chain, password, profile, &friendly_name)
+                    .map_or_else(failed, |der| Outcome::Bytes(Der(der)))
+            }
+        }
+    }
+}
+
+fn failed(error: impl fmt::Display) -> Outcome {
+    Outcome::Failed(JobError::new(error))
+}
+
+impl Outcome {
+    /// The key of a [`Job::Generate`] or [`Job::Open`].
+    pub fn key(self) -> Result<PrivateKey, JobError> {
+        match self {
+            Outcome::Key(key) => Ok(*key),
+            other => Err(other.unexpected()),
+        }
+    }
+
+    /// The sealed key of a [`Job::Seal`].
+    pub fn sealed(self) -> Result<SealedKey, JobError> {
+        match self {
+            Outcome::Sealed(sealed) => Ok(sealed),
+            other => Err(other.unexpected()),
+        }
+    }
+
+    /// The DER of a [`Job::Csr`] or [`Job::Pfx`].
+    pub fn bytes(self) -> Result<Vec<u8>, JobError> {
+        match self {
+            Outcome::Bytes(der) => Ok(der.0),
+            other => Err(other.unexpected()),
+        }
+    }
+
+    fn unexpected(self) -> JobError {
+        match self {
+            Outcome::Failed(e) => e,
+            _ => JobError::new("the worker answered with something else than was asked for"),
+        }
+    }
+}
+
+/// The worker's side: a [`Job`] as JSON in, its [`Outcome`] as JSON out.
+pub fn answer(job: &str) -> String {
+    let outcome = match serde_json::from_str::<Job>(job) {
+        Ok(job) => job.run(),
+        Err(e) => failed(format_args!("the worker could not read its job: {e}")),
+    };
+    serde_json::to_string(&outcome).unwrap_or_else(|e| {
+        format!(
+            "{{\"failed\":{{\"message\":{}}}}}",
+            serde_json::Value::from(format!("the worker could not write its answer: {e}"))
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::acme::identifier::parse_identifiers;
+    use crate::pki::csr::{parse_csr, CsrError};
+    use crate::pki::sealed::SealError;
+
+    /// Through JSON and back, as between the page and its worker.
+    fn through_worker(job: Job) -> Outcome {
+        let request = serde_json::to_string(&job).unwrap();
+        serde_json::from_str(&answer(&request)).unwrap()
+    }
+
+    #[test]
+    fn seal_and_open_through_the_worker_match_the_core() {
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let passphrase = "a long passphrase".to_string();
+        let sealed = through_worker(Job::Seal {
+            key: key.clone(),
+            passphrase: passphrase.clone(),
+        })
+        .sealed()
+        .unwrap();
+        assert_eq!(sealed.open(&passphrase).unwrap(), key);
+        let opened = through_worker(Job::Open {
+            sealed: sealed.clone(),
+            passphrase,
+        });
+        assert_eq!(opened.key().unwrap(), key);
+        // A failure comes back in the core's words.
+        let wrong = through_worker(Job::Open {
+            sealed,
+            passphrase: "not the passphrase".into(),
+        })
+        .key()
+        .unwrap_err();
+        assert_eq!(wrong.message, SealError::WrongPassphrase.to_string());
+        let short = through_worker(Job::Seal {
+            key,
+            passphrase: "short".into(),
+        });
+        assert_eq!(
+            short.sealed().unwrap_err().message,
+            SealError::PassphraseTooShort.to_string()
+        );
+    }
+
+    #[test]
+    fn a_csr_through_the_worker_is_signed_by_the_key() {
+        let key = PrivateKey::generate(KeyType::P384).unwrap();
+        let identifiers = parse_identifiers("example.test\nwww.example.test").unwrap();
+        let der = through_worker(Job::Csr {
+            key: key.clone(),
+            identifiers: identifiers.clone(),
+        })
+        .bytes()
+        .unwrap();
+        let csr = parse_csr(&der).unwrap();
+        csr.check_matches(&identifiers).unwrap();
+        assert_eq!(csr.public_key_spki, key.public_key_spki_der());
+        let none = through_worker(Job::Csr {
+            key,
+            identifiers: Vec::new(),
+        })
+        .bytes()
+        .unwrap_err();
+        assert_eq!(none.message, CsrError::NoIdentifiers.to_string());
+    }
+
+    #[test]
+    fn a_generated_key_has_its_type() {
+        let key = through_worker(Job::Generate {
+            kind: KeyType::P256,
+        })
+        .key()
+        .unwrap();
+        assert_eq!(key.key_type(), Some(KeyType::P256));
+    }
+
+    #[test]
+    fn a_pfx_failure_and_a_broken_job_come_back_as_words() {
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let empty = through_worker(Job::Pfx {
+            key,
+            chain: Vec::new(),
+            password: Some("pw".into()),
+            profile: PfxProfile::Compatible,
+            friendly_name: String::new(),
+        })
+        .bytes()
+        .unwrap_err();
+        assert_eq!(
+            empty.message,
+            crate::pki::pfx::PfxError::EmptyChain.to_string()
+        );
+        let broken: Outcome = serde_json::from_str(&answer("{\"nothing\":{}}")).unwrap();
+        assert!(broken
+            .bytes()
+            .unwrap_err()
+            .message
+            .starts_with("the worker could not read its job"));
+    }
+}
