@@ -58,11 +58,22 @@ fn uts46_to_ascii(name: &str) -> Result<String, IdnError> {
     // Browsers pass `xn--` labels through without decoding them (UTS #46 §4.1 says to): a label must
     // decode (RFC 3492, the `idna` crate's punycode alone, without its tables) to a non-ASCII label whose
     // own A-label is this one again, which also rules out what UTS #46 would refuse in the decoded form.
-    for label in host.split('.').filter(|l| l.starts_with("xn--")) {
-        let unicode = idna::punycode::decode_to_string(&label[4..]).ok_or(IdnError::Refused)?;
-        if unicode.is_ascii() || browser_to_ascii(&unicode)? != label {
+    let mut unicode = Vec::new();
+    for label in host.split('.') {
+        let Some(encoded) = label.strip_prefix("xn--") else {
+            unicode.push(label.to_string());
+            continue;
+        };
+        let decoded = idna::punycode::decode_to_string(encoded).ok_or(IdnError::Refused)?;
+        if decoded.is_ascii() || browser_to_ascii(&decoded)? != label {
             return Err(IdnError::Refused);
         }
+        unicode.push(decoded);
+    }
+    // Once more as a whole, decoded: the bidi rule spans labels (one right-to-left label binds them all),
+    // which label by label does not see.
+    if browser_to_ascii(&unicode.join("."))? != host {
+        return Err(IdnError::Refused);
     }
     Ok(host)
 }
@@ -72,11 +83,12 @@ fn uts46_to_ascii(name: &str) -> Result<String, IdnError> {
 fn browser_to_ascii(name: &str) -> Result<String, IdnError> {
     let url = web_sys::Url::new(&format!("http://{name}/")).map_err(|_| IdnError::Refused)?;
     let host = url.hostname();
-    // The URL Standard turns a host whose last label is numeric into an IPv4 address: never a domain.
+    // The URL Standard reads a host whose last label starts with a digit as an IPv4 address (or refuses
+    // it): never a domain name (the identifier check refuses such a top-level label on both builds).
     let numeric_tail = host
         .rsplit('.')
         .next()
-        .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
+        .is_some_and(|l| l.starts_with(|c: char| c.is_ascii_digit()));
     if host.starts_with('[') || numeric_tail {
         return Err(IdnError::Refused);
     }

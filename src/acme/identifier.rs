@@ -118,7 +118,7 @@ pub enum IdentifierProblem {
     #[error("it is a single label; a certificate needs a full domain name such as example.com")]
     SingleLabel,
     #[error(
-        "its top-level domain is all digits, so it is neither a domain name nor an IP address"
+        "its top-level domain starts with a digit, so it is neither a domain name nor an IP address"
     )]
     NumericTld,
     #[error("it is not a valid internationalized domain name ({0})")]
@@ -201,8 +201,11 @@ fn check_ldh(ascii: &str) -> Result<(), IdentifierProblem> {
     }
     if labels
         .last()
-        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+        .is_some_and(|tld| tld.starts_with(|c: char| c.is_ascii_digit()))
     {
+        // Every top-level domain starts with a letter; browsers read a last label such as 123 or 0x1f
+        // as part of an IPv4 address (URL Standard), so such a name would also differ between the page's
+        // UTS #46 (the browser's) and the native one.
         return Err(IdentifierProblem::NumericTld);
     }
     Ok(())
@@ -323,6 +326,8 @@ mod tests {
             IdentifierProblem::BadCharacter('_')
         );
         assert_eq!(problem("1.2.3.999"), IdentifierProblem::NumericTld);
+        assert_eq!(problem("example.0x1f"), IdentifierProblem::NumericTld);
+        assert_eq!(problem("bücher.1abc"), IdentifierProblem::NumericTld);
         assert!(matches!(
             problem(&format!("{}.com", "a".repeat(64))),
             IdentifierProblem::LabelTooLong(_)

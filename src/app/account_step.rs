@@ -190,7 +190,9 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let create_problem = create_problem.clone();
         Callback::from(move |_: MouseEvent| {
             if let Err(typo) = parse_contacts(&email) {
-                return create_problem.set(Some(typo.to_string()));
+                return create_problem.set(Some(format!(
+                    "{typo}. Write it as name@example.org, or leave it empty."
+                )));
             }
             match PrivateKey::generate(KeyType::P256) {
                 Ok(key) => {
@@ -214,7 +216,9 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             // The offer stays: a typo in the email is said under the email, and nothing is sent.
             if let Err(typo) = parse_contacts(&email) {
-                return create_problem.set(Some(typo.to_string()));
+                return create_problem.set(Some(format!(
+                    "{typo}. Write it as name@example.org, or leave it empty."
+                )));
             }
             create_problem.set(None);
             if let Some(key) = (*looked_up).clone() {

@@ -503,10 +503,13 @@ async fn drive_flow(ctx: &Ctx, id: u64) {
                     return;
                 }
                 let left = until.duration_since(now).unwrap_or_default();
-                let seconds = left.as_millis().div_ceil(1000) as u64;
-                ctx.log
-                    .dispatch(LogAction::Waited(seconds, wait_label(why).into()));
                 clock::sleep(left).await;
+                // Logged once waited out: a wait cut short (Forget, a reload) is not in the log.
+                if ctx.issuance(id).is_some() {
+                    let seconds = left.as_millis().div_ceil(1000) as u64;
+                    ctx.log
+                        .dispatch(LogAction::Waited(seconds, wait_label(why).into()));
+                }
             }
             Next::Place | Next::Done | Next::Failed(_) => {
                 ctx.for_order(id, Action::Idle);

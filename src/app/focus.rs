@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 /// A ref whose element (give it `tabindex="-1"` unless it is focusable) gets focus each time `active`
 /// turns true. On the first render only when `on_mount`: loading or reloading the page moves no focus.
+/// Never while a dialog is open.
 #[hook]
 pub fn use_focus_when(active: bool, on_mount: bool) -> NodeRef {
     let node = use_node_ref();
@@ -15,7 +16,7 @@ pub fn use_focus_when(active: bool, on_mount: bool) -> NodeRef {
         let node = node.clone();
         use_effect_with(active, move |&active| {
             let first = !mounted.replace(true);
-            if active && (on_mount || !first) {
+            if active && (on_mount || !first) && !modal_open() {
                 if let Some(element) = node.cast::<HtmlElement>() {
                     let _ = element.focus();
                 }
@@ -23,4 +24,12 @@ pub fn use_focus_when(active: bool, on_mount: bool) -> NodeRef {
         });
     }
     node
+}
+
+/// A dialog is open: focus stays in it (it keeps Tab inside and answers Escape), whatever changes behind.
+fn modal_open() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[aria-modal=\"true\"]").ok().flatten())
+        .is_some()
 }

@@ -24,6 +24,9 @@ use crate::pki::job::{Job, Outcome};
 
 /// The `<meta name=…>` of index.html whose `content` is the worker script's URL.
 const META_NAME: &str = "certsmith-worker";
+/// The longest a job may take in the worker: the slowest, an RSA-4096 key made by the wasm where the
+/// browser has no WebCrypto, took up to 18 s here.
+const JOB_LIMIT: Duration = Duration::from_secs(120);
 
 /// The running worker and the jobs it has not answered yet (each a promise's `resolve`).
 struct Running {
@@ -76,6 +79,14 @@ async fn in_worker(job: &Job) -> Result<Outcome, String> {
         running.take(id);
         return Err(format!("cannot post the job: {}", js::message(&e)));
     }
+    // A worker the browser ends without an error event (out of memory, say) would leave the job waiting
+    // for ever: past the limit the worker is dropped and the job runs in place.
+    wasm_bindgen_futures::spawn_local(async move {
+        clock::sleep(JOB_LIMIT).await;
+        if with_running(|r| r.is_pending(id)).unwrap_or(false) {
+            stop(&format!("no answer within {} s", JOB_LIMIT.as_secs()));
+        }
+    });
     // Settled by `on_message` with the worker's reply, or by `stop` with `[id, null, why]`.
     let reply = JsFuture::from(answer).await.map_err(|e| js::message(&e))?;
     let reply: Array = reply.unchecked_into();
@@ -147,6 +158,10 @@ fn start() -> Result<Rc<Running>, String> {
 }
 
 impl Running {
+    fn is_pending(&self, id: u32) -> bool {
+        self.pending.borrow().iter().any(|(job, _)| *job == id)
+    }
+
     /// The `resolve` of the unanswered job `id`, which is then answered.
     fn take(&self, id: u32) -> Option<Function> {
         let mut pending = self.pending.borrow_mut();
