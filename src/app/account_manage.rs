@@ -14,9 +14,9 @@ use certsmith::web::fetch::FetchHttp;
 use certsmith::web::tabs;
 use certsmith::wizard::{Action, ErrorInfo};
 use wasm_bindgen_futures::spawn_local;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::dialog::Modal;
 use super::effects::Ctx;
 use super::error_panel::view_problem;
 use super::forms::input_value;
@@ -250,7 +250,9 @@ fn contacts(props: &PartProps) -> Html {
             }
         });
     }
-    let parsed = parse_contacts(&text).map_err(|e| e.to_string());
+    let parsed = parse_contacts(&text).map_err(|e| {
+        format!("{e}. Write each as name@example.org, separated by commas or spaces.")
+    });
     let on_update = {
         let requests = requests.clone();
         let saved = saved.clone();
@@ -486,65 +488,49 @@ struct DeactivateDialogProps {
     on_cancel: Callback<()>,
 }
 
-/// Like [`super::dialog::ConfirmDialog`] (in-page, Escape cancels), with a typed confirmation: focus goes
-/// to the field, and the button works once the word is typed.
+/// A [`Modal`] with a typed confirmation: focus goes to the field, and the button (or Enter) works once
+/// the word is typed.
 #[function_component(DeactivateDialog)]
 fn deactivate_dialog(props: &DeactivateDialogProps) -> Html {
     let typed = use_state(String::new);
     let input_ref = use_node_ref();
-    {
-        let input_ref = input_ref.clone();
-        use_effect_with((), move |_| {
-            if let Some(input) = input_ref.cast::<HtmlInputElement>() {
-                let _ = input.focus();
-            }
-        });
-    }
     let confirmed = typed.trim() == CONFIRM_WORD;
-    let on_keydown = {
-        let (on_confirm, on_cancel) = (props.on_confirm.clone(), props.on_cancel.clone());
-        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-            "Escape" => {
-                e.prevent_default();
-                on_cancel.emit(());
-            }
-            "Enter" if confirmed => {
+    let on_enter = {
+        let on_confirm = props.on_confirm.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && confirmed {
                 e.prevent_default();
                 on_confirm.emit(());
             }
-            _ => {}
         })
     };
     html! {
-        <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="deactivate-dialog-title"
-                 id="deactivate-dialog" onkeydown={on_keydown}>
-                <h3 id="deactivate-dialog-title">{ "Deactivate this account for good?" }</h3>
-                <ul>
-                    <li>{ "The CA then refuses every request signed with this account's key: no new orders or \
-                           renewals, no changes to the account. There is no way back: ACME cannot reactivate an \
-                           account." }</li>
-                    <li>{ "The key cannot make a new account at this CA either, since the CA refuses it. To use \
-                           this CA again, create a new account, which makes a new key." }</li>
-                    <li>{ "Certificates already issued stay valid until they expire: the CA must not revoke them \
-                           because of this. To revoke one later, sign with the certificate's own key." }</li>
-                    <li>{ "The CA may cancel orders still pending. This page forgets the account and any order \
-                           under way, and goes back to the Account step." }</li>
-                </ul>
-                <div class="field">
-                    <label for="deactivate-confirm">{ format!("Type {CONFIRM_WORD} to confirm") }</label>
-                    <input id="deactivate-confirm" type="text" autocomplete="off" spellcheck="false" ref={input_ref}
-                           value={(*typed).clone()}
-                           oninput={{ let typed = typed.clone(); Callback::from(move |e: InputEvent| typed.set(input_value(&e))) }} />
-                </div>
-                <div class="actions">
-                    <button type="button" class="danger" disabled={!confirmed}
-                            onclick={props.on_confirm.reform(|_: MouseEvent| ())}>
-                        { "Deactivate for good" }
-                    </button>
-                    <button type="button" onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
-                </div>
+        <Modal id="deactivate-dialog" title="Deactivate this account for good?"
+               on_cancel={props.on_cancel.clone()} focus={input_ref.clone()}>
+            <ul>
+                <li>{ "The CA then refuses every request signed with this account's key: no new orders or \
+                       renewals, no changes to the account. There is no way back: ACME cannot reactivate an \
+                       account." }</li>
+                <li>{ "The key cannot make a new account at this CA either, since the CA refuses it. To use \
+                       this CA again, create a new account, which makes a new key." }</li>
+                <li>{ "Certificates already issued stay valid until they expire: the CA must not revoke them \
+                       because of this. To revoke one later, sign with the certificate's own key." }</li>
+                <li>{ "The CA may cancel orders still pending. This page forgets the account and any order \
+                       under way, and goes back to the Account step." }</li>
+            </ul>
+            <div class="field">
+                <label for="deactivate-confirm">{ format!("Type {CONFIRM_WORD} to confirm") }</label>
+                <input id="deactivate-confirm" type="text" autocomplete="off" spellcheck="false" ref={input_ref}
+                       value={(*typed).clone()} onkeydown={on_enter}
+                       oninput={{ let typed = typed.clone(); Callback::from(move |e: InputEvent| typed.set(input_value(&e))) }} />
             </div>
-        </div>
+            <div class="actions">
+                <button type="button" class="danger" disabled={!confirmed}
+                        onclick={props.on_confirm.reform(|_: MouseEvent| ())}>
+                    { "Deactivate for good" }
+                </button>
+                <button type="button" onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+            </div>
+        </Modal>
     }
 }

@@ -17,6 +17,7 @@ use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
 use super::effects::Ctx;
+use super::external_link::ExternalLink;
 use super::forms::{select_value, textarea_value};
 use super::state::{ShelfHandle, WizardView};
 
@@ -316,7 +317,14 @@ fn entry_view(props: &EntryViewProps) -> Html {
                 <dt>{ "Expires" }</dt>
                 <dd>{ format!("{} ({})", date(entry.not_after), relative(entry.not_after, props.now)) }</dd>
                 <dt>{ "Renew" }</dt>
-                <dd data-testid="cert-window">{ format!("between {} and {} ({window_source})", date(start), date(end)) }</dd>
+                <dd data-testid="cert-window">
+                    { format!("between {} and {} ({window_source})", date(start), date(end)) }
+                    // RFC 9773 §4.2: why the CA suggests this window (an early one after an incident, say).
+                    if let Some(url) = entry.renewal.as_ref().and_then(|r| r.explanation_url.clone()) {
+                        { " " }<ExternalLink url={url} label={AttrValue::from("why this window")}
+                                             testid={AttrValue::from("cert-window-why")} />
+                    }
+                </dd>
                 <dt>{ "Issuer" }</dt>
                 <dd>{ &entry.issuer }</dd>
                 <dt>{ "Serial" }</dt>

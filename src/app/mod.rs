@@ -241,16 +241,14 @@ fn other_tab() -> Html {
             let _ = window.location().reload();
         }
     });
+    // No Escape: the tab can only be taken back (or left alone).
     html! {
-        <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="other-tab-title">
-                <h3 id="other-tab-title">{ "Certsmith is open in another tab" }</h3>
-                <p>{ "Your progress goes on there. So that two tabs never overwrite each other's work, this one \
-                      stopped saving and sending." }</p>
-                <div class="actions">
-                    <button type="button" class="primary" onclick={reload}>{ "Use this tab" }</button>
-                </div>
+        <dialog::Modal id="other-tab" title="Certsmith is open in another tab">
+            <p>{ "Your progress goes on there. So that two tabs never overwrite each other's work, this one \
+                  stopped saving and sending." }</p>
+            <div class="actions">
+                <button type="button" class="primary" onclick={reload}>{ "Use this tab" }</button>
             </div>
-        </div>
+        </dialog::Modal>
     }
 }

@@ -325,6 +325,11 @@ impl Wizard {
                 self.drop_order();
                 self.step = Step::Account;
                 self.error = None;
+                self.notice = Some(
+                    "The account is deactivated: the CA refuses its key from now on (RFC 8555 §7.3.6). \
+                     Certificates it issued stay valid. To use this CA again, create a new account."
+                        .to_string(),
+                );
             }
             _ => {}
         }

@@ -1843,6 +1843,11 @@ fn a_key_change_replaces_the_key_and_drops_a_lock_and_deactivation_forgets_the_a
     w.apply(Action::AccountDeactivated);
     assert!(w.account.is_none() && w.order.is_none());
     assert_eq!(w.step, Step::Account);
+    assert!(w
+        .notice
+        .as_deref()
+        .unwrap()
+        .starts_with("The account is deactivated"));
     assert!(w.directory.is_some(), "the CA stays connected");
 }
 

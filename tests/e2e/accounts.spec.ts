@@ -275,6 +275,7 @@ test('the account at the CA: shown, contacts changed, key rolled over and proven
   await expectCurrentStep(page, 'Account');
   await expect(page.getByTestId('account-url')).toHaveCount(0);
   await expect(button(s, 'Create account')).toBeVisible();
+  await expect(page.locator('.notice[role="status"]')).toContainText('The account is deactivated');
   expectOneRequest(await wire.since(mark), 'POST', accountPath, 'deactivate');
 
   // The CA refuses the key from now on.

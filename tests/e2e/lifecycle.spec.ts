@@ -153,7 +153,7 @@ print(json.dumps({'events': len(ev), 'summary': str(ev[0]['SUMMARY']), 'alarms':
   await expectCurrentStep(page, 'Certificate');
 });
 
-test('a certificate added as PEM is listed; garbage is refused with a reason', async ({ page, downloads }) => {
+test('a certificate added as PEM is listed; garbage is refused with a reason', async ({ page, guard, downloads }) => {
   const shots = new Shots('lifecycle-add-');
   await connect(page, shots);
   await createAccount(page, shots);
@@ -175,4 +175,22 @@ test('a certificate added as PEM is listed; garbage is refused with a reason', a
   await expect(entries(page).first().locator('h3')).toHaveText(name);
   // Not issued here: renewing needs its CA and account, which the page does not know.
   await expect(entries(page).first().getByTestId('cert-state')).toHaveText('valid');
+
+  // A renewal window from a CA (RFC 9773) with its explanationURL: a link when https, text otherwise.
+  const why = entries(page).first().getByTestId('cert-window-why');
+  await expect(why).toHaveCount(0);
+  for (const [url, link] of [['https://ca.example.test/why', true], ['javascript:alert(1)', false]] as const) {
+    await page.evaluate((url) => {
+      const key = 'certsmith.certificates.v1';
+      const shelf = JSON.parse(localStorage.getItem(key)!);
+      const now = Math.floor(Date.now() / 1000);
+      shelf.entries[0].renewal = { start: now + 86400, end: now + 2 * 86400, explanation_url: url, checked_at: now, next_check: now + 86400 };
+      localStorage.setItem(key, JSON.stringify(shelf));
+    }, url);
+    await guard.reload(page);
+    await expect(entries(page).first().getByTestId('cert-window')).toContainText("the CA's suggestion");
+    await expect(why).toHaveText(link ? 'why this window' : url);
+    if (link) await expect(why).toHaveAttribute('href', url);
+    else await expect(why).not.toHaveAttribute('href', /./);
+  }
 });
