@@ -298,22 +298,17 @@ pub fn key_authorizations(entries: &[Exchange], jwk: &Value) -> Vec<KeyAuthoriza
 /// The request the flow is about to send, as the log will show it: its URL, its payload, and the
 /// protected header but for the nonce, which the client takes when it sends (§7.2).
 pub fn preview(request: &Request, directory: &Directory, kid: &str, alg: &str) -> Exchange {
-    let (url, payload) = match request {
-        Request::NewOrder(order) => (&directory.new_order, serde_json::to_value(order).ok()),
-        Request::Authorization { url } | Request::Order { url } | Request::Certificate { url } => {
-            (url, None)
-        }
-        Request::Answer { challenge_url, .. } => (challenge_url, Some(json!({}))),
-        Request::Finalize {
-            finalize_url, csr, ..
-        } => (finalize_url, Some(json!({ "csr": b64::encode(csr) }))),
-    };
+    // Only a newOrder payload is serialized, and a NewOrder always serializes: no payload if not.
+    let (url, payload) = request
+        .target(directory)
+        .unwrap_or((&directory.new_order, None));
+    let url = url.to_string();
     Exchange {
         kind: request.kind().to_string(),
         method: "POST".into(),
-        url: url.clone(),
         status: None,
         protected: Some(json!({ "alg": alg, "kid": kid, "url": url })),
+        url,
         payload,
         response_headers: Vec::new(),
         response_body: String::new(),

@@ -16,7 +16,6 @@ use crate::acme::jws::{KeyRef, Payload};
 use crate::acme::order::{NewOrder, Order, OrderHandle};
 use crate::acme::poll;
 use crate::acme::transport::{self, HttpClient, HttpResponse, PEM_CHAIN};
-use crate::b64;
 
 impl<H: HttpClient> Client<H> {
     /// Places an order (§7.4).
@@ -126,71 +125,58 @@ impl<H: HttpClient> Client<H> {
         now: SystemTime,
     ) -> Result<Answered, Error> {
         let kind = request.kind();
-        let (reply, response) = match request {
-            Request::NewOrder(new_order) => {
-                let url = self.directory.new_order.clone();
-                let payload = serde_json::to_value(new_order).map_err(|e| internal(kind, e))?;
-                let response = self.post_kid(kind, account, &url, &payload).await?;
-                let order_url = self.location(kind, &url, &response)?;
-                let mut order: Order = self.json(kind, &url, &response)?;
+        let (url, payload) = request
+            .target(&self.directory)
+            .map_err(|e| internal(kind, e))?;
+        let response = match (request, &payload) {
+            (Request::Certificate { .. }, _) => HttpResponse::default(),
+            (_, Some(payload)) => self.post_kid(kind, account, url, payload).await?,
+            (_, None) => self.post_as_get(kind, account, url).await?,
+        };
+        let reply = match request {
+            Request::NewOrder(_) => {
+                let order_url = self.location(kind, url, &response)?;
+                let mut order: Order = self.json(kind, url, &response)?;
                 order.resolve_urls(&order_url);
-                (
-                    Reply::Order {
-                        url: order_url,
-                        order,
-                    },
-                    response,
-                )
+                Reply::Order {
+                    url: order_url,
+                    order,
+                }
             }
             Request::Authorization { url } => {
-                let response = self.post_as_get(kind, account, url).await?;
                 let mut authorization: Authorization = self.json(kind, url, &response)?;
                 authorization.resolve_urls(url);
-                let reply = Reply::Authorization {
+                Reply::Authorization {
                     url: url.clone(),
                     authorization,
-                };
-                (reply, response)
+                }
             }
             Request::Answer { challenge_url, .. } => {
-                let response = self
-                    .post_kid(kind, account, challenge_url, &json!({}))
-                    .await?;
-                (
-                    Reply::Challenge(self.json(kind, challenge_url, &response)?),
-                    response,
-                )
+                Reply::Challenge(self.json(kind, challenge_url, &response)?)
             }
             Request::Order { url } => {
-                let response = self.post_as_get(kind, account, url).await?;
                 let mut order: Order = self.json(kind, url, &response)?;
                 order.resolve_urls(url);
-                (
-                    Reply::Order {
-                        url: url.clone(),
-                        order,
-                    },
-                    response,
-                )
+                Reply::Order {
+                    url: url.clone(),
+                    order,
+                }
             }
             Request::Finalize {
                 order_url,
                 finalize_url,
-                csr,
+                ..
             } => {
-                let payload = json!({ "csr": b64::encode(csr) });
-                let response = self.post_kid(kind, account, finalize_url, &payload).await?;
                 let mut order: Order = self.json(kind, finalize_url, &response)?;
                 order.resolve_urls(order_url);
-                let reply = Reply::Order {
+                Reply::Order {
                     url: order_url.clone(),
                     order,
-                };
-                (reply, response)
+                }
             }
+            // The chain has its own download: Accept, alternates by Link (§7.4.2).
             Request::Certificate { url } => {
-                let chain = self.download_certificate(account, url).await?;
-                (Reply::Certificate(chain), HttpResponse::default())
+                Reply::Certificate(self.download_certificate(account, url).await?)
             }
         };
         Ok(Answered {

@@ -4,12 +4,15 @@
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 use crate::acme::authorization::{Authorization, AuthorizationStatus, Challenge, ChallengeType};
 use crate::acme::client::CertificateChain;
+use crate::acme::directory::Directory;
 use crate::acme::order::{NewOrder, Order};
 use crate::acme::persist::PersistChoice;
 use crate::acme::problem::Problem;
+use crate::b64;
 
 /// One request the flow needs, with everything the client needs to send it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +51,24 @@ impl Request {
             Request::Finalize { .. } => "finalize",
             Request::Certificate { .. } => "certificate",
         }
+    }
+
+    /// Where it is POSTed and with what payload; `None` is POST-as-GET (§6.3). The client sends exactly
+    /// this, and the protocol inspector shows it before it is sent.
+    pub fn target<'a>(
+        &'a self,
+        directory: &'a Directory,
+    ) -> Result<(&'a str, Option<Value>), serde_json::Error> {
+        Ok(match self {
+            Request::NewOrder(order) => (&directory.new_order, Some(serde_json::to_value(order)?)),
+            Request::Authorization { url }
+            | Request::Order { url }
+            | Request::Certificate { url } => (url, None),
+            Request::Answer { challenge_url, .. } => (challenge_url, Some(json!({}))),
+            Request::Finalize {
+                finalize_url, csr, ..
+            } => (finalize_url, Some(json!({ "csr": b64::encode(csr) }))),
+        })
     }
 
     /// Whether sending it twice is harmless: POST-as-GET is; newOrder, an answer and finalize change
