@@ -30,7 +30,8 @@ function runClient(
       output = `${e.stdout ?? ''}${e.stderr ?? ''}` || e.message;
     }
     if (registered(where)) return where;
-    if (!/badNonce/.test(output) || attempt === 4) throw new Error(`${cmd} wrote no account: ${output}`);
+    // certbot prints only the problem's detail ("JWS has an invalid anti-replay nonce"), lego its type.
+    if (!/badNonce|anti-replay nonce/.test(output) || attempt === 4) throw new Error(`${cmd} wrote no account: ${output}`);
   }
 }
 
