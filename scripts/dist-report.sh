@@ -4,11 +4,14 @@
 #
 #   scripts/dist-report.sh [DIR] [local|production]
 #
-# The first load is every file of the build but _headers (which no page fetches): index.html, the loader,
-# the JS glue, the wasm, the CSS and the icon, then, after the load event, www/sw-register.js, the service
-# worker (which fetches every file of the build for its cache: a first visit fetches nothing else) and the
-# web manifest. Each file is compressed on its own, as a host sends it; the budget is on the sum of
-# gzip -9 (what every host offers); brotli (-q 11) is reported beside it.
+# The first load is every file of the build but _headers (which no page fetches) and the language catalogues:
+# index.html, the loader, the JS glue, the wasm, the CSS and the icon, then, after the load event,
+# www/sw-register.js, the service worker (which fetches every file of the build for its cache: a first visit
+# fetches nothing else) and the web manifest. That is an English visit. A catalogue (catalogue-<lang>-*.json)
+# is what a visit in that language fetches on top, before the page shows (the service worker fetches only the
+# browser's language's); each has its own budget line, `catalogue-<lang>`. Each file is compressed on its
+# own, as a host sends it; the budgets are on gzip -9 (what every host offers); brotli (-q 11) is reported
+# beside it.
 #
 # Which budget: the `local` line for target/dist-local (make build-local, which make test runs), the
 # `production` line for any other directory (make build: dist/); a second argument says it explicitly.
@@ -29,12 +32,17 @@ brotli_size() { # FILE: bytes of brotli -q 11, or n/a without the brotli command
 group() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; } # 1234567 -> 1,234,567
 
 printf '%-48s %10s %10s %10s\n' "$dist/" "bytes" "gzip -9" "brotli"
-raw=0 gz=0 br=0
+raw=0 gz=0 br=0 catalogues=()
 while IFS= read -r -d '' f; do
   name="${f#"$dist"/}"
   r="$(stat -c %s "$f")" g="$(gzip -9c "$f" | wc -c)" b="$(brotli_size "$f")"
   if [[ $name == _headers ]]; then
     printf '%-48s %10d %10d %10s  (not fetched)\n' "$name" "$r" "$g" "$b"
+    continue
+  fi
+  if [[ $name =~ ^catalogue-([a-z]+)-[0-9a-f]+\.json$ ]]; then
+    printf '%-48s %10d %10d %10s  (a visit in this language only)\n' "$name" "$r" "$g" "$b"
+    catalogues+=("${BASH_REMATCH[1]} $g")
     continue
   fi
   printf '%-48s %10d %10d %10s\n' "$name" "$r" "$g" "$b"
@@ -58,6 +66,16 @@ if ((gz > budget)); then
   } >&2
   exit 1
 fi
+# Each catalogue against its own line.
+for entry in "${catalogues[@]}"; do
+  lang="${entry% *}" size="${entry#* }"
+  limit="$(awk -v key="catalogue-$lang" '$1 == key && $2 ~ /^[0-9]+$/ { print $2; exit }' "$budget_file" 2>/dev/null || true)"
+  echo "the $lang catalogue: $(group "$size") bytes gzip -9 on top of the first load (budget $(group "${limit:-none}"))"
+  if [[ -z $limit ]] || ((size > limit)); then
+    echo "dist-report.sh: FAILED: record or raise 'catalogue-$lang' in size-budget.txt (now $(group "$size") bytes gzip -9), and say why" >&2
+    exit 1
+  fi
+done
 # A ratchet: when a change made the page smaller, the budget should follow it down.
 if ((suggested < budget)); then
   echo "  $(group $((budget - gz))) bytes under budget: lock the gain in by lowering the '$kind' line of size-budget.txt to $suggested."

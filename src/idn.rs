@@ -17,11 +17,11 @@
 pub enum IdnError {
     /// An ASCII character that is URL syntax or not allowed in a host (`%`, `/`, a space...): refused before
     /// any IDNA processing, so that the URL parser never reads a name as something else.
-    #[error("{0:?} cannot appear in a domain name")]
+    #[error("{}", crate::t!("{character} cannot appear in a domain name", character = format!("{:?}", .0)))]
     Character(char),
     /// UTS #46 processing refuses the name (a disallowed code point, a bad `xn--` label, a bidi or joiner
     /// rule).
-    #[error("UTS #46 refuses it")]
+    #[error("{}", crate::t!("UTS #46 refuses it"))]
     Refused,
 }
 

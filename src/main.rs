@@ -16,14 +16,22 @@ fn main() {
         return;
     }
     yew::set_custom_panic_hook(Box::new(certsmith::web::panic::hook));
-    yew::Renderer::<app::App>::new().render();
+    // The texts first: a German page reads its catalogue (precached, so offline too) before it mounts.
+    wasm_bindgen_futures::spawn_local(async {
+        certsmith::web::lang::install_chosen().await;
+        yew::Renderer::<app::App>::new().render();
+    });
 }
 
 /// The worker's one entry (www/worker.js calls it): a job of [`certsmith::pki::job`] as JSON, its outcome
-/// as JSON.
+/// as JSON. The page's first job also brings its language and catalogue (none for English), installed
+/// before the job runs, so the job's errors are in the page's language.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = certsmithJob)]
-pub fn certsmith_job(job: &str) -> String {
+pub fn certsmith_job(job: &str, lang: Option<String>, catalogue: Option<String>) -> String {
+    if let (Some(lang), Some(catalogue)) = (lang, catalogue) {
+        certsmith::web::lang::install_in_worker(&lang, &catalogue);
+    }
     certsmith::pki::job::answer(job)
 }
 

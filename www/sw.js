@@ -12,12 +12,14 @@
 // handler leaves them alone where it has not. The app's keys and orders (localStorage) are out of its reach.
 'use strict';
 
-const BUILD = { version: 'dev', index: './', assets: [] }; // BUILD: written by scripts/service-worker.py
+const BUILD = { version: 'dev', index: './', assets: [], catalogues: {} }; // BUILD: written by scripts/service-worker.py
 
 const CACHE = 'certsmith-' + BUILD.version;
 const here = (path) => new URL(path, self.location).href;
 const INDEX = here(BUILD.index);
 const ASSETS = new Set(BUILD.assets.map(([path]) => here(path)));
+// The texts of each language but English (src/i18n.rs), by URL: [language, integrity].
+const CATALOGUES = new Map(Object.entries(BUILD.catalogues).map(([lang, [path, integrity]]) => [here(path), [lang, integrity]]));
 const APP_PATHS = new Set([new URL(INDEX).pathname, new URL('index.html', INDEX).pathname]);
 
 self.addEventListener('install', (event) => {
@@ -40,13 +42,35 @@ self.addEventListener('install', (event) => {
 // Every file of the build, revalidated with the server (the page's own load usually left them in the HTTP
 // cache, so this costs a few 304s, not a second download); the hashed files must match the build's SRI
 // hashes, so a damaged copy is never kept for offline use. One failure and this version is not installed
-// (the previous one, if any, stays).
+// (the previous one, if any, stays). Of the catalogues only the browser's language's: a visitor who reads
+// English never downloads German.
 async function precache() {
   const cache = await caches.open(CACHE);
+  const catalogue = [...CATALOGUES].find(([, [lang]]) => lang === preferredLanguage());
   await cache.addAll([
     new Request(INDEX, { cache: 'no-cache' }),
     ...BUILD.assets.map(([path, integrity]) => new Request(here(path), { cache: 'no-cache', integrity })),
+    ...(catalogue ? [new Request(catalogue[0], { cache: 'no-cache', integrity: catalogue[1][1] })] : []),
   ]);
+}
+
+// As the page chooses when nothing is saved (src/i18n.rs Lang::preferred): the first of the browser's
+// languages that the page speaks, English included.
+function preferredLanguage() {
+  const spoken = new Set(['en', ...Object.keys(BUILD.catalogues)]);
+  const tags = self.navigator.languages ?? [];
+  return tags.map((tag) => tag.split(/[-_]/)[0].toLowerCase()).find((lang) => spoken.has(lang)) ?? 'en';
+}
+
+// A catalogue the install left out (the person chose a language other than the browser's): kept when the
+// page first asks for it, so that it too opens offline afterwards.
+async function catalogue(href, integrity) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(href);
+  if (cached) return cached;
+  const response = await fetch(new Request(href, { integrity }));
+  if (response.ok) await cache.put(href, response.clone());
+  return response;
 }
 
 self.addEventListener('activate', (event) => {
@@ -77,6 +101,8 @@ self.addEventListener('fetch', (event) => {
     key = INDEX;
   } else {
     url.hash = '';
+    const texts = CATALOGUES.get(url.href);
+    if (texts) return event.respondWith(catalogue(url.href, texts[1]));
     if (!ASSETS.has(url.href)) return;
     key = url.href;
   }

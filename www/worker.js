@@ -7,8 +7,9 @@
 // <meta name="certsmith-worker">. A module worker of the page's own origin: the page's CSP allows it
 // (script-src 'self'), and the service worker caches it with the rest of the build.
 //
-// Messages: [id, job] (JSON) in; [id, outcome (JSON), null] out, or [id, null, why] when the job could not
-// run at all (the wasm did not load, or crashed: the page then does its work itself).
+// Messages: [id, job] (JSON) in, the first one of a page not in English [id, job, lang, catalogue (JSON)];
+// [id, outcome (JSON), null] out, or [id, null, why] when the job could not run at all (the wasm did not
+// load, or crashed: the page then does its work itself).
 'use strict';
 
 const BUILD = { glue: './certsmith.js', wasm: './certsmith_bg.wasm' }; // BUILD: written by scripts/externalize-loader.py
@@ -21,10 +22,10 @@ const ready = import(here(BUILD.glue)).then(async (glue) => {
 });
 
 self.onmessage = async (event) => {
-  const [id, job] = event.data;
+  const [id, job, lang, catalogue] = event.data;
   try {
     const glue = await ready;
-    self.postMessage([id, glue.certsmithJob(job), null]);
+    self.postMessage([id, glue.certsmithJob(job, lang, catalogue), null]);
   } catch (error) {
     self.postMessage([id, null, String(error)]);
   }

@@ -77,7 +77,7 @@ impl NewAccount {
 /// An email typed as a contact that is not one (RFC 8555 §7.3 leaves the form to the CA; this is what CAs
 /// accept: `local@domain.tld` in plain ASCII).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("\"{0}\" is not an email address")]
+#[error("{}", crate::t!("\"{email}\" is not an email address", email = .0))]
 pub struct NotAnEmail(pub String);
 
 /// The emails typed (separated by commas, semicolons or white space; `mailto:` optional) as the `mailto:`

@@ -32,9 +32,10 @@ pub struct RenewalInfo {
 /// Why a renewalInfo response cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RenewalInfoError {
-    #[error("the suggested window's {0} time {1:?} is not an RFC 3339 date")]
+    /// Which edge of the window ("start" or "end"), and the text the CA sent.
+    #[error("{}", bad_time_message(.0, .1))]
     BadTime(&'static str, String),
-    #[error("the suggested window ends before it starts")]
+    #[error("{}", crate::t!("the suggested window ends before it starts"))]
     EmptyWindow,
 }
 
@@ -60,6 +61,21 @@ impl RenewalInfo {
         let span = end.duration_since(start).unwrap_or_default();
         let chosen = start + span.mul_f64(fraction.clamp(0.0, 1.0));
         Ok(chosen.max(now))
+    }
+}
+
+fn bad_time_message(edge: &str, text: &str) -> String {
+    let time = format!("{text:?}");
+    if edge == "start" {
+        crate::t!(
+            "the suggested window's start time {time} is not an RFC 3339 date",
+            time = time
+        )
+    } else {
+        crate::t!(
+            "the suggested window's end time {time} is not an RFC 3339 date",
+            time = time
+        )
     }
 }
 

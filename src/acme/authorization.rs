@@ -206,16 +206,29 @@ pub struct Challenge {
 /// Why a challenge cannot be prepared.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChallengeError {
-    #[error("the CA offered no {0} challenge for {1}")]
+    #[error("{}", crate::t!(
+        "the CA offered no {challenge_type} challenge for {name}",
+        challenge_type = .0,
+        name = .1
+    ))]
     NotOffered(ChallengeType, String),
-    #[error("the {0} challenge has no token")]
+    #[error("{}", crate::t!("the {challenge_type} challenge has no token", challenge_type = .0))]
     MissingToken(ChallengeType),
     /// A token is base64url by §8.1; anything else could smuggle a path (`../`) into the HTTP-01 file name.
-    #[error("the CA sent a malformed challenge token {0:?}")]
+    #[error("{}", crate::t!(
+        "the CA sent a malformed challenge token {token}",
+        token = format!("{:?}", .0)
+    ))]
     MalformedToken(String),
-    #[error("{0} challenges cannot be completed by this client")]
+    #[error("{}", crate::t!(
+        "{challenge_type} challenges cannot be completed by this client",
+        challenge_type = .0
+    ))]
     Unsupported(ChallengeType),
-    #[error("the CA sent an unusable dns-persist-01 challenge: {0}")]
+    #[error("{}", crate::t!(
+        "the CA sent an unusable dns-persist-01 challenge: {reason}",
+        reason = .0
+    ))]
     Persist(PersistError),
 }
 

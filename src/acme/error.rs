@@ -18,7 +18,12 @@ pub enum Error {
     Transport(#[from] TransportError),
 
     /// The CA answered with an ACME problem document (RFC 8555 §6.7).
-    #[error("{request}: the CA refused (HTTP {status}): {problem}")]
+    #[error("{}", crate::t!(
+        "{request}: the CA refused (HTTP {status}): {problem}",
+        request = .request,
+        status = .status,
+        problem = .problem
+    ))]
     Acme {
         request: String,
         status: u16,
@@ -26,7 +31,12 @@ pub enum Error {
     },
 
     /// The CA kept rejecting nonces (§6.5) after the bounded number of transparent retries.
-    #[error("{request}: the CA rejected {retries} fresh nonces in a row: {problem}")]
+    #[error("{}", crate::t!(
+        "{request}: the CA rejected {retries} fresh nonces in a row: {problem}",
+        request = .request,
+        retries = .retries,
+        problem = .problem
+    ))]
     BadNonceExhausted {
         request: String,
         retries: u32,
@@ -34,7 +44,13 @@ pub enum Error {
     },
 
     /// A reply that is not what RFC 8555 says it should be: not JSON, an HTML error page, a missing member.
-    #[error("{request}: unexpected reply from {url} (HTTP {status}): {reason}")]
+    #[error("{}", crate::t!(
+        "{request}: unexpected reply from {url} (HTTP {status}): {reason}",
+        request = .request,
+        url = .url,
+        status = .status,
+        reason = .reason
+    ))]
     UnexpectedReply {
         request: String,
         url: String,
@@ -45,7 +61,12 @@ pub enum Error {
     },
 
     /// A URL the CA returned that the client will not request (another origin, plain http, not a URL).
-    #[error("{request}: refused to request {url}: {reason}")]
+    #[error("{}", crate::t!(
+        "{request}: refused to request {url}: {reason}",
+        request = .request,
+        url = .url,
+        reason = .reason
+    ))]
     UnsafeUrl {
         request: String,
         url: String,
@@ -53,9 +74,13 @@ pub enum Error {
     },
 
     /// A reply larger than any ACME object or certificate chain.
-    #[error(
-        "{request}: the reply from {url} is {bytes} bytes, more than the {limit} this client reads"
-    )]
+    #[error("{}", crate::t!(
+        "{request}: the reply from {url} is {bytes} bytes, more than the {limit} this client reads",
+        request = .request,
+        url = .url,
+        bytes = crate::i18n::number(*.bytes as u64),
+        limit = crate::i18n::number(*.limit as u64)
+    ))]
     TooLarge {
         request: String,
         url: String,
@@ -65,14 +90,26 @@ pub enum Error {
 
     /// A header ACME needs is absent. Behind a browser this usually means the CA's CORS
     /// `Access-Control-Expose-Headers` does not list it.
-    #[error("{request}: the CA's reply has no {header} header, or does not let web pages read it (CORS)")]
+    #[error("{}", crate::t!(
+        "{request}: the CA's reply has no {header} header, or does not let web pages read it (CORS)",
+        request = .request,
+        header = .header
+    ))]
     MissingHeader {
         request: String,
         header: &'static str,
     },
 
     /// An order or authorization reached a state from which it cannot go on.
-    #[error("{what} is {status}{}", problem.as_ref().map(|p| format!(": {p}")).unwrap_or_default())]
+    #[error("{}", match .problem {
+        Some(problem) => crate::t!(
+            "{what} is {status}: {problem}",
+            what = .what,
+            status = .status,
+            problem = problem
+        ),
+        None => crate::t!("{what} is {status}", what = .what, status = .status),
+    })]
     Failed {
         what: String,
         status: String,
@@ -84,15 +121,23 @@ pub enum Error {
     NotReady(String),
 
     /// The CA kept an order pending or processing through every poll the flow allows.
-    #[error("{what} did not settle after {polls} polls")]
+    #[error("{}", crate::t!(
+        "{what} did not settle after {polls} polls",
+        what = .what,
+        polls = .polls
+    ))]
     GaveUp { what: String, polls: u32 },
 
     /// The CA does not offer what was asked (its directory has no such resource).
-    #[error("this CA does not offer {0}")]
+    #[error("{}", crate::t!("this CA does not offer {feature}", feature = .0))]
     Unsupported(&'static str),
 
     /// A request this client built could not be encoded (a bug, reported rather than a panic).
-    #[error("could not build the {request} request: {detail}")]
+    #[error("{}", crate::t!(
+        "could not build the {request} request: {detail}",
+        request = .request,
+        detail = .detail
+    ))]
     Internal { request: String, detail: String },
 
     #[error(transparent)]
@@ -129,28 +174,31 @@ impl Error {
     pub fn hint(&self) -> String {
         match self {
             Error::Transport(e) => e.explanation().to_string(),
-            Error::MissingHeader { header, .. } => format!(
+            Error::MissingHeader { header, .. } => crate::t!(
                 "This CA does not let web pages read its {header} header, so a browser client cannot work with it. \
-                 Choose another CA."
+                 Choose another CA.",
+                header = header
             ),
-            Error::UnexpectedReply { .. } => "The CA sent something that is not an ACME reply. Check the \
-                directory URL; if it is right, try again later. The protocol log has the reply."
+            Error::UnexpectedReply { .. } => crate::t!("The CA sent something that is not an ACME reply. Check the \
+                directory URL; if it is right, try again later. The protocol log has the reply.")
                 .to_string(),
-            Error::NotReady(_) => "Finish the earlier steps first.".to_string(),
-            Error::GaveUp { .. } => "The CA is slow to validate or issue. Try again in a few minutes: the order \
-                and its keys are kept, and nothing is sent twice."
+            Error::NotReady(_) => crate::t!("Finish the earlier steps first.").to_string(),
+            Error::GaveUp { .. } => crate::t!("The CA is slow to validate or issue. Try again in a few minutes: the order \
+                and its keys are kept, and nothing is sent twice.")
                 .to_string(),
-            Error::UnsafeUrl { .. } => "The CA sent a link this page will not follow, to keep your keys and \
-                requests with the CA you chose. If the CA is right, it has moved: connect to its directory again."
+            Error::UnsafeUrl { .. } => crate::t!("The CA sent a link this page will not follow, to keep your keys and \
+                requests with the CA you chose. If the CA is right, it has moved: connect to its directory again.")
                 .to_string(),
-            Error::TooLarge { .. } => "The CA sent far more than an ACME reply. Check the directory URL; the \
-                protocol log shows the start of the reply."
+            Error::TooLarge { .. } => crate::t!("The CA sent far more than an ACME reply. Check the directory URL; the \
+                protocol log shows the start of the reply.")
                 .to_string(),
-            Error::Unsupported(_) => "Choose a CA that offers it, or go on without it.".to_string(),
-            Error::Internal { .. } => "This is a bug in Certsmith; the protocol log has the details.".to_string(),
+            Error::Unsupported(_) => crate::t!("Choose a CA that offers it, or go on without it.").to_string(),
+            Error::Internal { .. } => {
+                crate::t!("This is a bug in Certsmith; the protocol log has the details.").to_string()
+            }
             _ => match self.problem() {
                 Some(problem) => problem.hint(),
-                None => "See the message above.".to_string(),
+                None => crate::t!("See the message above.").to_string(),
             },
         }
     }

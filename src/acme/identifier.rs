@@ -101,29 +101,44 @@ fn parse_ip(text: &str) -> Option<IpAddr> {
 /// Why a typed name cannot be an identifier.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum IdentifierProblem {
-    #[error("it is empty")]
+    #[error("{}", crate::t!("it is empty"))]
     Empty,
-    #[error("it contains {0:?}, which cannot be part of a host name")]
+    #[error("{}", crate::t!(
+        "it contains {character}, which cannot be part of a host name",
+        character = format!("{:?}", .0)
+    ))]
     BadCharacter(char),
-    #[error("it has an empty label (two dots in a row, or a dot at the start)")]
+    #[error("{}", crate::t!("it has an empty label (two dots in a row, or a dot at the start)"))]
     EmptyLabel,
-    #[error("the label {0:?} is longer than 63 characters")]
+    #[error("{}", crate::t!(
+        "the label {label} is longer than 63 characters",
+        label = format!("{:?}", .0)
+    ))]
     LabelTooLong(String),
-    #[error("the label {0:?} starts or ends with a hyphen")]
+    #[error("{}", crate::t!(
+        "the label {label} starts or ends with a hyphen",
+        label = format!("{:?}", .0)
+    ))]
     HyphenAtEdge(String),
-    #[error("it is longer than 253 characters")]
+    #[error("{}", crate::t!("it is longer than 253 characters"))]
     TooLong,
-    #[error("a wildcard must be the whole leftmost label, as in *.example.com")]
+    #[error("{}", crate::t!("a wildcard must be the whole leftmost label, as in *.example.com"))]
     MisplacedWildcard,
-    #[error("it is a single label; a certificate needs a full domain name such as example.com")]
+    #[error("{}", crate::t!("it is a single label; a certificate needs a full domain name such as example.com"))]
     SingleLabel,
-    #[error(
+    #[error("{}", crate::t!(
         "its top-level domain starts with a digit, so it is neither a domain name nor an IP address"
-    )]
+    ))]
     NumericTld,
-    #[error("it is not a valid internationalized domain name ({0})")]
+    #[error("{}", crate::t!(
+        "it is not a valid internationalized domain name ({error})",
+        error = .0
+    ))]
     Idna(String),
-    #[error("it is a URL; enter only the host name, such as {0}")]
+    #[error("{}", crate::t!(
+        "it is a URL; enter only the host name, such as {host}",
+        host = .0
+    ))]
     LooksLikeUrl(String),
 }
 

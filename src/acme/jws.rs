@@ -107,13 +107,17 @@ impl ExternalAccountKey {
     pub fn new(kid: &str, hmac_key_b64: &str) -> Result<Self, KeyError> {
         let kid = kid.trim();
         if kid.is_empty() {
-            return Err(eab_error("the key ID is empty"));
+            return Err(eab_error(crate::t!("the key ID is empty")));
         }
         let cleaned: String = hmac_key_b64.trim().replace('+', "-").replace('/', "_");
-        let hmac_key = b64::decode(&cleaned)
-            .map_err(|e| eab_error(&format!("the HMAC key is not base64url ({e})")))?;
+        let hmac_key = b64::decode(&cleaned).map_err(|e| {
+            eab_error(&crate::t!(
+                "the HMAC key is not base64url ({error})",
+                error = e
+            ))
+        })?;
         if hmac_key.is_empty() {
-            return Err(eab_error("the HMAC key is empty"));
+            return Err(eab_error(crate::t!("the HMAC key is empty")));
         }
         Ok(ExternalAccountKey {
             kid: kid.to_string(),
@@ -132,7 +136,7 @@ impl ExternalAccountKey {
         let protected = b64::encode(header.to_string());
         let payload = b64::encode(account_key.public_jwk().to_string());
         let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.hmac_key)
-            .map_err(|e| eab_error(&format!("unusable HMAC key ({e})")))?;
+            .map_err(|e| eab_error(&crate::t!("unusable HMAC key ({error})", error = e)))?;
         mac.update(format!("{protected}.{payload}").as_bytes());
         let signature = b64::encode(mac.finalize().into_bytes());
         Ok(Jws {

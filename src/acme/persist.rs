@@ -38,29 +38,56 @@ const MAX_NAME_OCTETS: usize = 253;
 /// Why a dns-persist-01 challenge or record cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PersistError {
-    #[error("the challenge is {0}, not dns-persist-01")]
+    #[error("{}", crate::t!(
+        "the challenge is {challenge_type}, not dns-persist-01",
+        challenge_type = .0
+    ))]
     NotPersist(ChallengeType),
-    #[error("the dns-persist-01 challenge object is malformed: {0}")]
+    #[error("{}", crate::t!(
+        "the dns-persist-01 challenge object is malformed: {error}",
+        error = .0
+    ))]
     Json(String),
-    #[error("the dns-persist-01 challenge lists no issuer domain names")]
+    #[error("{}", crate::t!("the dns-persist-01 challenge lists no issuer domain names"))]
     NoIssuerDomainNames,
-    #[error("the dns-persist-01 challenge lists {0} issuer domain names; at most 10 are allowed")]
+    #[error("{}", crate::t!(
+        "the dns-persist-01 challenge lists {count} issuer domain names; at most 10 are allowed",
+        count = .0
+    ))]
     TooManyIssuerDomainNames(usize),
-    #[error("the issuer domain name {0:?} is not a lowercase A-label name without a trailing dot")]
+    #[error("{}", crate::t!(
+        "the issuer domain name {name} is not a lowercase A-label name without a trailing dot",
+        name = format!("{:?}", .0)
+    ))]
     BadIssuerDomainName(String),
-    #[error("the record names no issuer domain")]
+    #[error("{}", crate::t!("the record names no issuer domain"))]
     MissingIssuer,
-    #[error("the record's issuer domain {0:?} is not a domain name")]
+    #[error("{}", crate::t!(
+        "the record's issuer domain {name} is not a domain name",
+        name = format!("{:?}", .0)
+    ))]
     MalformedIssuer(String),
-    #[error("the record's parameter {0:?} is not tag=value")]
+    #[error("{}", crate::t!(
+        "the record's parameter {parameter} is not tag=value",
+        parameter = format!("{:?}", .0)
+    ))]
     MalformedParameter(String),
-    #[error("the record has the parameter {0} twice")]
+    #[error("{}", crate::t!(
+        "the record has the parameter {parameter} twice",
+        parameter = .0
+    ))]
     DuplicateParameter(String),
-    #[error("the record has no accounturi parameter")]
+    #[error("{}", crate::t!("the record has no accounturi parameter"))]
     MissingAccountUri,
-    #[error("the record's persistUntil {0:?} is not a base-10 integer")]
+    #[error("{}", crate::t!(
+        "the record's persistUntil {value} is not a base-10 integer",
+        value = format!("{:?}", .0)
+    ))]
     MalformedPersistUntil(String),
-    #[error("the domain name {0:?} is too long to hash")]
+    #[error("{}", crate::t!(
+        "the domain name {name} is too long to hash",
+        name = format!("{:?}", .0)
+    ))]
     NameTooLong(String),
 }
 
@@ -327,17 +354,29 @@ pub struct Expected<'a> {
 /// unauthorized cases of §9.3.1, the most telling first.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Mismatch {
-    #[error("there is no TXT record")]
+    #[error("{}", crate::t!("there is no TXT record"))]
     NoRecords,
-    #[error("the TXT records name other issuers: {}", .0.join(", "))]
+    #[error("{}", crate::t!(
+        "the TXT records name other issuers: {issuers}",
+        issuers = .0.join(", ")
+    ))]
     OtherIssuers(Vec<String>),
-    #[error("the record for this CA is malformed: {0}")]
+    #[error("{}", crate::t!(
+        "the record for this CA is malformed: {error}",
+        error = .0
+    ))]
     Malformed(PersistError),
-    #[error("the record names another account: {0}")]
+    #[error("{}", crate::t!(
+        "the record names another account: {account}",
+        account = .0
+    ))]
     WrongAccount(String),
-    #[error("the record lacks policy=wildcard, which a wildcard and its subdomains need")]
+    #[error("{}", crate::t!("the record lacks policy=wildcard, which a wildcard and its subdomains need"))]
     NotWildcard,
-    #[error("the record's persistUntil ({0}) has passed")]
+    #[error("{}", crate::t!(
+        "the record's persistUntil ({persist_until}) has passed",
+        persist_until = .0
+    ))]
     Expired(i64),
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::acme::identifier::Identifier;
+use crate::{i18n, t, t_key};
 
 /// The URN namespace of ACME error types (RFC 8555 §6.7).
 pub const ACME_ERROR_NS: &str = "urn:ietf:params:acme:error:";
@@ -162,26 +163,26 @@ fn challenge_hint(kind: ProblemKind, detail: &str) -> Option<String> {
             "servfail",
             "no such host",
         ]) {
-        "The CA could not see the TXT record yet. Check the record name in your DNS panel, wait until the \
+        t!("The CA could not see the TXT record yet. Check the record name in your DNS panel, wait until the \
          check shows it at every resolver (new records can take minutes to an hour to appear), then start a \
-         new order: a failed authorization cannot be retried."
+         new order: a failed authorization cannot be retried.")
     } else if about_dns
         && (says(&["incorrect", "not found", "mismatch", "did not match"]) || is_wrong_value(kind))
     {
-        "The CA found TXT records at that name, but none with the expected value. Copy the value again \
+        t!("The CA found TXT records at that name, but none with the expected value. Copy the value again \
          exactly (no quotes or spaces added; keep both values where a name and its wildcard share the \
-         record), wait until the check shows it, and start a new order."
+         record), wait until the check shows it, and start a new order.")
     } else if about_http && says(&["404", "not found"]) {
-        "The CA could not find the file at that path. Check that the file is uploaded to \
-         /.well-known/acme-challenge/ on the site itself, with the exact name and no extension, over plain http."
+        t!("The CA could not find the file at that path. Check that the file is uploaded to \
+         /.well-known/acme-challenge/ on the site itself, with the exact name and no extension, over plain http.")
     } else if kind == ProblemKind::Connection
         || says(&["connection refused", "timeout", "timed out"])
     {
-        "The CA could not connect to the host. Check that the name points at your server and that port 80 is \
-         open to the internet (for HTTP-01), or use DNS-01 instead."
+        t!("The CA could not connect to the host. Check that the name points at your server and that port 80 is \
+         open to the internet (for HTTP-01), or use DNS-01 instead.")
     } else if is_wrong_value(kind) || says(&["did not match", "incorrect"]) {
-        "The CA found the record or file, but its value is wrong. Copy the value again exactly (no quotes or \
-         spaces added, no old value left beside it) and start a new order."
+        t!("The CA found the record or file, but its value is wrong. Copy the value again exactly (no quotes or \
+         spaces added, no old value left beside it) and start a new order.")
     } else {
         return None;
     };
@@ -195,45 +196,45 @@ fn is_wrong_value(kind: ProblemKind) -> bool {
 fn kind_hint(kind: ProblemKind, retry_after: Option<Duration>) -> String {
     use ProblemKind::*;
     let text = match kind {
-        BadNonce => "The CA refused a one-time number (nonce); trying again normally works.",
+        BadNonce => t!("The CA refused a one-time number (nonce); trying again normally works."),
         RateLimited => {
             return match retry_after {
-                Some(wait) => format!(
-                    "The CA's rate limit was reached. You can try again in {}; your keys and order are kept.",
-                    describe_duration(wait)
+                Some(wait) => t!(
+                    "The CA's rate limit was reached. You can try again in {wait}; your keys and order are kept.",
+                    wait = describe_duration(wait)
                 ),
-                None => "The CA's rate limit was reached. Wait before trying again; consider the staging CA for \
-                         tests. Your keys and order are kept."
+                None => t!("The CA's rate limit was reached. Wait before trying again; consider the staging CA for \
+                         tests. Your keys and order are kept.")
                     .to_string(),
             }
         }
-        Caa => "A CAA record in the domain's DNS forbids this CA from issuing. Add a CAA record naming this CA or \
-                remove the restriction.",
+        Caa => t!("A CAA record in the domain's DNS forbids this CA from issuing. Add a CAA record naming this CA or \
+                remove the restriction."),
         RejectedIdentifier | UnsupportedIdentifier => {
-            "The CA will not issue for this name (it may be an internal name, an IP address it does not \
-             support, or on a blocklist). Remove it from the list."
+            t!("The CA will not issue for this name (it may be an internal name, an IP address it does not \
+             support, or on a blocklist). Remove it from the list.")
         }
-        Dns => "The CA could not resolve the name in DNS. Check that the domain exists and its name servers answer.",
-        Tls => "The CA hit a TLS error talking to your server.",
-        Unauthorized => "The CA says this account is not allowed to do that.",
-        AccountDoesNotExist => "No account exists for this key at this CA. Create a new account instead.",
+        Dns => t!("The CA could not resolve the name in DNS. Check that the domain exists and its name servers answer."),
+        Tls => t!("The CA hit a TLS error talking to your server."),
+        Unauthorized => t!("The CA says this account is not allowed to do that."),
+        AccountDoesNotExist => t!("No account exists for this key at this CA. Create a new account instead."),
         ExternalAccountRequired => {
-            "This CA requires External Account Binding: enter the key ID and HMAC key from your CA's dashboard."
+            t!("This CA requires External Account Binding: enter the key ID and HMAC key from your CA's dashboard.")
         }
-        InvalidContact | UnsupportedContact => "The CA refused the contact email address. Check it, or leave it empty.",
-        BadCsr => "The CA refused the certificate request (CSR). Check that it names exactly the order's names and \
-                   uses a supported key.",
-        BadPublicKey | BadSignatureAlgorithm => "The CA does not accept this key type. Try ECDSA P-256 or RSA 2048.",
-        OrderNotReady => "The order is not ready to finalize: some authorization is not valid yet.",
-        AlreadyRevoked => "This certificate is already revoked.",
-        BadRevocationReason => "The CA does not accept that revocation reason; choose another.",
-        UserActionRequired => "The CA needs you to do something first (often: accept new terms). Open the link it gives.",
-        ServerInternal => "The CA had an internal error. Try again in a little while; nothing is lost.",
-        Malformed => "The CA did not understand the request. This may be a bug in Certsmith; the protocol log has \
-                      the details.",
-        AlreadyReplaced => "That certificate was already replaced by another order.",
-        Compound => "Several things went wrong; see each one below.",
-        Connection | IncorrectResponse | Other => "See the CA's message for details.",
+        InvalidContact | UnsupportedContact => t!("The CA refused the contact email address. Check it, or leave it empty."),
+        BadCsr => t!("The CA refused the certificate request (CSR). Check that it names exactly the order's names and \
+                   uses a supported key."),
+        BadPublicKey | BadSignatureAlgorithm => t!("The CA does not accept this key type. Try ECDSA P-256 or RSA 2048."),
+        OrderNotReady => t!("The order is not ready to finalize: some authorization is not valid yet."),
+        AlreadyRevoked => t!("This certificate is already revoked."),
+        BadRevocationReason => t!("The CA does not accept that revocation reason; choose another."),
+        UserActionRequired => t!("The CA needs you to do something first (often: accept new terms). Open the link it gives."),
+        ServerInternal => t!("The CA had an internal error. Try again in a little while; nothing is lost."),
+        Malformed => t!("The CA did not understand the request. This may be a bug in Certsmith; the protocol log has \
+                      the details."),
+        AlreadyReplaced => t!("That certificate was already replaced by another order."),
+        Compound => t!("Several things went wrong; see each one below."),
+        Connection | IncorrectResponse | Other => t!("See the CA's message for details."),
     };
     text.to_string()
 }
@@ -241,12 +242,15 @@ fn kind_hint(kind: ProblemKind, retry_after: Option<Duration>) -> String {
 /// "3 minutes", "2 hours", "45 seconds": for hints.
 pub fn describe_duration(d: Duration) -> String {
     let secs = d.as_secs();
-    let (n, unit) = match secs {
-        0..=119 => (secs, "second"),
-        120..=7199 => (secs.div_ceil(60), "minute"),
-        _ => (secs.div_ceil(3600), "hour"),
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+    match secs {
+        0..=119 => i18n::plural(secs, t_key!("{n} second"), t_key!("{n} seconds")),
+        120..=7199 => i18n::plural(
+            secs.div_ceil(60),
+            t_key!("{n} minute"),
+            t_key!("{n} minutes"),
+        ),
+        _ => i18n::plural(secs.div_ceil(3600), t_key!("{n} hour"), t_key!("{n} hours")),
+    }
 }
 
 impl fmt::Display for Problem {
@@ -260,7 +264,7 @@ impl fmt::Display for Problem {
         }
         let text = given(self.detail.as_deref())
             .or(given(self.title.as_deref()))
-            .unwrap_or("no details given");
+            .unwrap_or(t!("no details given"));
         let short_type = self
             .type_uri
             .as_deref()

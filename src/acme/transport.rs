@@ -138,26 +138,31 @@ impl TransportError {
     pub fn explanation(&self) -> &'static str {
         match self.kind {
             TransportErrorKind::Unreachable => {
-                "The CA could not be reached from this page. Check your connection; if it works, the CA may be \
-                 blocking browser clients (CORS) or its certificate may not be trusted by this browser."
+                crate::t!("The CA could not be reached from this page. Check your connection; if it works, the CA may be \
+                 blocking browser clients (CORS) or its certificate may not be trusted by this browser.")
             }
-            TransportErrorKind::Timeout => "The CA took too long to answer. Try again in a moment; nothing is lost.",
-            TransportErrorKind::TooLarge => "The CA sent far more than an ACME reply, so it was not read. Check the \
-                directory URL.",
-            TransportErrorKind::Other => "The request to the CA failed. Try again in a moment; nothing is lost.",
+            TransportErrorKind::Timeout => {
+                crate::t!("The CA took too long to answer. Try again in a moment; nothing is lost.")
+            }
+            TransportErrorKind::TooLarge => crate::t!(
+                "The CA sent far more than an ACME reply, so it was not read. Check the \
+                directory URL."
+            ),
+            TransportErrorKind::Other => {
+                crate::t!("The request to the CA failed. Try again in a moment; nothing is lost.")
+            }
         }
     }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "request to {} failed: {}. {}",
-            self.url,
-            self.detail,
-            self.explanation()
-        )
+        f.write_str(&crate::t!(
+            "request to {url} failed: {detail}. {explanation}",
+            url = self.url,
+            detail = self.detail,
+            explanation = self.explanation()
+        ))
     }
 }
 
@@ -222,14 +227,15 @@ pub fn is_safe_scheme(url: &str) -> bool {
 /// on this machine) and on an origin the directory is on or names. `None` when it may.
 pub fn refuse_ca_url(url: &str, allowed_origins: &[String]) -> Option<String> {
     let Some(url_origin) = origin(url) else {
-        return Some("it is not an absolute http(s) URL without credentials".into());
+        return Some(crate::t!("it is not an absolute http(s) URL without credentials").into());
     };
     if !is_safe_scheme(url) {
-        return Some("it uses plain http:// for a host that is not this machine".into());
+        return Some(crate::t!("it uses plain http:// for a host that is not this machine").into());
     }
     if !allowed_origins.contains(&url_origin) {
-        return Some(format!(
-            "{url_origin} is neither the directory's origin nor one the directory names"
+        return Some(crate::t!(
+            "{origin} is neither the directory's origin nor one the directory names",
+            origin = url_origin
         ));
     }
     None

@@ -4,17 +4,20 @@
 //! second); this is the page around it.
 
 use certsmith::acme::account::AccountCredentials;
+use certsmith::i18n;
 use certsmith::pki::job::{Job, Outcome};
 use certsmith::pki::sealed::MIN_PASSPHRASE_CHARS;
 use certsmith::web::download::download;
 use certsmith::web::worker;
 use certsmith::wizard::{AccountLock, Action, Task};
+use certsmith::{t, t_key};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
 use super::forms::input_value;
+use super::sentence_with;
 
 /// Runs `job` (PBKDF2: most of a second) in the page's worker, so the page stays responsive, then hands
 /// its outcome on.
@@ -52,19 +55,19 @@ pub fn lock_controls(props: &LockControlsProps) -> Html {
                         pem.as_bytes(),
                     )
                     .err()
-                    .map(|e| format!("Could not download the key: {e}")),
+                    .map(|e| t!("Could not download the key: {why}", why = e)),
                 )
             })
         };
         return html! {
             <div class="stack" data-testid="account-locked">
-                <p class="help">{ "Locked with a passphrase: this browser keeps the account key only encrypted \
+                <p class="help">{ t!("Locked with a passphrase: this browser keeps the account key only encrypted \
                                    (PKCS#8, PBKDF2-SHA256 with 600,000 rounds, AES-256). It is open for this visit; \
-                                   after a reload the page asks for the passphrase before it signs anything." }</p>
+                                   after a reload the page asks for the passphrase before it signs anything.") }</p>
                 <div class="actions">
-                    <button type="button" onclick={on_download}>{ "Download encrypted account key" }</button>
+                    <button type="button" onclick={on_download}>{ t!("Download encrypted account key") }</button>
                     <button type="button" onclick={props.on_action.reform(|_: MouseEvent| Action::AccountLockRemoved)}>
-                        { "Remove the passphrase" }
+                        { t!("Remove the passphrase") }
                     </button>
                 </div>
                 if let Some(problem) = &*problem {
@@ -110,7 +113,7 @@ pub fn lock_controls(props: &LockControlsProps) -> Html {
                             problem.set(None);
                             on_action.emit(Action::AccountLocked(AccountLock { url, key }));
                         }
-                        Err(e) => problem.set(Some(format!("Could not lock the key: {e}"))),
+                        Err(e) => problem.set(Some(t!("Could not lock the key: {why}", why = e))),
                     }
                 },
             );
@@ -118,26 +121,26 @@ pub fn lock_controls(props: &LockControlsProps) -> Html {
     };
     html! {
         <details class="lock">
-            <summary>{ "Lock the account key with a passphrase" }</summary>
-            <p class="help">{ "Then this browser keeps the key only encrypted, and the page asks for the passphrase \
-                               once per visit. Nobody can recover a forgotten passphrase: download the key first." }</p>
+            <summary>{ t!("Lock the account key with a passphrase") }</summary>
+            <p class="help">{ t!("Then this browser keeps the key only encrypted, and the page asks for the passphrase \
+                               once per visit. Nobody can recover a forgotten passphrase: download the key first.") }</p>
             <div class="field">
-                <label for="lock-passphrase">{ "New passphrase" }</label>
+                <label for="lock-passphrase">{ t!("New passphrase") }</label>
                 <input id="lock-passphrase" type="password" autocomplete="new-password" value={(*passphrase).clone()}
                        oninput={{ let passphrase = passphrase.clone(); Callback::from(move |e: InputEvent| passphrase.set(input_value(&e))) }} />
-                <p class="help">{ format!("At least {MIN_PASSPHRASE_CHARS} characters.") }</p>
+                <p class="help">{ t!("At least {count} characters.", count = MIN_PASSPHRASE_CHARS) }</p>
             </div>
             <div class="field">
-                <label for="lock-repeat">{ "Repeat the passphrase" }</label>
+                <label for="lock-repeat">{ t!("Repeat the passphrase") }</label>
                 <input id="lock-repeat" type="password" autocomplete="new-password" value={(*repeat).clone()}
                        oninput={{ let repeat = repeat.clone(); Callback::from(move |e: InputEvent| repeat.set(input_value(&e))) }} />
             </div>
             if mismatch {
-                <p class="error" role="alert">{ "The two passphrases differ." }</p>
+                <p class="error" role="alert">{ t!("The two passphrases differ.") }</p>
             }
             <div class="actions">
                 <button type="button" onclick={on_lock} disabled={!can_lock}>
-                    { if *working { "Locking…" } else { "Lock account key" } }
+                    { if *working { t!("Locking…") } else { t!("Lock account key") } }
                 </button>
             </div>
             if let Some(problem) = &*problem {
@@ -212,9 +215,10 @@ pub fn unlock_panel(props: &UnlockPanelProps) -> Html {
                                 on_task.emit(Task::Drive);
                             }
                         }
-                        Err(e) => {
-                            problem.set(Some(format!("Could not unlock the account key: {e}.")))
-                        }
+                        Err(e) => problem.set(Some(t!(
+                            "Could not unlock the account key: {why}.",
+                            why = e
+                        ))),
                     }
                 },
             );
@@ -231,12 +235,15 @@ pub fn unlock_panel(props: &UnlockPanelProps) -> Html {
     };
     html! {
         <section class="unlock" aria-labelledby="unlock-title">
-            <h2 id="unlock-title">{ "Unlock your account key" }</h2>
-            <p>{ "The account key is saved in this browser encrypted with your passphrase. Enter it to go on; \
-                  it stays open until you close or reload the page." }</p>
-            <p class="help">{ "Account " }<code>{ &props.lock.url }</code></p>
+            <h2 id="unlock-title">{ t!("Unlock your account key") }</h2>
+            <p>{ t!("The account key is saved in this browser encrypted with your passphrase. Enter it to go on; \
+                  it stays open until you close or reload the page.") }</p>
+            <p class="help">{ sentence_with(
+                i18n::text(t_key!("Account {url}")),
+                &[("url", html! { <code>{ &props.lock.url }</code> })],
+            ) }</p>
             <div class="field">
-                <label for="unlock-passphrase">{ "Passphrase" }</label>
+                <label for="unlock-passphrase">{ t!("Passphrase") }</label>
                 <input id="unlock-passphrase" type="password" autocomplete="current-password" ref={input_ref}
                        value={(*passphrase).clone()} onkeydown={on_keydown}
                        oninput={{ let passphrase = passphrase.clone(); Callback::from(move |e: InputEvent| passphrase.set(input_value(&e))) }} />
@@ -244,11 +251,11 @@ pub fn unlock_panel(props: &UnlockPanelProps) -> Html {
             <div class="actions">
                 <button type="button" class="primary" disabled={*working || passphrase.is_empty()}
                         onclick={unlock.reform(|_: MouseEvent| ())}>
-                    { if *working { "Unlocking…" } else { "Unlock" } }
+                    { if *working { t!("Unlocking…") } else { t!("Unlock") } }
                 </button>
                 <button type="button" class="danger"
                         onclick={{ let forgetting = forgetting.clone(); Callback::from(move |_: MouseEvent| forgetting.set(true)) }}>
-                    { "I forgot the passphrase" }
+                    { t!("I forgot the passphrase") }
                 </button>
             </div>
             if let Some(problem) = &*problem {
@@ -257,14 +264,14 @@ pub fn unlock_panel(props: &UnlockPanelProps) -> Html {
             if *forgetting {
                 <ConfirmDialog
                     id="forget-account-dialog"
-                    title="Start again without this account?"
-                    confirm_label="Forget this account"
+                    title={t!("Start again without this account?")}
+                    confirm_label={t!("Forget this account")}
                     on_confirm={props.on_action.reform(|()| Action::ChangeCa)}
                     on_cancel={{ let forgetting = forgetting.clone(); Callback::from(move |()| forgetting.set(false)) }}
                 >
-                    <p>{ "Without the passphrase nobody can open the saved key, not even this page. This forgets the \
+                    <p>{ t!("Without the passphrase nobody can open the saved key, not even this page. This forgets the \
                           encrypted key and the order under way, and takes you back to choosing a CA. A key file you \
-                          downloaded earlier still works with \"Use existing account\"." }</p>
+                          downloaded earlier still works with \"Use existing account\".") }</p>
                 </ConfirmDialog>
             }
         </section>

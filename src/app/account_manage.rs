@@ -8,11 +8,13 @@ use std::rc::Rc;
 
 use certsmith::acme::account::{parse_contacts, Account, AccountCredentials, AccountStatus};
 use certsmith::acme::client::Client;
+use certsmith::i18n;
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::download::download;
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::tabs;
 use certsmith::wizard::{Action, ErrorInfo};
+use certsmith::{t, t_key};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -21,9 +23,12 @@ use super::effects::Ctx;
 use super::error_panel::view_problem;
 use super::forms::input_value;
 use super::progress::Busy;
+use super::sentence_with;
 
-/// The word the deactivation dialog asks for.
-const CONFIRM_WORD: &str = "deactivate";
+/// The word the deactivation dialog asks for, in the page's language.
+fn confirm_word() -> &'static str {
+    t!("deactivate")
+}
 
 /// The parts of the panel, each showing its own progress and failure.
 #[derive(Clone, Copy, PartialEq)]
@@ -102,7 +107,7 @@ impl Requests {
                         if let Some(problem) = &error.problem {
                             { view_problem(problem) }
                         }
-                        <p class="hint"><strong>{ "What to do: " }</strong>{ &error.hint }</p>
+                        <p class="hint"><strong>{ t!("What to do: ") }</strong>{ &error.hint }</p>
                     </div>
                 }
             </>
@@ -137,11 +142,11 @@ pub fn account_manage(props: &AccountManageProps) -> Html {
     let disabled = props.busy || requests.working.is_some();
     html! {
         <details class="account-manage" data-testid="account-manage">
-            <summary>{ "Account at the CA" }</summary>
-            <p class="help">{ "What the CA keeps about this account, and the changes it allows. Each button sends \
-                               one request to the CA, listed in the protocol log." }</p>
+            <summary>{ t!("Account at the CA") }</summary>
+            <p class="help">{ t!("What the CA keeps about this account, and the changes it allows. Each button sends \
+                               one request to the CA, listed in the protocol log.") }</p>
             if props.busy {
-                <p class="help">{ "The page is talking to the CA about the order; the buttons wait until it is done." }</p>
+                <p class="help">{ t!("The page is talking to the CA about the order; the buttons wait until it is done.") }</p>
             }
             <ShowAccount requests={requests.clone()} {disabled} />
             <Contacts requests={requests.clone()} {disabled} />
@@ -167,8 +172,8 @@ fn show_account(props: &PartProps) -> Html {
             let answer = requests.answer.clone();
             requests.send(
                 Part::Show,
-                "Asking the CA for the account…",
-                "Could not read the account",
+                t!("Asking the CA for the account…"),
+                t!("Could not read the account"),
                 |client, account| async move { client.fetch_account(&account).await },
                 move |account| answer.set(Some(account)),
             );
@@ -176,9 +181,9 @@ fn show_account(props: &PartProps) -> Html {
     };
     html! {
         <div class="stack">
-            <h3>{ "The account at the CA" }</h3>
+            <h3>{ t!("The account at the CA") }</h3>
             <div class="actions">
-                <button type="button" onclick={on_show} disabled={props.disabled}>{ "Show the account at the CA" }</button>
+                <button type="button" onclick={on_show} disabled={props.disabled}>{ t!("Show the account at the CA") }</button>
             </div>
             if let Some(account) = &*requests.answer {
                 { view_account(account) }
@@ -192,17 +197,17 @@ fn view_account(account: &Account) -> Html {
     let status = status_name(account.status);
     html! {
         <dl class="facts" data-testid="ca-account">
-            <dt>{ "Status" }</dt>
+            <dt>{ t!("Status") }</dt>
             <dd><span class={classes!("status", status)} data-testid="ca-account-status">{ status }</span></dd>
-            <dt>{ "Contacts" }</dt>
+            <dt>{ t!("Contacts") }</dt>
             <dd data-testid="ca-account-contacts">{ view_contacts(&account.contact) }</dd>
             if let Some(orders) = &account.orders {
-                <dt>{ "Orders list" }</dt>
+                <dt>{ t!("Orders list") }</dt>
                 <dd><code data-testid="ca-account-orders">{ orders }</code></dd>
             }
             if let Some(agreed) = account.terms_of_service_agreed {
-                <dt>{ "Terms agreed" }</dt>
-                <dd>{ if agreed { "yes" } else { "no" } }</dd>
+                <dt>{ t!("Terms agreed") }</dt>
+                <dd>{ if agreed { t!("yes") } else { t!("no") } }</dd>
             }
         </dl>
     }
@@ -210,7 +215,7 @@ fn view_account(account: &Account) -> Html {
 
 fn view_contacts(contacts: &[String]) -> Html {
     if contacts.is_empty() {
-        return html! { { "none" } };
+        return html! { { t!("none") } };
     }
     html! {
         { for contacts.iter().enumerate().map(|(i, contact)| html! {
@@ -251,7 +256,10 @@ fn contacts(props: &PartProps) -> Html {
         });
     }
     let parsed = parse_contacts(&text).map_err(|e| {
-        format!("{e}. Write each as name@example.org, separated by commas or spaces.")
+        t!(
+            "{typo}. Write each as name@example.org, separated by commas or spaces.",
+            typo = e
+        )
     });
     let on_update = {
         let requests = requests.clone();
@@ -263,8 +271,8 @@ fn contacts(props: &PartProps) -> Html {
             saved.set(None);
             requests.send(
                 Part::Contacts,
-                "Sending the contacts to the CA…",
-                "Could not change the contacts",
+                t!("Sending the contacts to the CA…"),
+                t!("Could not change the contacts"),
                 |client, account| async move { client.update_contacts(&account, &contacts).await },
                 move |account| {
                     saved.set(Some(account.contact.clone()));
@@ -282,24 +290,27 @@ fn contacts(props: &PartProps) -> Html {
     };
     html! {
         <div class="stack">
-            <h3>{ "Contacts" }</h3>
+            <h3>{ t!("Contacts") }</h3>
             <div class="field">
-                <label for="contact-emails">{ "Contact emails" }</label>
+                <label for="contact-emails">{ t!("Contact emails") }</label>
                 <input id="contact-emails" type="text" inputmode="email" autocomplete="email" spellcheck="false"
                        placeholder="name@example.org" value={(*text).clone()} oninput={on_input} />
-                <p class="help">{ "Where the CA may write about this account. Several are separated by commas or \
-                                   spaces; the CA may limit how many it keeps. Empty: the account has no contact." }</p>
+                <p class="help">{ t!("Where the CA may write about this account. Several are separated by commas or \
+                                   spaces; the CA may limit how many it keeps. Empty: the account has no contact.") }</p>
             </div>
             if let Err(problem) = &parsed {
                 <p class="error" role="alert">{ problem }</p>
             }
             <div class="actions">
                 <button type="button" onclick={on_update} disabled={props.disabled || parsed.is_err()}>
-                    { "Update contacts" }
+                    { t!("Update contacts") }
                 </button>
             </div>
             if let Some(contacts) = &*saved {
-                <p role="status" data-testid="contacts-answer">{ "The CA now has: " }{ view_contacts(contacts) }</p>
+                <p role="status" data-testid="contacts-answer">{ sentence_with(
+                    i18n::text(t_key!("The CA now has: {contacts}")),
+                    &[("contacts", view_contacts(contacts))],
+                ) }</p>
             }
             { requests.view_status(Part::Contacts) }
         </div>
@@ -337,7 +348,9 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
                     local_problem.set(None);
                     new_key.set(Some(key));
                 }
-                Err(e) => local_problem.set(Some(format!("Could not generate a new key: {e}"))),
+                Err(e) => {
+                    local_problem.set(Some(t!("Could not generate a new key: {why}", why = e)))
+                }
             },
         )
     };
@@ -356,7 +369,9 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
                     local_problem.set(None);
                     downloaded.set(true);
                 }
-                Err(e) => local_problem.set(Some(format!("Could not download the new key: {e}"))),
+                Err(e) => {
+                    local_problem.set(Some(t!("Could not download the new key: {why}", why = e)))
+                }
             }
         })
     };
@@ -373,8 +388,8 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
                 (new_key.clone(), downloaded.clone(), switched.clone());
             requests.send(
                 Part::Key,
-                "Switching the account to the new key…",
-                "Could not switch to the new key",
+                t!("Switching the account to the new key…"),
+                t!("Could not switch to the new key"),
                 move |client, account| async move { client.key_change(&account, &key).await },
                 move |account| {
                     switched.set(Some(account.key.thumbprint()));
@@ -388,38 +403,46 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
 
     html! {
         <div class="stack">
-            <h3>{ "Change the account key" }</h3>
-            <p class="help">{ "A new key for the same account: its URL, orders and certificates stay, and from the \
+            <h3>{ t!("Change the account key") }</h3>
+            <p class="help">{ t!("A new key for the same account: its URL, orders and certificates stay, and from the \
                                switch on the CA accepts only the new key. Worth doing when the old key may have \
-                               been seen by someone else." }</p>
+                               been seen by someone else.") }</p>
             if let Some(thumbprint) = &*switched {
-                <p role="status" data-testid="key-switched">{ "The CA now knows this account by the new key (JWK \
-                    thumbprint " }<code>{ thumbprint }</code>{ "); the old key no longer works there. \"Download \
-                    account key\" above gives the new one." }</p>
+                <p role="status" data-testid="key-switched">{ sentence_with(
+                    i18n::text(t_key!("The CA now knows this account by the new key (JWK thumbprint {thumbprint}); \
+                        the old key no longer works there. \"Download account key\" above gives the new one.")),
+                    &[("thumbprint", html! { <code>{ thumbprint }</code> })],
+                ) }</p>
             }
             if let Some(key) = &*new_key {
-                <p>{ format!("New key: {}, JWK thumbprint ", key.describe()) }
-                   <code data-testid="new-key-thumbprint">{ key.thumbprint() }</code>
-                   { ". It exists only in this page until the switch." }</p>
-                <p class="help">{ "Download it first: if the CA's answer to the switch were lost on the way, that \
-                                   file would be the only key to the account." }</p>
+                <p>{ sentence_with(
+                    i18n::text(t_key!(
+                        "New key: {key}, JWK thumbprint {thumbprint}. It exists only in this page until the switch."
+                    )),
+                    &[
+                        ("key", html! { { key.describe() } }),
+                        ("thumbprint", html! { <code data-testid="new-key-thumbprint">{ key.thumbprint() }</code> }),
+                    ],
+                ) }</p>
+                <p class="help">{ t!("Download it first: if the CA's answer to the switch were lost on the way, that \
+                                   file would be the only key to the account.") }</p>
                 if props.locked {
-                    <p class="help" data-testid="switch-removes-lock">{ "The passphrase lock is removed by the \
-                        switch, since it holds the old key. Lock the new key again afterwards, above." }</p>
+                    <p class="help" data-testid="switch-removes-lock">{ t!("The passphrase lock is removed by the \
+                        switch, since it holds the old key. Lock the new key again afterwards, above.") }</p>
                 }
                 <div class="actions">
-                    <button type="button" onclick={on_download}>{ "Download the new key" }</button>
+                    <button type="button" onclick={on_download}>{ t!("Download the new key") }</button>
                     <button type="button" class="primary" onclick={on_switch}
                             disabled={props.disabled || !*downloaded}>
-                        { "Switch to the new key" }
+                        { t!("Switch to the new key") }
                     </button>
                 </div>
                 if !*downloaded {
-                    <p class="help">{ "\"Switch to the new key\" waits until the new key is downloaded." }</p>
+                    <p class="help">{ t!("\"Switch to the new key\" waits until the new key is downloaded.") }</p>
                 }
             } else {
                 <div class="actions">
-                    <button type="button" onclick={on_generate} disabled={props.disabled}>{ "Generate a new key" }</button>
+                    <button type="button" onclick={on_generate} disabled={props.disabled}>{ t!("Generate a new key") }</button>
                 </div>
             }
             if let Some(problem) = &*local_problem {
@@ -443,8 +466,8 @@ fn deactivate(props: &PartProps) -> Html {
             let this = requests.clone();
             requests.send(
                 Part::Deactivate,
-                "Deactivating the account…",
-                "Could not deactivate the account",
+                t!("Deactivating the account…"),
+                t!("Could not deactivate the account"),
                 |client, account| async move { client.deactivate_account(&account).await },
                 move |account| {
                     if account.status == AccountStatus::Deactivated {
@@ -452,11 +475,11 @@ fn deactivate(props: &PartProps) -> Html {
                     } else {
                         this.fail(
                             Part::Deactivate,
-                            format!(
-                                "The CA answered, but the account is still {}.",
-                                status_name(account.status)
+                            t!(
+                                "The CA answered, but the account is still {status}.",
+                                status = status_name(account.status)
                             ),
-                            "Show the account to see what the CA has; the protocol log has its answer.",
+                            t!("Show the account to see what the CA has; the protocol log has its answer."),
                         );
                     }
                 },
@@ -465,12 +488,12 @@ fn deactivate(props: &PartProps) -> Html {
     };
     html! {
         <div class="stack">
-            <h3>{ "Deactivate the account" }</h3>
-            <p class="help">{ "Ends this account at the CA for good. The dialog says what that means." }</p>
+            <h3>{ t!("Deactivate the account") }</h3>
+            <p class="help">{ t!("Ends this account at the CA for good. The dialog says what that means.") }</p>
             <div class="actions">
                 <button type="button" class="danger" disabled={props.disabled}
                         onclick={{ let asking = asking.clone(); Callback::from(move |_: MouseEvent| asking.set(true)) }}>
-                    { "Deactivate account" }
+                    { t!("Deactivate account") }
                 </button>
             </div>
             { requests.view_status(Part::Deactivate) }
@@ -494,7 +517,7 @@ struct DeactivateDialogProps {
 fn deactivate_dialog(props: &DeactivateDialogProps) -> Html {
     let typed = use_state(String::new);
     let input_ref = use_node_ref();
-    let confirmed = typed.trim() == CONFIRM_WORD;
+    let confirmed = typed.trim() == confirm_word();
     let on_enter = {
         let on_confirm = props.on_confirm.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -505,21 +528,21 @@ fn deactivate_dialog(props: &DeactivateDialogProps) -> Html {
         })
     };
     html! {
-        <Modal id="deactivate-dialog" title="Deactivate this account for good?"
+        <Modal id="deactivate-dialog" title={t!("Deactivate this account for good?")}
                on_cancel={props.on_cancel.clone()} focus={input_ref.clone()}>
             <ul>
-                <li>{ "The CA then refuses every request signed with this account's key: no new orders or \
+                <li>{ t!("The CA then refuses every request signed with this account's key: no new orders or \
                        renewals, no changes to the account. There is no way back: ACME cannot reactivate an \
-                       account." }</li>
-                <li>{ "The key cannot make a new account at this CA either, since the CA refuses it. To use \
-                       this CA again, create a new account, which makes a new key." }</li>
-                <li>{ "Certificates already issued stay valid until they expire: the CA must not revoke them \
-                       because of this. To revoke one later, sign with the certificate's own key." }</li>
-                <li>{ "The CA may cancel orders still pending. This page forgets the account and any order \
-                       under way, and goes back to the Account step." }</li>
+                       account.") }</li>
+                <li>{ t!("The key cannot make a new account at this CA either, since the CA refuses it. To use \
+                       this CA again, create a new account, which makes a new key.") }</li>
+                <li>{ t!("Certificates already issued stay valid until they expire: the CA must not revoke them \
+                       because of this. To revoke one later, sign with the certificate's own key.") }</li>
+                <li>{ t!("The CA may cancel orders still pending. This page forgets the account and any order \
+                       under way, and goes back to the Account step.") }</li>
             </ul>
             <div class="field">
-                <label for="deactivate-confirm">{ format!("Type {CONFIRM_WORD} to confirm") }</label>
+                <label for="deactivate-confirm">{ t!("Type {word} to confirm", word = confirm_word()) }</label>
                 <input id="deactivate-confirm" type="text" autocomplete="off" spellcheck="false" ref={input_ref}
                        value={(*typed).clone()} onkeydown={on_enter}
                        oninput={{ let typed = typed.clone(); Callback::from(move |e: InputEvent| typed.set(input_value(&e))) }} />
@@ -527,9 +550,9 @@ fn deactivate_dialog(props: &DeactivateDialogProps) -> Html {
             <div class="actions">
                 <button type="button" class="danger" disabled={!confirmed}
                         onclick={props.on_confirm.reform(|_: MouseEvent| ())}>
-                    { "Deactivate for good" }
+                    { t!("Deactivate for good") }
                 </button>
-                <button type="button" onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                <button type="button" onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ t!("Cancel") }</button>
             </div>
         </Modal>
     }

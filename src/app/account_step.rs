@@ -6,9 +6,11 @@ use certsmith::acme::account::files::{
 use certsmith::acme::account::parse_contacts;
 use certsmith::acme::problem::ProblemKind;
 use certsmith::acme::transport::origin;
+use certsmith::i18n;
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::download::download;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
+use certsmith::{t, t_key};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
@@ -18,6 +20,7 @@ use super::account_manage::AccountManage;
 use super::external_link::ExternalLink;
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
+use super::sentence_with;
 use super::state::WizardView;
 
 #[derive(Properties, PartialEq)]
@@ -33,7 +36,7 @@ pub fn account_step(props: &AccountStepProps) -> Html {
     let w = &*props.wizard;
     let dispatch = props.on_action.clone();
     let body = match w.step {
-        Step::Ca => html! { <p class="muted">{ "Connect to a CA first." }</p> },
+        Step::Ca => html! { <p class="muted">{ t!("Connect to a CA first.") }</p> },
         Step::Account => {
             html! {
                 <AccountForms
@@ -66,8 +69,10 @@ fn view_account(w: &Wizard, on_action: &Callback<Action>) -> Html {
     let Some(account) = &w.account else {
         if let Some(lock) = &w.account_lock {
             return html! {
-                <p class="help" data-testid="account-url-locked">{ "Account " }<code>{ &lock.url }</code>
-                   { ": its key is locked. Unlock it at the top of the page." }</p>
+                <p class="help" data-testid="account-url-locked">{ sentence_with(
+                    i18n::text(t_key!("Account {url}: its key is locked. Unlock it at the top of the page.")),
+                    &[("url", html! { <code>{ &lock.url }</code> })],
+                ) }</p>
             };
         }
         return html! {};
@@ -111,7 +116,7 @@ fn account_summary(props: &AccountSummaryProps) -> Html {
             problem.set(
                 download("account-key.pem", "application/x-pem-file", pem.as_bytes())
                     .err()
-                    .map(|e| format!("Could not download the key: {e}")),
+                    .map(|e| t!("Could not download the key: {why}", why = e)),
             )
         })
     };
@@ -126,24 +131,30 @@ fn account_summary(props: &AccountSummaryProps) -> Html {
                     bundle.as_bytes(),
                 )
                 .err()
-                .map(|e| format!("Could not download the account: {e}")),
+                .map(|e| t!("Could not download the account: {why}", why = e)),
             )
         })
     };
     html! {
         <>
             <dl class="facts">
-                <dt>{ "Account URL" }</dt>
+                <dt>{ t!("Account URL") }</dt>
                 <dd><code data-testid="account-url">{ &props.url }</code></dd>
-                <dt>{ "Account key" }</dt>
-                <dd>{ &props.key_description }{ ", JWK thumbprint " }<code>{ &props.thumbprint }</code></dd>
+                <dt>{ t!("Account key") }</dt>
+                <dd>{ sentence_with(
+                    i18n::text(t_key!("{key}, JWK thumbprint {thumbprint}")),
+                    &[
+                        ("key", html! { { &props.key_description } }),
+                        ("thumbprint", html! { <code>{ &props.thumbprint }</code> }),
+                    ],
+                ) }</dd>
             </dl>
-            <p class="help">{ "The account key is saved in this browser only. Download it to use this account \
+            <p class="help">{ t!("The account key is saved in this browser only. Download it to use this account \
                                from another browser or client, and keep it private. The account file holds the key, \
-                               the account URL and the CA, and imports back here in one step." }</p>
+                               the account URL and the CA, and imports back here in one step.") }</p>
             <div class="actions">
-                <button type="button" onclick={on_download}>{ "Download account key" }</button>
-                <button type="button" onclick={on_bundle}>{ "Download account file" }</button>
+                <button type="button" onclick={on_download}>{ t!("Download account key") }</button>
+                <button type="button" onclick={on_bundle}>{ t!("Download account file") }</button>
             </div>
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>
@@ -190,8 +201,9 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let create_problem = create_problem.clone();
         Callback::from(move |_: MouseEvent| {
             if let Err(typo) = parse_contacts(&email) {
-                return create_problem.set(Some(format!(
-                    "{typo}. Write it as name@example.org, or leave it empty."
+                return create_problem.set(Some(t!(
+                    "{typo}. Write it as name@example.org, or leave it empty.",
+                    typo = typo
                 )));
             }
             match PrivateKey::generate(KeyType::P256) {
@@ -202,9 +214,10 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                         email: (*email).clone(),
                     });
                 }
-                Err(e) => {
-                    create_problem.set(Some(format!("Could not generate the account key: {e}")))
-                }
+                Err(e) => create_problem.set(Some(t!(
+                    "Could not generate the account key: {why}",
+                    why = e
+                ))),
             }
         })
     };
@@ -216,8 +229,9 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             // The offer stays: a typo in the email is said under the email, and nothing is sent.
             if let Err(typo) = parse_contacts(&email) {
-                return create_problem.set(Some(format!(
-                    "{typo}. Write it as name@example.org, or leave it empty."
+                return create_problem.set(Some(t!(
+                    "{typo}. Write it as name@example.org, or leave it empty.",
+                    typo = typo
                 )));
             }
             create_problem.set(None);
@@ -247,7 +261,7 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                     on_task.emit(Task::ImportAccount { key });
                 }
                 Err(e) => {
-                    import_problem.set(Some(format!("This is not a usable account key: {e}")))
+                    import_problem.set(Some(t!("This is not a usable account key: {why}", why = e)))
                 }
             }
         })
@@ -285,68 +299,68 @@ fn account_forms(props: &AccountFormsProps) -> Html {
     html! {
         <div class="two-ways">
             <div class="stack">
-                <h3>{ "New account" }</h3>
-                <p class="help">{ "The page makes an ECDSA P-256 account key and keeps it in this browser." }</p>
+                <h3>{ t!("New account") }</h3>
+                <p class="help">{ t!("The page makes an ECDSA P-256 account key and keeps it in this browser.") }</p>
                 if let Some(terms) = terms {
                     <div class="field checkbox">
                         <input id="terms" type="checkbox" checked={*agreed}
                                onchange={{ let agreed = agreed.clone(); Callback::from(move |e: Event| agreed.set(checked(&e))) }} />
-                        <label for="terms">{ "I agree to the CA's terms of service" }</label>
+                        <label for="terms">{ t!("I agree to the CA's terms of service") }</label>
                     </div>
-                    <p class="help"><ExternalLink url={terms.clone()} label="Read the terms of service" /></p>
+                    <p class="help"><ExternalLink url={terms.clone()} label={t!("Read the terms of service")} /></p>
                 } else {
-                    <p class="help" data-testid="no-terms">{ "This CA publishes no terms of service to agree to." }</p>
+                    <p class="help" data-testid="no-terms">{ t!("This CA publishes no terms of service to agree to.") }</p>
                 }
                 <div class="field">
-                    <label for="email">{ "Email (optional)" }</label>
+                    <label for="email">{ t!("Email (optional)") }</label>
                     <input id="email" type="email" autocomplete="email" value={(*email).clone()}
                            oninput={{ let email = email.clone(); Callback::from(move |e: InputEvent| email.set(input_value(&e))) }} />
-                    <p class="help">{ "Where the CA may send notices about your certificates and its policies." }</p>
+                    <p class="help">{ t!("Where the CA may send notices about your certificates and its policies.") }</p>
                 </div>
                 <div class="actions">
-                    <button type="button" class="primary" onclick={on_create} disabled={!can_create}>{ "Create account" }</button>
+                    <button type="button" class="primary" onclick={on_create} disabled={!can_create}>{ t!("Create account") }</button>
                 </div>
                 if must_agree {
-                    <p class="help">{ "Tick the box to agree to the terms first." }</p>
+                    <p class="help">{ t!("Tick the box to agree to the terms first.") }</p>
                 }
                 if eab_missing {
-                    <p class="help">{ "Enter the EAB key ID and HMAC key above first." }</p>
+                    <p class="help">{ t!("Enter the EAB key ID and HMAC key above first.") }</p>
                 }
                 if let Some(problem) = &*create_problem {
                     <p class="error" role="alert">{ problem }</p>
                 }
             </div>
             <div class="stack">
-                <h3>{ "Existing account" }</h3>
-                <p class="help">{ "Use an account key from another ACME client (certbot, acme.sh, lego…) or one you \
-                                   downloaded here earlier. It stays in this browser." }</p>
+                <h3>{ t!("Existing account") }</h3>
+                <p class="help">{ t!("Use an account key from another ACME client (certbot, acme.sh, lego…) or one you \
+                                   downloaded here earlier. It stays in this browser.") }</p>
                 <div class="field">
-                    <label for="import-key">{ "Existing account key (PEM or JWK)" }</label>
+                    <label for="import-key">{ t!("Existing account key (PEM or JWK)") }</label>
                     <textarea id="import-key" rows="5" spellcheck="false" autocomplete="off"
                               value={(*key_text).clone()}
                               oninput={{ let key_text = key_text.clone(); let found = found.clone(); let looked_up = looked_up.clone(); Callback::from(move |e: InputEvent| { found.set(None); looked_up.set(None); key_text.set(textarea_value(&e)) }) }} />
                 </div>
                 <div class="field">
-                    <label for="import-file">{ "Account key file" }</label>
+                    <label for="import-file">{ t!("Account key file") }</label>
                     <input id="import-file" type="file" multiple=true
                            accept=".pem,.key,.json,.jwk,.der,.conf,text/plain,application/json"
                            onchange={on_files.clone()} />
-                    <p class="help">{ "A key file, a Certsmith account file, or the account files of another client: \
+                    <p class="help">{ t!("A key file, a Certsmith account file, or the account files of another client: \
                                        certbot's private_key.json and regr.json, lego's account.json and \
-                                       keys/<email>.key, acme.sh's account.key and ca.conf (pick several)." }</p>
+                                       keys/<email>.key, acme.sh's account.key and ca.conf (pick several).") }</p>
                 </div>
                 <div class="field">
-                    <label for="import-folder">{ "Account folder" }</label>
+                    <label for="import-folder">{ t!("Account folder") }</label>
                     <input id="import-folder" type="file" webkitdirectory=true onchange={on_files} />
-                    <p class="help">{ "Or the whole account folder, e.g. certbot's accounts/<server>/directory/<id>, \
-                                       lego's accounts/<server>/<email>, acme.sh's ca/<server>/directory." }</p>
+                    <p class="help">{ t!("Or the whole account folder, e.g. certbot's accounts/<server>/directory/<id>, \
+                                       lego's accounts/<server>/<email>, acme.sh's ca/<server>/directory.") }</p>
                 </div>
                 if let Some(account) = &*found {
                     { view_found(account, &props.ca_url) }
                 }
                 <div class="actions">
                     <button type="button" onclick={on_import} disabled={busy || (found.is_none() && key_text.trim().is_empty())}>
-                        { "Use existing account" }
+                        { t!("Use existing account") }
                     </button>
                 </div>
                 if let Some(problem) = &*import_problem {
@@ -354,19 +368,25 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                 }
                 if let Some(key) = looked_up.as_ref().filter(|_| props.no_account) {
                     <div class="stack no-account" data-testid="no-account-offer">
-                        <p>{ format!("The CA has no account for this key ({}, JWK thumbprint ", key.describe()) }
-                           <code>{ key.thumbprint() }</code>{ "). You can create a new account with it, with the \
-                           email entered under New account, if any." }</p>
+                        <p>{ sentence_with(
+                            i18n::text(t_key!("The CA has no account for this key ({key}, JWK thumbprint \
+                                {thumbprint}). You can create a new account with it, with the email entered \
+                                under New account, if any.")),
+                            &[
+                                ("key", html! { { key.describe() } }),
+                                ("thumbprint", html! { <code>{ key.thumbprint() }</code> }),
+                            ],
+                        ) }</p>
                         <div class="actions">
                             <button type="button" class="primary" onclick={on_create_with_key} disabled={!can_create}>
-                                { "Create an account with this key" }
+                                { t!("Create an account with this key") }
                             </button>
                         </div>
                         if must_agree {
-                            <p class="help">{ "Tick \"I agree to the CA's terms of service\" under New account first." }</p>
+                            <p class="help">{ t!("Tick \"I agree to the CA's terms of service\" under New account first.") }</p>
                         }
                         if eab_missing {
-                            <p class="help">{ "Enter the EAB key ID and HMAC key above first." }</p>
+                            <p class="help">{ t!("Enter the EAB key ID and HMAC key above first.") }</p>
                         }
                     </div>
                 }
@@ -381,7 +401,7 @@ async fn read_files(files: Vec<File>) -> Result<ImportedAccount, String> {
     for file in &files {
         let buffer = JsFuture::from(file.array_buffer())
             .await
-            .map_err(|_| format!("Could not read {}.", file.name()))?;
+            .map_err(|_| t!("Could not read {file}.", file = file.name()))?;
         // `webkitRelativePath` (the path inside a picked folder) is not in web-sys's stable API.
         let relative = js_sys::Reflect::get(file, &"webkitRelativePath".into())
             .ok()
@@ -394,7 +414,8 @@ async fn read_files(files: Vec<File>) -> Result<ImportedAccount, String> {
         .iter()
         .map(|(path, bytes)| AccountFile { path, bytes })
         .collect();
-    read_account_files(&files).map_err(|e| format!("These files do not make an account: {e}."))
+    read_account_files(&files)
+        .map_err(|e| t!("These files do not make an account: {why}.", why = e))
 }
 
 /// What was found in the files, and a warning when they name another CA.
@@ -407,17 +428,31 @@ fn view_found(account: &ImportedAccount, ca_url: &str) -> Html {
         .or(account.url.as_deref())
         .filter(|files| origin(files) != ca_origin)
         .map(|files| origin(files).unwrap_or_else(|| files.to_string()));
+    let (source, key) = (account.source.label(), account.key.describe());
+    let found = match &account.url {
+        Some(url) => sentence_with(
+            i18n::text(t_key!(
+                "Found {source} account: key {key}, account URL {url}. The CA will confirm it by the key."
+            )),
+            &[
+                ("source", html! { { source } }),
+                ("key", html! { { key } }),
+                ("url", html! { <code data-testid="import-found-url">{ url }</code> }),
+            ],
+        ),
+        None => html! { { t!(
+            "Found {source} account: key {key}. The CA will confirm it by the key.",
+            source = source,
+            key = key
+        ) } },
+    };
     html! {
         <div class="stack" data-testid="import-found">
-            <p>{ format!("Found {} account: key {}", account.source.label(), account.key.describe()) }
-               if let Some(url) = &account.url {
-                   { ", account URL " }<code data-testid="import-found-url">{ url }</code>
-               }
-               { ". The CA will confirm it by the key." }</p>
+            <p>{ found }</p>
             if let Some(files) = other_ca {
-                <p class="notice" role="status">{ format!("These files are for the CA at {files}, and this page is \
-                    connected to {}. Connect to that CA first, or the account will not be found.",
-                    ca_origin.as_deref().unwrap_or(ca_url)) }</p>
+                <p class="notice" role="status">{ t!("These files are for the CA at {files}, and this page is \
+                    connected to {ca}. Connect to that CA first, or the account will not be found.",
+                    files = files, ca = ca_origin.as_deref().unwrap_or(ca_url)) }</p>
             }
         </div>
     }

@@ -2,7 +2,9 @@
 //! when it requires it, and its certificate profiles.
 
 use certsmith::acme::directory::Directory;
+use certsmith::i18n;
 use certsmith::wizard::{Action, CaKind, Section, Step, Task, Wizard};
+use certsmith::{t, t_key};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
@@ -10,7 +12,7 @@ use super::external_link::ExternalLink;
 use super::forms::{input_value, select_value};
 use super::section::StepSection;
 use super::state::WizardView;
-use super::{local_ca, DEFAULT_DIRECTORY};
+use super::{local_ca, sentence_with, DEFAULT_DIRECTORY};
 
 #[derive(Properties, PartialEq)]
 pub struct CaStepProps {
@@ -59,14 +61,14 @@ pub fn ca_step(props: &CaStepProps) -> Html {
                 { view_connected(w, &dispatch) }
                 if w.order.is_none() {
                     <div class="actions">
-                        <button type="button" onclick={change} disabled={w.is_busy()}>{ "Change CA" }</button>
+                        <button type="button" onclick={change} disabled={w.is_busy()}>{ t!("Change CA") }</button>
                     </div>
                 }
                 if *confirm_change {
                     <ConfirmDialog
                         id="change-ca-dialog"
-                        title="Change the CA?"
-                        confirm_label="Change CA and forget the account"
+                        title={t!("Change the CA?")}
+                        confirm_label={t!("Change CA and forget the account")}
                         on_confirm={{
                             let confirm_change = confirm_change.clone();
                             let dispatch = dispatch.clone();
@@ -80,8 +82,8 @@ pub fn ca_step(props: &CaStepProps) -> Html {
                             Callback::from(move |()| confirm_change.set(false))
                         }}
                     >
-                        <p>{ "An account belongs to one CA, so this page forgets the current account and its key. \
-                              Download the account key first if you want to use this account again." }</p>
+                        <p>{ t!("An account belongs to one CA, so this page forgets the current account and its key. \
+                              Download the account key first if you want to use this account again.") }</p>
                     </ConfirmDialog>
                 }
             </>
@@ -124,9 +126,9 @@ fn view_choice(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>
     };
     html! {
         <form class="stack" onsubmit={on_submit} novalidate=true>
-            <p class="lead">{ "Choose who issues the certificate. The page talks to the CA directly from this browser." }</p>
+            <p class="lead">{ t!("Choose who issues the certificate. The page talks to the CA directly from this browser.") }</p>
             <div class="field">
-                <label for="ca-kind">{ "Certificate authority" }</label>
+                <label for="ca-kind">{ t!("Certificate authority") }</label>
                 <select id="ca-kind" onchange={on_kind} disabled={w.is_busy()}>
                     { for kinds().into_iter().map(|kind| html! {
                         <option value={kind.as_str()} selected={kind == w.ca_kind}>{ kind.label() }</option>
@@ -138,14 +140,14 @@ fn view_choice(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>
                 { local_note() }
             }
             <div class="field">
-                <label for="ca-url">{ "Directory URL" }</label>
+                <label for="ca-url">{ t!("Directory URL") }</label>
                 <input id="ca-url" type="url" inputmode="url" autocomplete="off" spellcheck="false"
                        value={w.ca_url.clone()} oninput={on_url} disabled={w.is_busy()} />
-                <p class="help">{ "The CA's ACME directory (RFC 8555 §7.1.1). Typing here selects \u{201c}Other\u{201d}." }</p>
+                <p class="help">{ t!("The CA's ACME directory (RFC 8555 §7.1.1). Typing here selects \u{201c}Other\u{201d}.") }</p>
             </div>
             <div class="actions">
                 <button type="button" class="primary" onclick={connect}
-                        disabled={w.is_busy() || w.ca_url.trim().is_empty()}>{ "Connect" }</button>
+                        disabled={w.is_busy() || w.ca_url.trim().is_empty()}>{ t!("Connect") }</button>
             </div>
         </form>
     }
@@ -154,16 +156,16 @@ fn view_choice(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>
 fn kind_help(kind: CaKind) -> &'static str {
     match kind {
         CaKind::LetsEncrypt => {
-            "Production: browsers trust its certificates. It limits how many certificates and failed \
-             validations you may have per week, so try the staging CA first if you are experimenting."
+            t!("Production: browsers trust its certificates. It limits how many certificates and failed \
+             validations you may have per week, so try the staging CA first if you are experimenting.")
         }
         CaKind::LetsEncryptStaging => {
-            "Suggested for a first try: the same steps with generous limits, but browsers do not trust its \
-             certificates."
+            t!("Suggested for a first try: the same steps with generous limits, but browsers do not trust its \
+             certificates.")
         }
-        CaKind::Local => "A throwaway CA on this machine, for development and tests.",
+        CaKind::Local => t!("A throwaway CA on this machine, for development and tests."),
         CaKind::Other => {
-            "Any ACME CA that lets web pages talk to it (CORS). Enter its directory URL below."
+            t!("Any ACME CA that lets web pages talk to it (CORS). Enter its directory URL below.")
         }
     }
 }
@@ -171,11 +173,17 @@ fn kind_help(kind: CaKind) -> &'static str {
 fn local_note() -> Html {
     html! {
         <p class="notice" id="local-ca">
-            { "This is a local test CA (Pebble). When started by " }<code>{ "make serve" }</code>
-            { " it validates every challenge automatically; nothing trusts the certificates it issues. If this \
-               browser refuses to connect, open " }
-            <a href={DEFAULT_DIRECTORY} target="_blank" rel="noopener noreferrer">{ DEFAULT_DIRECTORY }</a>
-            { " in a tab once and accept the certificate warning." }
+            { sentence_with(
+                i18n::text(t_key!("This is a local test CA (Pebble). When started by {command} it validates every \
+                    challenge automatically; nothing trusts the certificates it issues. If this browser refuses to \
+                    connect, open {url} in a tab once and accept the certificate warning.")),
+                &[
+                    ("command", html! { <code>{ "make serve" }</code> }),
+                    ("url", html! {
+                        <a href={DEFAULT_DIRECTORY} target="_blank" rel="noopener noreferrer">{ DEFAULT_DIRECTORY }</a>
+                    }),
+                ],
+            ) }
         </p>
     }
 }
@@ -187,7 +195,7 @@ fn ca_name(w: &Wizard) -> String {
             .as_deref()
             .and_then(|u| u.split("://").nth(1))
             .and_then(|rest| rest.split('/').next())
-            .unwrap_or("Custom CA")
+            .unwrap_or(t!("Custom CA"))
             .to_string(),
         kind => kind.label().to_string(),
     }
@@ -203,21 +211,21 @@ fn view_connected(w: &Wizard, dispatch: &Callback<Action>) -> Html {
             <dl class="facts">
                 <dt>{ "CA" }</dt>
                 <dd data-testid="ca-name">{ ca_name(w) }</dd>
-                <dt>{ "Directory" }</dt>
+                <dt>{ t!("Directory") }</dt>
                 <dd><a id="ca-directory" href={url.clone()} target="_blank" rel="noopener noreferrer">{ url }</a></dd>
                 if let Some(website) = &meta.website {
-                    <dt>{ "Website" }</dt>
+                    <dt>{ t!("Website") }</dt>
                     <dd><ExternalLink url={website.clone()} /></dd>
                 }
                 if let Some(terms) = &meta.terms_of_service {
-                    <dt>{ "Terms of service" }</dt>
+                    <dt>{ t!("Terms of service") }</dt>
                     <dd><ExternalLink url={terms.clone()} testid="ca-terms" /></dd>
                 }
                 if !meta.caa_identities.is_empty() {
-                    <dt>{ "CAA identities" }</dt>
+                    <dt>{ t!("CAA identities") }</dt>
                     <dd>
                         { meta.caa_identities.join(", ") }
-                        <span class="help-inline">{ " (a CAA record in your DNS must name one of these, if you have CAA records)" }</span>
+                        <span class="help-inline">{ t!(" (a CAA record in your DNS must name one of these, if you have CAA records)") }</span>
                     </dd>
                 }
             </dl>
@@ -239,15 +247,15 @@ fn view_eab(w: &Wizard, dispatch: &Callback<Action>) -> Html {
     html! {
         <fieldset class="stack">
             <legend>{ "External Account Binding" }</legend>
-            <p class="help">{ "This CA only issues to accounts tied to an account you hold with it. Copy the two \
-                               values from the CA's dashboard; they are used once, when the account is created." }</p>
+            <p class="help">{ t!("This CA only issues to accounts tied to an account you hold with it. Copy the two \
+                               values from the CA's dashboard; they are used once, when the account is created.") }</p>
             <div class="field">
-                <label for="eab-kid">{ "EAB key ID" }</label>
+                <label for="eab-kid">{ t!("EAB key ID") }</label>
                 <input id="eab-kid" type="text" autocomplete="off" spellcheck="false" value={w.eab_kid.clone()}
                        oninput={dispatch.reform(|e: InputEvent| Action::SetEabKid(input_value(&e)))} />
             </div>
             <div class="field">
-                <label for="eab-hmac">{ "EAB HMAC key" }</label>
+                <label for="eab-hmac">{ t!("EAB HMAC key") }</label>
                 <input id="eab-hmac" type="text" autocomplete="off" spellcheck="false" value={w.eab_hmac.clone()}
                        oninput={dispatch.reform(|e: InputEvent| Action::SetEabHmac(input_value(&e)))} />
             </div>
@@ -264,9 +272,9 @@ fn view_profiles(w: &Wizard, directory: &Directory, dispatch: &Callback<Action>)
     });
     html! {
         <div class="field">
-            <label for="profile">{ "Certificate profile" }</label>
+            <label for="profile">{ t!("Certificate profile") }</label>
             <select id="profile" onchange={on_change} disabled={w.order.is_some() || w.is_busy()}>
-                <option value="" selected={chosen.is_empty()}>{ "The CA's default" }</option>
+                <option value="" selected={chosen.is_empty()}>{ t!("The CA's default") }</option>
                 { for profiles.keys().map(|name| html! {
                     <option value={name.clone()} selected={*name == chosen}>{ name }</option>
                 }) }
@@ -292,7 +300,7 @@ fn view_resources(directory: &Directory) -> Html {
     ];
     html! {
         <details class="directory">
-            <summary>{ "Directory resources" }</summary>
+            <summary>{ t!("Directory resources") }</summary>
             <dl id="directory" class="resources">
                 { for resources.into_iter().filter_map(|(name, url)| url.map(|url| html! {
                     <><dt>{ name }</dt><dd><code data-resource={name}>{ url }</code></dd></>

@@ -1,6 +1,7 @@
 //! Step 5: finalizing, then the certificate: its facts, the chain choice, and the files to download.
 
 use certsmith::acme::order::OrderStatus;
+use certsmith::i18n;
 use certsmith::pki::job::{Der, Job};
 use certsmith::pki::key::PrivateKey;
 
@@ -8,6 +9,7 @@ use certsmith::pki::pfx::PfxProfile;
 use certsmith::web::download::download;
 use certsmith::web::{clock, worker};
 use certsmith::wizard::{chain_files, short_name, Action, ChainFiles, Section, Step, Task, Wizard};
+use certsmith::{t, t_key};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -34,8 +36,8 @@ pub fn certificate_step(props: &CertificateStepProps) -> Html {
         Step::Finalizing => view_finalizing(w, &props.on_task),
         Step::Done => view_done(w, &dispatch, &props.on_task),
         _ => html! {
-            <p class="muted">{ "Once every name is validated, the page asks the CA to issue the certificate and \
-                                shows it here." }</p>
+            <p class="muted">{ t!("Once every name is validated, the page asks the CA to issue the certificate \
+                                   and shows it here.") }</p>
         },
     };
     html! {
@@ -58,16 +60,16 @@ fn view_finalizing(w: &Wizard, on_task: &Callback<Task>) -> Html {
         .order
         .as_ref()
         .and_then(|o| o.status())
-        .map_or("unknown", OrderStatus::as_str);
+        .map_or(t!("unknown"), OrderStatus::as_str);
     html! {
         <>
-            <p class="lead">{ "Every name is validated. The page sends the certificate request (finalize), waits \
-                               for the CA to issue, and downloads the certificate." }</p>
-            <p>{ "Order status: " }<span class="status" data-testid="order-status">{ status }</span></p>
+            <p class="lead">{ t!("Every name is validated. The page sends the certificate request (finalize), \
+                                  waits for the CA to issue, and downloads the certificate.") }</p>
+            <p>{ t!("Order status: ") }<span class="status" data-testid="order-status">{ status }</span></p>
             if !w.is_busy() && w.error.is_none() {
                 <div class="actions">
                     <button type="button" class="primary" onclick={on_task.reform(|_: MouseEvent| Task::Drive)}>
-                        { "Finalize" }
+                        { t!("Finalize") }
                     </button>
                 </div>
             }
@@ -83,8 +85,8 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
         Ok(files) => files,
         Err(e) => {
             return html! {
-                <p class="error" role="alert">{ format!("The CA's certificate chain cannot be read: {e}. The protocol log \
-                                                         has the CA's answer.") }</p>
+                <p class="error" role="alert">{ t!("The CA's certificate chain cannot be read: {error}. The protocol \
+                                                    log has the CA's answer.", error = e) }</p>
             }
         }
     };
@@ -106,42 +108,54 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
     let leaf = &files.leaf;
     html! {
         <>
-            <p class="lead ok">{ "Your certificate is ready." }</p>
+            <p class="lead ok">{ t!("Your certificate is ready.") }</p>
             if options.len() > 1 {
                 <div class="field">
-                    <label for="chain">{ "Chain" }</label>
+                    <label for="chain">{ t!("Chain") }</label>
                     <select id="chain" onchange={on_chain} disabled={w.is_busy()}>
                         { for options.iter().map(|o| html! {
                             <option value={o.url.clone()} selected={o.url == chosen}>{ &o.label }</option>
                         }) }
                     </select>
-                    <p class="help">{ "The CA offers the same certificate with other intermediates, leading to other \
-                                       roots. Keep the default unless old devices must trust it." }</p>
+                    <p class="help">{ t!("The CA offers the same certificate with other intermediates, leading to \
+                                          other roots. Keep the default unless old devices must trust it.") }</p>
                 </div>
             }
             <dl class="facts">
-                <dt>{ "Names" }</dt>
+                <dt>{ t!("Names") }</dt>
                 <dd data-testid="cert-names">{ leaf.names.join(", ") }</dd>
-                <dt>{ "Issuer" }</dt>
+                <dt>{ t!("Issuer") }</dt>
                 <dd data-testid="cert-issuer">{ short_name(&leaf.issuer) }</dd>
-                <dt>{ "Valid" }</dt>
-                <dd data-testid="cert-validity">
-                    { "from " }<time datetime={leaf.not_before_rfc3339.clone()}>{ &leaf.not_before_rfc3339 }</time>
-                    { " to " }<time datetime={leaf.not_after_rfc3339.clone()}>{ &leaf.not_after_rfc3339 }</time>
-                </dd>
-                <dt>{ "SHA-256 fingerprint" }</dt>
+                <dt>{ t!("Valid") }</dt>
+                <dd data-testid="cert-validity">{ validity((&leaf.not_before_rfc3339, leaf.not_before), (&leaf.not_after_rfc3339, leaf.not_after)) }</dd>
+                <dt>{ t!("SHA-256 fingerprint") }</dt>
                 <dd><code data-testid="cert-fingerprint">{ &leaf.sha256_fingerprint }</code></dd>
             </dl>
             <Downloads files={files.clone()} cert_key={w.cert_key.clone()} key_deleted={w.cert_key_deleted()}
                        friendly_name={leaf.names.first().cloned().unwrap_or_default()}
                        busy={w.is_busy()} on_action={dispatch.clone()} />
             <details class="pem">
-                <summary>{ "Show the PEM text" }</summary>
+                <summary>{ t!("Show the PEM text") }</summary>
                 <pre>{ &files.fullchain }</pre>
             </details>
-            <p class="help">{ "The certificate stays saved in this browser until you choose \
-                               \u{201c}Forget this order\u{201d}." }</p>
+            <p class="help">{ t!("The certificate stays saved in this browser until you choose \
+                                  \u{201c}Forget this order\u{201d}.") }</p>
         </>
+    }
+}
+
+/// "from … to …", each moment a `<time>` element (shown to the minute in the language's form, exact in
+/// its `datetime`). The sentence is translated whole; its translation keeps `{start}` before `{end}`.
+fn validity(start: (&str, i64), end: (&str, i64)) -> Html {
+    let moment = |(rfc3339, secs): (&str, i64)| {
+        let shown = i18n::date_time(secs).unwrap_or_else(|| rfc3339.to_string());
+        html! { <time datetime={rfc3339.to_string()}>{ shown }</time> }
+    };
+    let sentence = i18n::text(t_key!("from {start} to {end}"));
+    let (before_start, rest) = sentence.split_once("{start}").unwrap_or((sentence, ""));
+    let (between, after_end) = rest.split_once("{end}").unwrap_or((rest, ""));
+    html! {
+        <>{ before_start }{ moment(start) }{ between }{ moment(end) }{ after_end }</>
     }
 }
 
@@ -161,8 +175,8 @@ struct DownloadsProps {
 
 fn profile_name(profile: PfxProfile) -> &'static str {
     match profile {
-        PfxProfile::Modern => "Modern",
-        PfxProfile::Compatible => "Compatible",
+        PfxProfile::Modern => t!("Modern"),
+        PfxProfile::Compatible => t!("Compatible"),
     }
 }
 
@@ -180,7 +194,7 @@ fn downloads(props: &DownloadsProps) -> Html {
                 problem.set(
                     download(name, mime, &bytes)
                         .err()
-                        .map(|e| format!("Could not download {name}: {e}")),
+                        .map(|e| t!("Could not download {file}: {error}", file = name, error = e)),
                 )
             })
         }
@@ -205,9 +219,9 @@ fn downloads(props: &DownloadsProps) -> Html {
                 friendly.clone(),
                 on_action.clone(),
             );
-            on_action.emit(Action::Busy(format!(
-                "Making the PFX file ({})…",
-                profile_name(profile)
+            on_action.emit(Action::Busy(t!(
+                "Making the PFX file ({profile})…",
+                profile = profile_name(profile)
             )));
             problem.set(None);
             spawn_local(async move {
@@ -223,17 +237,21 @@ fn downloads(props: &DownloadsProps) -> Html {
                 let built = worker::run(job).await.bytes();
                 web_sys::console::info_1(
                     &format!(
-                        "PFX ({}) built in {:.0} ms",
-                        profile_name(profile),
+                        "PFX ({profile:?}) built in {:.0} ms",
                         clock::monotonic_ms() - started
                     )
                     .into(),
                 );
                 let result = built
-                    .map_err(|e| format!("Could not make the PFX file: {e}"))
+                    .map_err(|e| t!("Could not make the PFX file: {error}", error = e))
                     .and_then(|bytes| {
-                        download("certificate.pfx", "application/x-pkcs12", &bytes)
-                            .map_err(|e| format!("Could not download certificate.pfx: {e}"))
+                        download("certificate.pfx", "application/x-pkcs12", &bytes).map_err(|e| {
+                            t!(
+                                "Could not download {file}: {error}",
+                                file = "certificate.pfx",
+                                error = e
+                            )
+                        })
                     });
                 on_action.emit(Action::Idle);
                 problem.set(result.err());
@@ -253,35 +271,35 @@ fn downloads(props: &DownloadsProps) -> Html {
     };
     html! {
         <div class="downloads stack">
-            <h3>{ "Files" }</h3>
+            <h3>{ t!("Files") }</h3>
             <ul class="file-list">
                 <li>
                     <button type="button" class="primary" onclick={save("fullchain.pem", PEM, files.fullchain.clone().into_bytes())}>
-                        { "Download fullchain.pem" }
+                        { t!("Download {file}", file = "fullchain.pem") }
                     </button>
-                    <span class="help-inline">{ " The certificate followed by the intermediates: what nginx, Apache 2.4.8+, \
-                                                 cPanel and most panels want." }</span>
+                    <span class="help-inline">{ t!(" The certificate followed by the intermediates: what nginx, Apache \
+                                                    2.4.8+, cPanel and most panels want.") }</span>
                 </li>
                 <li>
-                    <button type="button" onclick={save("cert.pem", PEM, files.cert.clone().into_bytes())}>{ "Download cert.pem" }</button>
-                    <span class="help-inline">{ " The certificate alone." }</span>
+                    <button type="button" onclick={save("cert.pem", PEM, files.cert.clone().into_bytes())}>{ t!("Download {file}", file = "cert.pem") }</button>
+                    <span class="help-inline">{ t!(" The certificate alone.") }</span>
                 </li>
                 <li>
-                    <button type="button" onclick={save("chain.pem", PEM, files.chain.clone().into_bytes())}>{ "Download chain.pem" }</button>
-                    <span class="help-inline">{ " The intermediates alone (\u{201c}CA bundle\u{201d})." }</span>
+                    <button type="button" onclick={save("chain.pem", PEM, files.chain.clone().into_bytes())}>{ t!("Download {file}", file = "chain.pem") }</button>
+                    <span class="help-inline">{ t!(" The intermediates alone (\u{201c}CA bundle\u{201d}).") }</span>
                 </li>
                 if let Some(key_pem) = &key_pem {
                     <li>
-                        <button type="button" onclick={save("privkey.pem", PEM, key_pem.as_bytes().to_vec())}>{ "Download privkey.pem" }</button>
-                        <span class="help-inline">{ " The private key (PKCS#8). Keep it secret; never send it to anyone." }</span>
+                        <button type="button" onclick={save("privkey.pem", PEM, key_pem.as_bytes().to_vec())}>{ t!("Download {file}", file = "privkey.pem") }</button>
+                        <span class="help-inline">{ t!(" The private key (PKCS#8). Keep it secret; never send it to anyone.") }</span>
                     </li>
                 }
             </ul>
             if props.cert_key.is_some() {
                 <div class="pfx stack">
-                    <h4>{ "PFX / PKCS#12 (IIS, Windows, some panels)" }</h4>
+                    <h4>{ t!("PFX / PKCS#12 (IIS, Windows, some panels)") }</h4>
                     <div class="field">
-                        <label for="pfx-password">{ "PFX password" }</label>
+                        <label for="pfx-password">{ t!("PFX password") }</label>
                         <input id="pfx-password" type="password" autocomplete="new-password" value={(*password).clone()}
                                disabled={*no_password}
                                oninput={{ let password = password.clone(); Callback::from(move |e: InputEvent| password.set(input_value(&e))) }} />
@@ -290,44 +308,44 @@ fn downloads(props: &DownloadsProps) -> Html {
                         <label>
                             <input type="checkbox" checked={*no_password}
                                    onchange={{ let no_password = no_password.clone(); Callback::from(move |e: Event| no_password.set(checked(&e))) }} />
-                            { " No password (anyone with the file gets the key)" }
+                            { t!(" No password (anyone with the file gets the key)") }
                         </label>
                     </div>
                     <div class="field">
-                        <label for="pfx-format">{ "PFX format" }</label>
+                        <label for="pfx-format">{ t!("PFX format") }</label>
                         <select id="pfx-format" onchange={on_profile}>
                             <option value="modern" selected={*profile == PfxProfile::Modern}>
-                                { "Modern (AES-256, Windows 10 1709+ / Server 2019+)" }
+                                { t!("Modern (AES-256, Windows 10 1709+ / Server 2019+)") }
                             </option>
                             <option value="compatible" selected={*profile == PfxProfile::Compatible}>
-                                { "Compatible (3DES, older Windows, macOS keychain)" }
+                                { t!("Compatible (3DES, older Windows, macOS keychain)") }
                             </option>
                         </select>
                         if *profile == PfxProfile::Compatible {
-                            <p class="help">{ "3DES with 2048 iterations: a short password is guessed quickly from this \
-                                               file. Use a long one." }</p>
+                            <p class="help">{ t!("3DES with 2048 iterations: a short password is guessed quickly from \
+                                                  this file. Use a long one.") }</p>
                         }
                     </div>
                     if *no_password {
-                        <p class="notice">{ "Without a password, anyone who gets the file gets the private key. Use this \
-                                             only if the tool that imports it cannot take one." }</p>
+                        <p class="notice">{ t!("Without a password, anyone who gets the file gets the private key. Use \
+                                                this only if the tool that imports it cannot take one.") }</p>
                     }
                     <div class="actions">
                         <button type="button" onclick={on_pfx} disabled={missing_password || props.busy}
-                                aria-describedby={missing_password.then_some("pfx-why")}>{ "Download PFX" }</button>
+                                aria-describedby={missing_password.then_some("pfx-why")}>{ t!("Download PFX") }</button>
                         if missing_password {
                             <span id="pfx-why" class="help-inline" data-testid="pfx-disabled-reason">
-                                { " Type a password first (or tick \u{201c}No password\u{201d})." }
+                                { t!(" Type a password first (or tick \u{201c}No password\u{201d}).") }
                             </span>
                         }
                     </div>
                 </div>
             } else if props.key_deleted {
-                <p class="help" data-testid="key-deleted">{ "The private key was deleted from this browser: only the \
-                                   copies you downloaded remain." }</p>
+                <p class="help" data-testid="key-deleted">{ t!("The private key was deleted from this browser: only \
+                                                                the copies you downloaded remain.") }</p>
             } else {
-                <p class="help">{ "You brought your own CSR, so the private key is wherever you made it: no privkey.pem or \
-                                   PFX here." }</p>
+                <p class="help">{ t!("You brought your own CSR, so the private key is wherever you made it: no \
+                                      privkey.pem or PFX here.") }</p>
             }
             if props.cert_key.is_some() {
                 <KeyAtRest on_action={props.on_action.clone()} />
@@ -350,20 +368,20 @@ fn key_at_rest(props: &KeyAtRestProps) -> Html {
     let confirming = use_state(|| false);
     html! {
         <div class="key-at-rest stack">
-            <p class="help">{ "The private key is kept in this browser's storage (localStorage, readable by anyone who \
-                               uses this browser profile) until you delete it. Once you have privkey.pem or the PFX \
-                               saved where your server needs it, delete it here." }</p>
+            <p class="help">{ t!("The private key is kept in this browser's storage (localStorage, readable by anyone \
+                                  who uses this browser profile) until you delete it. Once you have privkey.pem or the \
+                                  PFX saved where your server needs it, delete it here.") }</p>
             <div class="actions">
                 <button type="button" class="danger"
                         onclick={{ let confirming = confirming.clone(); Callback::from(move |_: MouseEvent| confirming.set(true)) }}>
-                    { "Delete the private key from this browser" }
+                    { t!("Delete the private key from this browser") }
                 </button>
             </div>
             if *confirming {
                 <ConfirmDialog
                     id="delete-key-dialog"
-                    title="Delete the private key from this browser?"
-                    confirm_label="Delete the key"
+                    title={t!("Delete the private key from this browser?")}
+                    confirm_label={t!("Delete the key")}
                     on_confirm={{
                         let confirming = confirming.clone();
                         let on_action = props.on_action.clone();
@@ -374,8 +392,8 @@ fn key_at_rest(props: &KeyAtRestProps) -> Html {
                     }}
                     on_cancel={{ let confirming = confirming.clone(); Callback::from(move |()| confirming.set(false)) }}
                 >
-                    <p>{ "The page cannot make this key again: without a downloaded copy, the certificate is of no use and \
-                          you would need a new one. The certificate itself stays." }</p>
+                    <p>{ t!("The page cannot make this key again: without a downloaded copy, the certificate is of no use \
+                             and you would need a new one. The certificate itself stays.") }</p>
                 </ConfirmDialog>
             }
         </div>

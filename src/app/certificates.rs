@@ -6,12 +6,14 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use certsmith::acme::client::{RevocationReason, Revoker};
+use certsmith::i18n;
 use certsmith::pki::key::PrivateKey;
-use certsmith::pki::remind::{from_unix, readable_utc, unix_seconds, Reminder};
+use certsmith::pki::remind::{from_unix, unix_seconds, Reminder};
 use certsmith::web::download::download;
 use certsmith::web::{clock, tabs};
 use certsmith::wizard::certs::{CertState, CertificateEntry, Origin, ShelfAction};
 use certsmith::wizard::{Action, KeyChoice, Renewing, Task, Wizard};
+use certsmith::{t, t_key};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -30,32 +32,32 @@ thread_local! {
 }
 
 /// The reasons a subscriber may give (RFC 5280 §5.3.1 as RFC 8555 §7.6 uses them), as the select offers
-/// them.
+/// them: the reason, its name in the protocol, and its label (shown through [`i18n::text`]).
 const REASONS: [(RevocationReason, &str, &str); 5] = [
     (
         RevocationReason::Unspecified,
         "unspecified",
-        "No reason given",
+        t_key!("No reason given"),
     ),
     (
         RevocationReason::KeyCompromise,
         "keyCompromise",
-        "The private key was exposed (key compromise)",
+        t_key!("The private key was exposed (key compromise)"),
     ),
     (
         RevocationReason::Superseded,
         "superseded",
-        "Replaced by another certificate (superseded)",
+        t_key!("Replaced by another certificate (superseded)"),
     ),
     (
         RevocationReason::AffiliationChanged,
         "affiliationChanged",
-        "The names or owner changed (affiliation changed)",
+        t_key!("The names or owner changed (affiliation changed)"),
     ),
     (
         RevocationReason::CessationOfOperation,
         "cessationOfOperation",
-        "The site is gone (cessation of operation)",
+        t_key!("The site is gone (cessation of operation)"),
     ),
 ];
 
@@ -63,24 +65,34 @@ pub fn now_secs() -> i64 {
     unix_seconds(clock::now())
 }
 
-/// A date as the list shows it: `2026-12-30 14:05 UTC`.
+/// A date as the list shows it: `2026-12-30 14:05 UTC` (`30.12.2026, 14:05 UTC` in German).
 fn date(secs: i64) -> String {
-    readable_utc(secs).unwrap_or_else(|| secs.to_string())
+    i18n::date_time(secs).unwrap_or_else(|| secs.to_string())
 }
 
 /// "in 3 days", "in 5 hours", "2 days ago".
 fn relative(secs: i64, now: i64) -> String {
     let delta = secs - now;
-    let (amount, unit) = match delta.abs() {
-        d if d >= 2 * 86_400 => (d / 86_400, "days"),
-        d if d >= 2 * 3600 => (d / 3600, "hours"),
-        d => ((d / 60).max(1), "minutes"),
+    // The amount, and the (one, other) plural forms for a moment ahead and for one past.
+    let (amount, ahead, past) = match delta.unsigned_abs() {
+        d if d >= 2 * 86_400 => (
+            d / 86_400,
+            (t_key!("in {n} day"), t_key!("in {n} days")),
+            (t_key!("{n} day ago"), t_key!("{n} days ago")),
+        ),
+        d if d >= 2 * 3600 => (
+            d / 3600,
+            (t_key!("in {n} hour"), t_key!("in {n} hours")),
+            (t_key!("{n} hour ago"), t_key!("{n} hours ago")),
+        ),
+        d => (
+            (d / 60).max(1),
+            (t_key!("in {n} minute"), t_key!("in {n} minutes")),
+            (t_key!("{n} minute ago"), t_key!("{n} minutes ago")),
+        ),
     };
-    if delta >= 0 {
-        format!("in {amount} {unit}")
-    } else {
-        format!("{amount} {unit} ago")
-    }
+    let (one, other) = if delta >= 0 { ahead } else { past };
+    i18n::plural(amount, one, other)
 }
 
 /// The entry for the certificate the wizard just issued, if it has one.
@@ -155,17 +167,19 @@ pub fn certificates_list(props: &CertificatesListProps) -> Html {
     let entries = &props.shelf.shelf.entries;
     html! {
         <section class="step certificates" aria-labelledby="certificates-title">
-            <h2 id="certificates-title">{ "Certificates in this browser" }</h2>
+            <h2 id="certificates-title">{ t!("Certificates in this browser") }</h2>
             if entries.is_empty() {
-                <p class="muted">{ "None yet. Each certificate issued here is listed, with when to renew it." }</p>
+                <p class="muted">{ t!("None yet. Each certificate issued here is listed, with when to renew it.") }</p>
             } else {
-                <p class="help">{ "Renew a certificate before its renewal window ends; the window is the CA's suggestion \
-                                   when it gives one. Add a reminder to your calendar so you come back in time." }</p>
+                <p class="help">{ t!("Renew a certificate before its renewal window ends; the window is the CA's \
+                                      suggestion when it gives one. Add a reminder to your calendar so you come back \
+                                      in time.") }</p>
             }
             { for entries.iter().map(|entry| html! {
                 <EntryView key={entry.id.clone()} entry={entry.clone()} now={now}
                            replaced_by={entry.replaced_by.as_deref().and_then(|id| props.shelf.shelf.get(id))
-                               .map(|e| AttrValue::from(format!("{} (serial {})", e.names.join(", "), e.serial_hex)))}
+                               .map(|e| AttrValue::from(t!("{names} (serial {serial})", names = e.names.join(", "),
+                                                            serial = e.serial_hex)))}
                            renew_blocker={renew_blocker(&props.wizard, entry).map(AttrValue::from)}
                            shelf={props.shelf.clone()} ctx={props.ctx.clone()}
                            on_action={props.on_action.clone()} on_task={props.on_task.clone()} />
@@ -178,26 +192,30 @@ pub fn certificates_list(props: &CertificatesListProps) -> Html {
 /// Why "Renew" cannot run for `entry` now, or `None` when it can.
 fn renew_blocker(w: &Wizard, entry: &CertificateEntry) -> Option<String> {
     if entry.replaced_by.is_some() {
-        return Some("Already renewed.".into());
+        return Some(t!("Already renewed.").into());
     }
     let ca = entry.ca.as_deref()?;
     if w.connected_url.as_deref() != Some(ca) {
-        return Some(format!("Connect to the CA that issued it first ({ca})."));
+        return Some(t!(
+            "Connect to the CA that issued it first ({ca}).",
+            ca = ca
+        ));
     }
     if w.is_locked() {
-        return Some("Unlock the account key first.".into());
+        return Some(t!("Unlock the account key first.").into());
     }
     match (&w.account, &entry.account_url) {
-        (None, _) => return Some("Create or import the account first.".into()),
+        (None, _) => return Some(t!("Create or import the account first.").into()),
         (Some(account), Some(url)) if account.url != *url => {
-            return Some(format!(
-                "It was ordered by another account ({url}): import that account first."
+            return Some(t!(
+                "It was ordered by another account ({url}): import that account first.",
+                url = url
             ))
         }
         _ => {}
     }
     if !w.can_start_renewal() {
-        return Some("Finish or forget the order under way first.".into());
+        return Some(t!("Finish or forget the order under way first.").into());
     }
     None
 }
@@ -236,7 +254,8 @@ fn entry_view(props: &EntryViewProps) -> Html {
                 let matches = entry.leaf().is_ok_and(|leaf| leaf.key_matches(key));
                 let Some(kind) = key.key_type().filter(|_| matches) else {
                     return problem.set(Some(
-                        "That is not the private key of this certificate (or of a size this page makes).".into(),
+                        t!("That is not the private key of this certificate (or of a size this page makes).")
+                            .into(),
                     ));
                 };
                 key_choice = Some(KeyChoice::Generate(kind));
@@ -269,7 +288,10 @@ fn entry_view(props: &EntryViewProps) -> Html {
         Callback::from(
             move |_: MouseEvent| match PrivateKey::parse(same_key.as_bytes()) {
                 Ok(key) => renew.emit(Some(key)),
-                Err(e) => problem.set(Some(format!("That is not a usable private key: {e}"))),
+                Err(e) => problem.set(Some(t!(
+                    "That is not a usable private key: {error}",
+                    error = e
+                ))),
             },
         )
     };
@@ -304,80 +326,81 @@ fn entry_view(props: &EntryViewProps) -> Html {
         })
     };
     let window_source = if entry.renewal.is_some() {
-        "the CA's suggestion"
+        t!("the CA's suggestion")
     } else {
-        "estimated: two thirds into the lifetime"
+        t!("estimated: two thirds into the lifetime")
     };
     html! {
-        <article class="cert-entry" data-testid="cert-entry" data-state={state.label()}>
+        <article class="cert-entry" data-testid="cert-entry" data-state={state.as_str()}>
             <h3>{ entry.names.join(", ") }</h3>
-            <p>{ "State: " }<span class={classes!("badge", format!("state-{}", state.label().replace(' ', "-")))}
+            <p>{ t!("State: ") }<span class={classes!("badge", format!("state-{}", state.as_str().replace(' ', "-")))}
                 data-testid="cert-state">{ state.label() }</span></p>
             <dl class="facts">
-                <dt>{ "Expires" }</dt>
+                <dt>{ t!("Expires") }</dt>
                 <dd>{ format!("{} ({})", date(entry.not_after), relative(entry.not_after, props.now)) }</dd>
-                <dt>{ "Renew" }</dt>
+                <dt>{ t!("Renew") }</dt>
                 <dd data-testid="cert-window">
-                    { format!("between {} and {} ({window_source})", date(start), date(end)) }
+                    { t!("between {start} and {end} ({source})", start = date(start), end = date(end),
+                         source = window_source) }
                     // RFC 9773 §4.2: why the CA suggests this window (an early one after an incident, say).
                     if let Some(url) = entry.renewal.as_ref().and_then(|r| r.explanation_url.clone()) {
-                        { " " }<ExternalLink url={url} label={AttrValue::from("why this window")}
+                        { " " }<ExternalLink url={url} label={AttrValue::from(t!("why this window"))}
                                              testid={AttrValue::from("cert-window-why")} />
                     }
                 </dd>
-                <dt>{ "Issuer" }</dt>
+                <dt>{ t!("Issuer") }</dt>
                 <dd>{ &entry.issuer }</dd>
-                <dt>{ "Serial" }</dt>
+                <dt>{ t!("Serial") }</dt>
                 <dd><code data-testid="cert-serial">{ &entry.serial_hex }</code></dd>
                 if let Some(ca) = &entry.ca {
                     <dt>{ "CA" }</dt>
                     <dd><code>{ ca }</code></dd>
                 }
                 if let Some(account) = &entry.account_url {
-                    <dt>{ "Account" }</dt>
+                    <dt>{ t!("Account") }</dt>
                     <dd><code data-testid="cert-account">{ account }</code></dd>
                 }
                 if let Some(by) = &props.replaced_by {
-                    <dt>{ "Replaced by" }</dt>
+                    <dt>{ t!("Replaced by") }</dt>
                     <dd data-testid="cert-replaced-by">{ by }</dd>
                 }
                 if let Some(revoked) = &entry.revoked {
-                    <dt>{ "Revoked" }</dt>
+                    <dt>{ t!("Revoked") }</dt>
                     <dd>{ format!("{} ({})", date(revoked.at), reason_name(revoked.reason)) }</dd>
                 }
             </dl>
             <div class="actions">
                 if renewable {
                     <button type="button" class={classes!((state != CertState::Valid).then_some("primary"))}
-                            onclick={on_renew} disabled={props.renew_blocker.is_some()}>{ "Renew" }</button>
+                            onclick={on_renew} disabled={props.renew_blocker.is_some()}>{ t!("Renew") }</button>
                 }
-                <button type="button" onclick={on_fullchain}>{ "Download chain (PEM)" }</button>
-                <button type="button" onclick={on_reminder}>{ "Add a reminder (.ics)" }</button>
+                <button type="button" onclick={on_fullchain}>{ t!("Download chain (PEM)") }</button>
+                <button type="button" onclick={on_reminder}>{ t!("Add a reminder (.ics)") }</button>
                 if entry.revoked.is_none() && state != CertState::Expired {
                     <button type="button" class="danger"
                             onclick={{ let revoking = revoking.clone(); Callback::from(move |_: MouseEvent| revoking.set(true)) }}>
-                        { "Revoke…" }
+                        { t!("Revoke…") }
                     </button>
                 }
-                <button type="button" onclick={on_remove}>{ "Remove from this list" }</button>
+                <button type="button" onclick={on_remove}>{ t!("Remove from this list") }</button>
             </div>
             if let (Some(reason), true) = (&props.renew_blocker, renewable) {
                 <p class="help" data-testid="renew-blocker">{ reason }</p>
             }
             if renewable && props.renew_blocker.is_none() {
                 <details class="same-key">
-                    <summary>{ "Renew with the same key" }</summary>
-                    <p class="help">{ "A new key is safer and is the default. To keep the old one (for example when it is \
-                                       pinned somewhere), paste the certificate's private key." }</p>
+                    <summary>{ t!("Renew with the same key") }</summary>
+                    <p class="help">{ t!("A new key is safer and is the default. To keep the old one (for example when \
+                                          it is pinned somewhere), paste the certificate's private key.") }</p>
                     <div class="field">
-                        <label for={format!("same-key-{}", entry.serial_hex)}>{ "The certificate's private key (PEM)" }</label>
+                        <label for={format!("same-key-{}", entry.serial_hex)}>{ t!("The certificate's private key (PEM)") }</label>
                         <textarea id={format!("same-key-{}", entry.serial_hex)} rows="3" spellcheck="false" autocomplete="off"
                                   value={(*same_key).clone()}
                                   oninput={{ let same_key = same_key.clone(); Callback::from(move |e: InputEvent| same_key.set(textarea_value(&e))) }} />
                     </div>
                     <div class="actions">
                         <button type="button" onclick={on_renew_same_key} disabled={same_key.trim().is_empty()}>
-                            { "Renew with this key" }
+                            { t!("Renew with this key") }
                         </button>
                     </div>
                 </details>
@@ -411,7 +434,7 @@ fn download_reminder(entry: &CertificateEntry) -> Result<(), String> {
         .unwrap_or_default();
     let ics = Reminder::for_certificate(&leaf, (from_unix(start), from_unix(end)), &page)
         .to_ics(clock::now())
-        .map_err(|e| format!("Could not make the reminder: {e}"))?;
+        .map_err(|e| t!("Could not make the reminder: {error}", error = e))?;
     let name = entry
         .names
         .first()
@@ -460,15 +483,18 @@ fn revoke_dialog(props: &RevokeDialogProps) -> Html {
                 match PrivateKey::parse(key_text.as_bytes()) {
                     Ok(key) => Some(key),
                     Err(e) => {
-                        return on_problem
-                            .emit(Some(format!("That is not a usable private key: {e}")))
+                        return on_problem.emit(Some(t!(
+                            "That is not a usable private key: {error}",
+                            error = e
+                        )))
                     }
                 }
             };
             if account.is_none() && key.is_none() {
                 return on_problem.emit(Some(
-                    "This certificate was not ordered by the account open here: paste its private key to revoke it."
-                        .into(),
+                    t!("This certificate was not ordered by the account open here: paste its private key to \
+                        revoke it.")
+                    .into(),
                 ));
             }
             on_close.emit(());
@@ -497,24 +523,24 @@ fn revoke_dialog(props: &RevokeDialogProps) -> Html {
         })
     };
     html! {
-        <ConfirmDialog id="revoke-dialog" title="Revoke this certificate?" confirm_label="Revoke"
+        <ConfirmDialog id="revoke-dialog" title={t!("Revoke this certificate?")} confirm_label={t!("Revoke")}
                        on_confirm={on_confirm} on_cancel={props.on_close.clone()}>
-            <p>{ format!("Revoking {} is final: browsers will refuse it once they learn of it. Renew first if a site \
-                          still uses it.", props.entry.names.join(", ")) }</p>
+            <p>{ t!("Revoking {names} is final: browsers will refuse it once they learn of it. Renew first if a \
+                     site still uses it.", names = props.entry.names.join(", ")) }</p>
             <div class="field">
-                <label for="revoke-reason">{ "Reason" }</label>
+                <label for="revoke-reason">{ t!("Reason") }</label>
                 <select id="revoke-reason"
                         onchange={{ let reason = reason.clone(); Callback::from(move |e: Event| {
                             let name = select_value(&e);
                             if let Some((r, _, _)) = REASONS.iter().find(|(_, n, _)| *n == name) { reason.set(*r); }
                         }) }}>
                     { for REASONS.iter().map(|(r, name, label)| html! {
-                        <option value={*name} selected={*r == *reason}>{ *label }</option>
+                        <option value={*name} selected={*r == *reason}>{ i18n::text(label) }</option>
                     }) }
                 </select>
             </div>
             <div class="field">
-                <label for="revoke-key">{ "The certificate's private key (only if the account that ordered it is not open here)" }</label>
+                <label for="revoke-key">{ t!("The certificate's private key (only if the account that ordered it is not open here)") }</label>
                 <textarea id="revoke-key" rows="3" spellcheck="false" autocomplete="off" value={(*key_text).clone()}
                           oninput={{ let key_text = key_text.clone(); Callback::from(move |e: InputEvent| key_text.set(textarea_value(&e))) }} />
             </div>
@@ -532,27 +558,33 @@ async fn revoke(
 ) -> Result<(), String> {
     let wizard = ctx.wizard();
     if entry.ca.is_some() && entry.ca != wizard.connected_url {
-        return Err(format!(
-            "Connect to the CA that issued it first ({}).",
-            entry.ca.as_deref().unwrap_or_default()
+        return Err(t!(
+            "Connect to the CA that issued it first ({ca}).",
+            ca = entry.ca.as_deref().unwrap_or_default()
         ));
     }
-    let client = ctx.client(&wizard).ok_or("Connect to a CA first.")?;
+    let client = ctx.client(&wizard).ok_or(t!("Connect to a CA first."))?;
     let leaf = entry.leaf().map_err(|e| e.to_string())?;
     let revoker = match (key, account) {
         (Some(key), _) => {
             if !leaf.key_matches(key) {
-                return Err("That private key is not the key of this certificate.".into());
+                return Err(t!("That private key is not the key of this certificate.").into());
             }
             Revoker::CertificateKey(key)
         }
         (None, Some(account)) => Revoker::Account(account),
-        (None, None) => return Err("Nothing to sign the revocation with.".into()),
+        (None, None) => return Err(t!("Nothing to sign the revocation with.").into()),
     };
     client
         .revoke_certificate(revoker, &leaf.der, Some(reason))
         .await
-        .map_err(|e| format!("The CA did not revoke it: {e}. {}", e.hint()))
+        .map_err(|e| {
+            t!(
+                "The CA did not revoke it: {error}. {hint}",
+                error = e,
+                hint = e.hint()
+            )
+        })
 }
 
 #[derive(Properties, PartialEq)]
@@ -576,20 +608,23 @@ fn add_certificate(props: &AddCertificateProps) -> Html {
                     text.set(String::new());
                     dispatcher.dispatch(ShelfAction::Added(Box::new(entry)));
                 }
-                Err(e) => problem.set(Some(format!("That is not a certificate chain: {e}"))),
+                Err(e) => problem.set(Some(t!(
+                    "That is not a certificate chain: {error}",
+                    error = e
+                ))),
             }
         })
     };
     html! {
         <details class="add-certificate">
-            <summary>{ "Add a certificate issued elsewhere (PEM)" }</summary>
+            <summary>{ t!("Add a certificate issued elsewhere (PEM)") }</summary>
             <div class="field">
-                <label for="add-certificate">{ "Certificate with its intermediates (PEM)" }</label>
+                <label for="add-certificate">{ t!("Certificate with its intermediates (PEM)") }</label>
                 <textarea id="add-certificate" rows="4" spellcheck="false" value={(*text).clone()}
                           oninput={{ let text = text.clone(); Callback::from(move |e: InputEvent| text.set(textarea_value(&e))) }} />
             </div>
             <div class="actions">
-                <button type="button" onclick={on_add} disabled={text.trim().is_empty()}>{ "Add to the list" }</button>
+                <button type="button" onclick={on_add} disabled={text.trim().is_empty()}>{ t!("Add to the list") }</button>
             </div>
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>

@@ -7,8 +7,10 @@ use certsmith::acme::authorization::{
 };
 use certsmith::acme::flow::{usable_challenge_types, AuthorizationProgress};
 use certsmith::acme::persist::validation_domain_name;
+use certsmith::i18n;
 use certsmith::web::clock;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
+use certsmith::{t, t_key};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
@@ -20,6 +22,7 @@ use super::forms::select_value;
 use super::http_challenge::{HttpChallenge, ServerHints};
 use super::persist_record::PersistRecordView;
 use super::section::StepSection;
+use super::sentence_with;
 use super::state::WizardView;
 
 #[derive(Properties, PartialEq)]
@@ -39,7 +42,7 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
     let failure_ref = use_focus_when(w.step == Step::Failed, false);
 
     let body = if w.order.is_none() {
-        html! { <p class="muted">{ "Create an order first." }</p> }
+        html! { <p class="muted">{ t!("Create an order first.") }</p> }
     } else {
         // The person vouches for the records and files; then the flow answers the challenges.
         let submit = {
@@ -87,15 +90,15 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
                     />
                 }
                 if w.is_locked() {
-                    <p class="help" data-testid="locked-records">{ "The records and files to place come from the account \
-                                       key: unlock it at the top of the page to see them." }</p>
+                    <p class="help" data-testid="locked-records">{ t!("The records and files to place come from the \
+                                       account key: unlock it at the top of the page to see them.") }</p>
                 } else if w.step == Step::Challenges {
                     { view_submit(w, on_submit) }
                 }
                 if w.step == Step::Validating && !w.is_busy() && w.error.is_none() && !w.is_locked() {
                     <div class="actions">
                         <button type="button" onclick={props.on_task.reform(|_: MouseEvent| Task::Drive)}>
-                            { "Check again" }
+                            { t!("Check again") }
                         </button>
                     </div>
                 }
@@ -105,8 +108,8 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
                 if *confirming {
                     <ConfirmDialog
                         id="submit-dialog"
-                        title="Submit before everything is confirmed?"
-                        confirm_label="Submit anyway"
+                        title={t!("Submit before everything is confirmed?")}
+                        confirm_label={t!("Submit anyway")}
                         on_confirm={{
                             let confirming = confirming.clone();
                             let submit = submit.clone();
@@ -123,9 +126,9 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
                         <ul>
                             { for w.submit_warnings().into_iter().map(|warning| html! { <li>{ warning }</li> }) }
                         </ul>
-                        <p>{ "When you submit, the CA looks once. If it does not find a record or file, or finds a \
+                        <p>{ t!("When you submit, the CA looks once. If it does not find a record or file, or finds a \
                               wrong value, the authorization fails for good: you would have to start a new order, \
-                              and failed validations count against the CA's rate limits." }</p>
+                              and failed validations count against the CA's rate limits.") }</p>
                     </ConfirmDialog>
                 }
             </>
@@ -152,33 +155,35 @@ fn intro(w: &Wizard) -> Html {
     match w.step {
         Step::Challenges => html! {
             <>
-                <p class="lead">{ "Prove that you control each name: add the TXT records in your DNS provider's panel \
-                                   (DNS-01) or upload the files to your web site (HTTP-01). Then check and submit." }</p>
+                <p class="lead">{ t!("Prove that you control each name: add the TXT records in your DNS provider's \
+                                   panel (DNS-01) or upload the files to your web site (HTTP-01). Then check and \
+                                   submit.") }</p>
                 if w.order.as_ref().is_some_and(|o| o.replaces_dropped) {
-                    <p class="notice" role="status" data-testid="replaces-dropped">{ "The CA says the certificate being \
-                        renewed was already replaced by another order, so this order does not claim to replace it." }</p>
+                    <p class="notice" role="status" data-testid="replaces-dropped">{ t!("The CA says the certificate \
+                        being renewed was already replaced by another order, so this order does not claim to \
+                        replace it.") }</p>
                 }
                 if !reused.is_empty() {
-                    <p class="ok" data-testid="reused">{ format!(
-                        "Already validated for this account, nothing to place: {}.", reused.join(", ")) }</p>
+                    <p class="ok" data-testid="reused">{ t!(
+                        "Already validated for this account, nothing to place: {names}.", names = reused.join(", ")) }</p>
                 }
             </>
         },
         Step::Validating => html! {
-            <p class="lead">{ "The CA is checking the records and files. Leave them in place until the certificate \
-                               is issued." }</p>
+            <p class="lead">{ t!("The CA is checking the records and files. Leave them in place until the \
+                               certificate is issued.") }</p>
         },
         Step::Failed => html! {},
         _ if w.all_reused() => html! {
-            <p class="ok" data-testid="reused-all">{ "Every name was already validated for this account (the CA keeps \
-                                                     validations for a while): nothing had to be placed." }</p>
+            <p class="ok" data-testid="reused-all">{ t!("Every name was already validated for this account (the CA \
+                                                     keeps validations for a while): nothing had to be placed.") }</p>
         },
         _ if used_persist(w) => html! {
-            <p class="lead">{ "Every name is validated. You may now remove the _acme-challenge TXT records and the \
-                               files; keep the _validation-persist records: later renewals use them." }</p>
+            <p class="lead">{ t!("Every name is validated. You may now remove the _acme-challenge TXT records and \
+                               the files; keep the _validation-persist records: later renewals use them.") }</p>
         },
         _ => {
-            html! { <p class="lead">{ "Every name is validated. You may now remove the TXT records and files." }</p> }
+            html! { <p class="lead">{ t!("Every name is validated. You may now remove the TXT records and files.") }</p> }
         }
     }
 }
@@ -198,12 +203,12 @@ fn view_valid(authorization: &Authorization) -> Html {
     });
     if by_persist {
         html! {
-            <p class="ok" data-testid="persist-valid">{ format!(
-                "Validated with the lasting record at {}: nothing to place for this name. Keep the record for \
-                 later renewals.", validation_domain_name(&authorization.identifier.value)) }</p>
+            <p class="ok" data-testid="persist-valid">{ t!(
+                "Validated with the lasting record at {record_name}: nothing to place for this name. Keep the \
+                 record for later renewals.", record_name = validation_domain_name(&authorization.identifier.value)) }</p>
         }
     } else {
-        html! { <p class="ok">{ "Validated: nothing to do for this name." }</p> }
+        html! { <p class="ok">{ t!("Validated: nothing to do for this name.") }</p> }
     }
 }
 
@@ -217,7 +222,7 @@ fn view_authz(
         return html! {
             <article class="authz" data-testid="authz">
                 <h3>{ authz.name() }</h3>
-                <p class="muted">{ "Not read yet." }</p>
+                <p class="muted">{ t!("Not read yet.") }</p>
             </article>
         };
     };
@@ -243,24 +248,24 @@ fn view_authz(
         <article class={classes!("authz", status.as_str())} data-testid="authz">
             <h3>{ &name }</h3>
             <p class="authz-status-line">
-                { "Status: " }
-                <span class={classes!("status", status.as_str())} data-testid="authz-status">{ status.as_str() }</span>
+                { t!("Status: ") }
+                <span class={classes!("status", status.as_str())} data-testid="authz-status">{ status_word(status) }</span>
             </p>
             { match status {
                 AuthorizationStatus::Valid => view_valid(authorization),
                 AuthorizationStatus::Pending if w.step == Step::Failed => html! {
-                    <p class="muted">{ "Not validated: the order failed (see below)." }</p>
+                    <p class="muted">{ t!("Not validated: the order failed (see below).") }</p>
                 },
                 AuthorizationStatus::Pending if possible.is_empty() => html! {
-                    <p class="error" role="alert">{ format!(
-                        "The CA offers no challenge this page can complete for {name} (it offers: {}). \
-                         Remove the name or use another client.", offered.join(", ")) }</p>
+                    <p class="error" role="alert">{ t!(
+                        "The CA offers no challenge this page can complete for {name} (it offers: {offered}). \
+                         Remove the name or use another client.", name = name, offered = offered.join(", ")) }</p>
                 },
                 AuthorizationStatus::Pending => html! {
                     <>
                         if possible.len() > 1 {
                             <div class="field inline">
-                                <label for={select_id.clone()}>{ "Challenge type" }</label>
+                                <label for={select_id.clone()}>{ t!("Challenge type") }</label>
                                 <select id={select_id} onchange={on_type}
                                         disabled={w.step != Step::Challenges || w.is_busy()}>
                                     { for possible.iter().map(|t| html! {
@@ -272,28 +277,41 @@ fn view_authz(
                                 </select>
                             </div>
                         } else if authorization.wildcard {
-                            <p class="help">{ "A wildcard name can only be proven with a DNS record (DNS-01)." }</p>
+                            <p class="help">{ t!("A wildcard name can only be proven with a DNS record (DNS-01).") }</p>
                         } else if possible == [ChallengeType::Http01] {
-                            <p class="help">{ "An IP address can only be proven with a file on the server (HTTP-01)." }</p>
+                            <p class="help">{ t!("An IP address can only be proven with a file on the server (HTTP-01).") }</p>
                         }
                         { view_placement(w, index, authz, dispatch) }
                     </>
                 },
                 // The CA's problem is shown once, in the failure panel below.
                 _ => html! {
-                    <p class="error-text">{ "The CA could not validate this name; the reason is below." }</p>
+                    <p class="error-text">{ t!("The CA could not validate this name; the reason is below.") }</p>
                 },
             } }
         </article>
     }
 }
 
+/// An authorization's status in words (its ACME name stays in the class).
+fn status_word(status: AuthorizationStatus) -> &'static str {
+    match status {
+        AuthorizationStatus::Pending => t!("pending"),
+        AuthorizationStatus::Valid => t!("valid"),
+        AuthorizationStatus::Invalid => t!("invalid"),
+        AuthorizationStatus::Deactivated => t!("deactivated"),
+        AuthorizationStatus::Expired => t!("expired"),
+        AuthorizationStatus::Revoked => t!("revoked"),
+        AuthorizationStatus::Unknown => t!("unknown"),
+    }
+}
+
 fn challenge_label(challenge_type: &ChallengeType) -> &'static str {
     match challenge_type {
-        ChallengeType::Dns01 => "DNS-01 (TXT record)",
-        ChallengeType::Http01 => "HTTP-01 (file on the site)",
-        ChallengeType::DnsPersist01 => "DNS-PERSIST-01 (one lasting TXT record)",
-        _ => "other",
+        ChallengeType::Dns01 => t!("DNS-01 (TXT record)"),
+        ChallengeType::Http01 => t!("HTTP-01 (file on the site)"),
+        ChallengeType::DnsPersist01 => t!("DNS-PERSIST-01 (one lasting TXT record)"),
+        _ => t!("other"),
     }
 }
 
@@ -306,10 +324,13 @@ fn view_placement(
     match w.placement(index) {
         None => html! {},
         Some(Err(e)) => {
-            html! { <p class="error" role="alert">{ format!("This challenge cannot be prepared: {e}.") }</p> }
+            html! { <p class="error" role="alert">{ t!("This challenge cannot be prepared: {why}.", why = e) }</p> }
         }
         Some(Ok(Placement::Dns01 { record_name, .. })) => html! {
-            <p>{ "Add the TXT record " }<code>{ record_name }</code>{ " listed under \u{201c}TXT records to add\u{201d}." }</p>
+            <p>{ sentence_with(
+                i18n::text(t_key!("Add the TXT record {record_name} listed under \u{201c}TXT records to add\u{201d}.")),
+                &[("record_name", html! { <code>{ record_name }</code> })],
+            ) }</p>
         },
         Some(Ok(placement @ Placement::Http01 { .. })) => {
             let answered = authz
@@ -365,11 +386,16 @@ fn view_records(w: &Wizard) -> Html {
     }
     html! {
         <div class="records">
-            <h3>{ "TXT records to add" }</h3>
-            <p class="help">{ "In your DNS provider's panel, add a record of type TXT for each name below. If the panel \
-                               adds your domain to the name by itself, enter only the part before it (for \
-                               example " }<code>{ "_acme-challenge" }</code>{ " or " }<code>{ "_acme-challenge.www" }</code>
-                             { "). Keep the lowest TTL the panel allows." }</p>
+            <h3>{ t!("TXT records to add") }</h3>
+            <p class="help">{ sentence_with(
+                i18n::text(t_key!("In your DNS provider's panel, add a record of type TXT for each name below. If \
+                                   the panel adds your domain to the name by itself, enter only the part before it \
+                                   (for example {apex_part} or {www_part}). Keep the lowest TTL the panel allows.")),
+                &[
+                    ("apex_part", html! { <code>{ "_acme-challenge" }</code> }),
+                    ("www_part", html! { <code>{ "_acme-challenge.www" }</code> }),
+                ],
+            ) }</p>
             { for records.into_iter().map(|record| html! { <DnsRecordView record={record} /> }) }
         </div>
     }
@@ -380,14 +406,14 @@ fn view_submit(w: &Wizard, on_submit: Callback<MouseEvent>) -> Html {
     html! {
         <div class="submit">
             if w.has_pending_http() {
-                <p class="help">{ "This page cannot fetch the HTTP-01 files itself (browsers do not let a page read \
-                                   another site's files), so open each URL above and check that it shows exactly \
-                                   the content." }</p>
+                <p class="help">{ t!("This page cannot fetch the HTTP-01 files itself (browsers do not let a page \
+                                   read another site's files), so open each URL above and check that it shows \
+                                   exactly the content.") }</p>
             }
             <div class="actions">
                 <button type="button" class="primary" onclick={on_submit}
                         disabled={w.is_busy() || nothing}>
-                    { "Submit challenges" }
+                    { t!("Submit challenges") }
                 </button>
             </div>
         </div>
@@ -404,18 +430,18 @@ fn view_failure(w: &Wizard, dispatch: &Callback<Action>, focus: NodeRef) -> Html
             { for failure.problems.iter().map(|problem| html! {
                 <>
                     { view_problem(problem) }
-                    <p class="hint" data-testid="hint"><strong>{ "What to do: " }</strong>{ problem.hint() }</p>
+                    <p class="hint" data-testid="hint"><strong>{ t!("What to do: ") }</strong>{ problem.hint() }</p>
                 </>
             }) }
             if failure.problems.is_empty() {
-                <p class="hint" data-testid="hint">{ "The CA gave no reason; the protocol log below has its answers." }</p>
+                <p class="hint" data-testid="hint">{ t!("The CA gave no reason; the protocol log below has its answers.") }</p>
             }
             <div class="actions">
                 <button type="button" class="primary" onclick={dispatch.reform(|_: MouseEvent| Action::NewOrder)}>
-                    { "Start a new order" }
+                    { t!("Start a new order") }
                 </button>
             </div>
-            <p class="help">{ "A new order keeps the CA, the account and the names you typed." }</p>
+            <p class="help">{ t!("A new order keeps the CA, the account and the names you typed.") }</p>
         </div>
     }
 }

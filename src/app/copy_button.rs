@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use certsmith::t;
 use certsmith::web::{clipboard, clock};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -41,12 +42,14 @@ pub fn copy_button(props: &CopyButtonProps) -> Html {
     };
     html! {
         <span class="copy">
-            <button type="button" class="small" {onclick}>{ "Copy" }</button>
+            <button type="button" class="small" {onclick}>{ t!("Copy") }</button>
             <span class="copy-status" role="status">
                 { match &*status {
                     Copy::Idle => html! {},
-                    Copy::Copied => html! { "Copied" },
-                    Copy::Failed(e) => html! { format!("Could not copy ({e}); select the text and copy it by hand.") },
+                    Copy::Copied => html! { t!("Copied") },
+                    Copy::Failed(e) => html! {
+                        t!("Could not copy ({why}); select the text and copy it by hand.", why = e)
+                    },
                 } }
             </span>
         </span>

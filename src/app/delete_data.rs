@@ -2,6 +2,7 @@
 //! the page kept (the saved state, the log, the copies kept aside) is removed and the wizard starts
 //! afresh.
 
+use certsmith::t;
 use certsmith::web::storage;
 use certsmith::wizard::Action;
 use yew::prelude::*;
@@ -40,7 +41,7 @@ pub fn delete_data(props: &DeleteDataProps) -> Html {
                         local_ca: local_ca.as_ref().map(|u| u.to_string()),
                     });
                 }
-                Err(e) => problem.set(Some(format!("Could not delete everything: {e}"))),
+                Err(e) => problem.set(Some(t!("Could not delete everything: {why}", why = e))),
             }
         })
     };
@@ -48,7 +49,7 @@ pub fn delete_data(props: &DeleteDataProps) -> Html {
         <div class="delete-data">
             <button type="button" class="danger"
                     onclick={{ let confirming = confirming.clone(); Callback::from(move |_: MouseEvent| confirming.set(true)) }}>
-                { "Delete all Certsmith data from this browser" }
+                { t!("Delete all Certsmith data from this browser") }
             </button>
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>
@@ -56,14 +57,14 @@ pub fn delete_data(props: &DeleteDataProps) -> Html {
             if *confirming {
                 <ConfirmDialog
                     id="delete-data-dialog"
-                    title="Delete all Certsmith data from this browser?"
-                    confirm_label="Delete everything"
+                    title={t!("Delete all Certsmith data from this browser?")}
+                    confirm_label={t!("Delete everything")}
                     on_confirm={on_confirm}
                     on_cancel={{ let confirming = confirming.clone(); Callback::from(move |()| confirming.set(false)) }}
                 >
-                    <p>{ "This deletes the account keys, certificate keys, orders, certificates and the protocol log \
+                    <p>{ t!("This deletes the account keys, certificate keys, orders, certificates and the protocol log \
                           this page kept in this browser. The CA keeps your account and certificates; without the \
-                          account key you cannot use that account again. Download what you need first." }</p>
+                          account key you cannot use that account again. Download what you need first.") }</p>
                 </ConfirmDialog>
             }
         </div>

@@ -4,6 +4,7 @@
 //! closes, and Escape cancels when the dialog can be cancelled. [`ConfirmDialog`] is a question with
 //! a confirm and a "Cancel" button, focus on "Cancel".
 
+use certsmith::t;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
@@ -97,7 +98,7 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
                     { &props.confirm_label }
                 </button>
                 <button type="button" ref={cancel_ref} onclick={props.on_cancel.reform(|_: MouseEvent| ())}>
-                    { "Cancel" }
+                    { t!("Cancel") }
                 </button>
             </div>
         </Modal>

@@ -1,5 +1,6 @@
 //! The DNS check: asks DNS-over-HTTPS resolvers whether they see every TXT value yet.
 
+use certsmith::t;
 use certsmith::wizard::{DohOutcome, DohRow};
 use yew::prelude::*;
 
@@ -19,23 +20,24 @@ pub fn doh_check(props: &DohCheckProps) -> Html {
     let on_input = props.on_change.reform(|e: InputEvent| textarea_value(&e));
     html! {
         <div class="doh stack">
-            <h3>{ "Check DNS" }</h3>
-            <p class="help">{ "Before submitting, ask public resolvers (over HTTPS, from this page) whether they see the \
-                               records yet. New records can take minutes to appear, with some providers an hour. \
-                               One resolver seeing every value is a good sign; the CA asks your name servers itself." }</p>
+            <h3>{ t!("Check DNS") }</h3>
+            <p class="help">{ t!("Before submitting, ask public resolvers (over HTTPS, from this page) whether they \
+                               see the records yet. New records can take minutes to appear, with some providers an \
+                               hour. One resolver seeing every value is a good sign; the CA asks your name servers \
+                               itself.") }</p>
             <div class="field">
-                <label for="resolvers">{ "DNS-over-HTTPS resolvers" }</label>
+                <label for="resolvers">{ t!("DNS-over-HTTPS resolvers") }</label>
                 <textarea id="resolvers" rows="3" spellcheck="false" autocomplete="off"
                           value={props.resolvers.clone()} oninput={on_input} disabled={props.busy} />
-                <p class="help">{ "One resolver URL per line (RFC 8484)." }</p>
+                <p class="help">{ t!("One resolver URL per line (RFC 8484).") }</p>
             </div>
             <div class="actions">
                 <button type="button" onclick={props.on_check.reform(|_: MouseEvent| ())} disabled={props.busy}>
-                    { "Check DNS" }
+                    { t!("Check DNS") }
                 </button>
             </div>
             if !props.rows.is_empty() {
-                <ul class="doh-results" aria-label="DNS check results">
+                <ul class="doh-results" aria-label={t!("DNS check results")}>
                     { for props.rows.iter().map(|row| {
                         let class = match row.outcome {
                             DohOutcome::Visible => "visible",

@@ -20,6 +20,7 @@ use certsmith::acme::order::NewOrder;
 use certsmith::pki::csr::{build_csr, parse_csr, CsrError};
 use certsmith::pki::job::Job;
 use certsmith::pki::key::{KeyType, PrivateKey};
+use certsmith::t;
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::{clock, doh, probe, tabs, webcrypto, worker};
 use certsmith::wizard::{inspect, Action, ErrorInfo, KeyChoice, Step, Task, Wizard};
@@ -158,8 +159,9 @@ async fn yield_to_page() {
 
 async fn connect(ctx: &Ctx) {
     let url = ctx.wizard().ca_url.trim().to_string();
-    ctx.dispatch(Action::Busy(format!(
-        "Reading the CA's directory at {url}…"
+    ctx.dispatch(Action::Busy(t!(
+        "Reading the CA's directory at {url}…",
+        url = url
     )));
     match probe::probe_ca(&url).await {
         Ok(probe::Probed { directory, nonce }) => {
@@ -168,7 +170,7 @@ async fn connect(ctx: &Ctx) {
             ctx.dispatch(Action::Idle);
         }
         Err(e) => ctx.fail(ErrorInfo::new(
-            format!("Could not connect to the CA: {e}"),
+            t!("Could not connect to the CA: {why}", why = e),
             e.hint(),
             Some(Task::Connect),
         )),
@@ -188,9 +190,12 @@ fn eab(wizard: &Wizard) -> Result<Option<ExternalAccountKey>, Box<ErrorInfo>> {
         .map(Some)
         .map_err(|e| {
             Box::new(ErrorInfo::new(
-                format!("The External Account Binding credentials cannot be used: {e}"),
-                "Copy the EAB key ID and HMAC key again from your CA's account page into the fields above, \
-                 then create the account.",
+                t!(
+                    "The External Account Binding credentials cannot be used: {why}",
+                    why = e
+                ),
+                t!("Copy the EAB key ID and HMAC key again from your CA's account page into the fields above, \
+                    then create the account."),
                 None,
             ))
         })
@@ -209,11 +214,11 @@ async fn create_account(ctx: &Ctx, key: PrivateKey, email: String) {
     let contact = match parse_contacts(&email) {
         Ok(contact) => contact,
         Err(e) => {
-            let hint = "Correct the email under New account, or leave it empty.";
+            let hint = t!("Correct the email under New account, or leave it empty.");
             return ctx.fail(ErrorInfo::new(e.to_string(), hint, None));
         }
     };
-    ctx.dispatch(Action::Busy("Creating the account at the CA…".into()));
+    ctx.dispatch(Action::Busy(t!("Creating the account at the CA…").into()));
     let request = NewAccount {
         contact,
         terms_of_service_agreed: true,
@@ -225,7 +230,7 @@ async fn create_account(ctx: &Ctx, key: PrivateKey, email: String) {
             ctx.dispatch(Action::Idle);
         }
         Err(e) => ctx.fail(ErrorInfo::from_error(
-            "Could not create the account",
+            t!("Could not create the account"),
             &e,
             Some(Task::CreateAccount { key, email }),
         )),
@@ -237,7 +242,9 @@ async fn import_account(ctx: &Ctx, key: PrivateKey) {
     let Some(client) = ctx.client(&wizard) else {
         return;
     };
-    ctx.dispatch(Action::Busy("Looking up the account of this key…".into()));
+    ctx.dispatch(Action::Busy(
+        t!("Looking up the account of this key…").into(),
+    ));
     match client.find_account(&key).await {
         Ok((credentials, _)) => {
             ctx.dispatch(Action::AccountReady(credentials));
@@ -249,14 +256,15 @@ async fn import_account(ctx: &Ctx, key: PrivateKey) {
                 p.kind() == certsmith::acme::problem::ProblemKind::AccountDoesNotExist
             }) =>
         {
-            let mut error = ErrorInfo::from_error("This key has no account at this CA", &e, None);
-            error.hint = "Its account may be at another CA, or was moved to a new key. To use this key here \
-                          anyway, press \"Create an account with this key\" (under Existing account)."
-                .into();
+            let mut error =
+                ErrorInfo::from_error(t!("This key has no account at this CA"), &e, None);
+            error.hint = t!("Its account may be at another CA, or was moved to a new key. To use this key here \
+                             anyway, press \"Create an account with this key\" (under Existing account).")
+            .into();
             ctx.fail(error);
         }
         Err(e) => ctx.fail(ErrorInfo::from_error(
-            "Could not use this account key",
+            t!("Could not use this account key"),
             &e,
             Some(Task::ImportAccount { key }),
         )),
@@ -269,7 +277,11 @@ async fn create_order(ctx: &Ctx) {
         return;
     }
     if let Some(reason) = wizard.order_blocker() {
-        return ctx.fail(ErrorInfo::new(reason, "Correct the marked fields.", None));
+        return ctx.fail(ErrorInfo::new(
+            reason,
+            t!("Correct the marked fields."),
+            None,
+        ));
     }
     let names = wizard.parsed_names().unwrap_or_default();
     // The key and the CSR come first: nothing is ordered that could not be finalized.
@@ -289,7 +301,7 @@ async fn create_order(ctx: &Ctx) {
         Ok(der) => der,
         Err(e) => {
             return ctx.fail(ErrorInfo::from_error(
-                "Could not make the certificate request",
+                t!("Could not make the certificate request"),
                 &e.into(),
                 Some(Task::CreateOrder),
             ))
@@ -334,15 +346,18 @@ async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<Pr
     {
         return Some(key.clone());
     }
-    let slow = if kind == KeyType::Rsa4096 {
-        " (this takes a few seconds)"
+    let generating = if kind == KeyType::Rsa4096 {
+        t!(
+            "Generating the {key_type} certificate key in this page (this takes a few seconds)…",
+            key_type = kind.label()
+        )
     } else {
-        ""
+        t!(
+            "Generating the {key_type} certificate key in this page…",
+            key_type = kind.label()
+        )
     };
-    ctx.dispatch(Action::Busy(format!(
-        "Generating the {} certificate key in this page{slow}…",
-        kind.label()
-    )));
+    ctx.dispatch(Action::Busy(generating));
     let started = clock::monotonic_ms();
     let (generated, how) = generate_key(kind).await;
     match generated {
@@ -360,8 +375,8 @@ async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<Pr
         }
         Err(e) => {
             ctx.fail(ErrorInfo::new(
-                format!("Could not generate the certificate key: {e}"),
-                "Try again; if it keeps failing, choose ECDSA P-256.",
+                t!("Could not generate the certificate key: {why}", why = e),
+                t!("Try again; if it keeps failing, choose ECDSA P-256."),
                 Some(Task::CreateOrder),
             ));
             None
@@ -421,8 +436,8 @@ async fn check_dns(ctx: &Ctx) {
     let resolvers = wizard.resolver_list();
     if resolvers.is_empty() {
         return ctx.fail(ErrorInfo::new(
-            "There is no DNS-over-HTTPS resolver to ask.",
-            "Enter at least one resolver URL, such as https://dns.google/dns-query.",
+            t!("There is no DNS-over-HTTPS resolver to ask."),
+            t!("Enter at least one resolver URL, such as https://dns.google/dns-query."),
             None,
         ));
     }
@@ -431,7 +446,11 @@ async fn check_dns(ctx: &Ctx) {
         for record in &records {
             if !ctx.for_order(
                 id,
-                Action::Busy(format!("Asking {resolver} for {}…", record.name)),
+                Action::Busy(t!(
+                    "Asking {resolver} for {name}…",
+                    resolver = resolver,
+                    name = record.name
+                )),
             ) {
                 return;
             }
@@ -539,7 +558,10 @@ async fn hold(
     let alg = account.key.jws_alg();
     let preview = inspect::preview(request, client.directory(), &account.url, alg);
     ctx.log.dispatch(LogAction::Hold(Some(preview)));
-    let label = format!("Step-through: {} waits for Send", request.kind());
+    let label = t!(
+        "Step-through: {request} waits for Send",
+        request = request.kind()
+    );
     let mut current = ctx.for_order(id, Action::Busy(label));
     while current && STEP_THROUGH.with(Cell::get) && !SEND.with(Cell::get) {
         clock::sleep(Duration::from_millis(100)).await;
@@ -554,12 +576,12 @@ async fn hold(
 /// Shows a failed request. A refused newOrder goes back to the names, which the person may correct.
 fn failed(ctx: &Ctx, id: u64, request: &Request, refused_order: bool, error: &certsmith::Error) {
     let (what, retry) = match request {
-        Request::NewOrder(_) => ("Could not create the order", Task::CreateOrder),
-        Request::Authorization { .. } => ("Could not read an authorization", Task::Drive),
-        Request::Answer { .. } => ("Could not submit a challenge", Task::Drive),
-        Request::Order { .. } => ("Could not read the order", Task::Drive),
-        Request::Finalize { .. } => ("The CA refused to finalize the order", Task::Drive),
-        Request::Certificate { .. } => ("Could not download the certificate", Task::Drive),
+        Request::NewOrder(_) => (t!("Could not create the order"), Task::CreateOrder),
+        Request::Authorization { .. } => (t!("Could not read an authorization"), Task::Drive),
+        Request::Answer { .. } => (t!("Could not submit a challenge"), Task::Drive),
+        Request::Order { .. } => (t!("Could not read the order"), Task::Drive),
+        Request::Finalize { .. } => (t!("The CA refused to finalize the order"), Task::Drive),
+        Request::Certificate { .. } => (t!("Could not download the certificate"), Task::Drive),
     };
     if refused_order {
         ctx.for_order(id, Action::OrderRefused { id });
@@ -583,27 +605,29 @@ fn request_label(request: &Request, issuance: &Issuance) -> String {
             .unwrap_or_default()
     };
     match request {
-        Request::NewOrder(_) => "Placing the order…".to_string(),
-        Request::Authorization { url } => format!("Reading the authorization {}…", name_of(url)),
+        Request::NewOrder(_) => t!("Placing the order…").to_string(),
+        Request::Authorization { url } => {
+            t!("Reading the authorization {name}…", name = name_of(url))
+        }
         Request::Answer {
             authorization_url, ..
-        } => format!(
-            "Telling the CA that {} is ready to be checked…",
-            name_of(authorization_url)
+        } => t!(
+            "Telling the CA that {name} is ready to be checked…",
+            name = name_of(authorization_url)
         ),
-        Request::Order { .. } => "Asking the CA about the order…".to_string(),
-        Request::Finalize { .. } => "Sending the certificate request (finalize)…".to_string(),
-        Request::Certificate { .. } => "Downloading the certificate…".to_string(),
+        Request::Order { .. } => t!("Asking the CA about the order…").to_string(),
+        Request::Finalize { .. } => t!("Sending the certificate request (finalize)…").to_string(),
+        Request::Certificate { .. } => t!("Downloading the certificate…").to_string(),
     }
 }
 
 /// The start of the countdown's sentence while the flow waits.
 fn wait_label(why: WaitReason) -> &'static str {
     match why {
-        WaitReason::Validating => "The CA is validating the challenges; asking again",
-        WaitReason::Issuing => "The CA is issuing the certificate; asking again",
+        WaitReason::Validating => t!("The CA is validating the challenges; asking again"),
+        WaitReason::Issuing => t!("The CA is issuing the certificate; asking again"),
         WaitReason::Backoff => {
-            "The CA asked to wait, or a request did not get through; trying again"
+            t!("The CA asked to wait, or a request did not get through; trying again")
         }
     }
 }
@@ -617,7 +641,10 @@ async fn download_chain(ctx: &Ctx, url: String) {
     ) else {
         return;
     };
-    if !ctx.for_order(id, Action::Busy("Downloading the alternate chain…".into())) {
+    if !ctx.for_order(
+        id,
+        Action::Busy(t!("Downloading the alternate chain…").into()),
+    ) {
         return;
     }
     match client.download_certificate(&account, &url).await {
@@ -636,7 +663,7 @@ async fn download_chain(ctx: &Ctx, url: String) {
             ctx.for_order(
                 id,
                 Action::Failed(ErrorInfo::from_error(
-                    "Could not download the alternate chain",
+                    t!("Could not download the alternate chain"),
                     &e,
                     Some(Task::DownloadChain { url }),
                 )),

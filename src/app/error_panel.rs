@@ -1,6 +1,7 @@
 //! An error: what happened, what to do, the CA's problem with its subproblems, and "Try again".
 
 use certsmith::acme::problem::{describe_duration, Problem, ACME_ERROR_NS};
+use certsmith::t;
 use certsmith::wizard::{ErrorInfo, Task};
 use yew::prelude::*;
 
@@ -29,12 +30,12 @@ pub fn error_panel(props: &ErrorPanelProps) -> Html {
             if let Some(problem) = &error.problem {
                 { view_problem(problem) }
             }
-            <p class="hint" data-testid="hint"><strong>{ "What to do: " }</strong>{ &error.hint }</p>
+            <p class="hint" data-testid="hint"><strong>{ t!("What to do: ") }</strong>{ &error.hint }</p>
             <div class="actions">
                 if let Some(retry) = retry {
-                    <button type="button" class="primary" onclick={retry}>{ "Try again" }</button>
+                    <button type="button" class="primary" onclick={retry}>{ t!("Try again") }</button>
                 }
-                <button type="button" onclick={dismiss}>{ "Dismiss" }</button>
+                <button type="button" onclick={dismiss}>{ t!("Dismiss") }</button>
             </div>
         </div>
     }
@@ -49,11 +50,12 @@ fn short_type(problem: &Problem) -> Option<String> {
 }
 
 fn problem_line(problem: &Problem) -> Html {
-    let text = problem
-        .detail
-        .clone()
-        .or_else(|| problem.title.clone())
-        .unwrap_or_else(|| "no details given".to_string());
+    // The CA's own words, in the CA's language (unknown: `lang=""`), so that neither a screen reader nor
+    // the German page's test takes them for the page's.
+    let text = match problem.detail.clone().or_else(|| problem.title.clone()) {
+        Some(said) => html! { <span lang="">{ said }</span> },
+        None => html! { t!("no details given") },
+    };
     html! {
         <>
             if let Some(identifier) = &problem.identifier {
@@ -71,9 +73,9 @@ fn problem_line(problem: &Problem) -> Html {
 pub fn view_problem(problem: &Problem) -> Html {
     html! {
         <div class="problem" data-testid="problem">
-            <p><strong>{ "The CA says: " }</strong>{ problem_line(problem) }</p>
+            <p><strong>{ t!("The CA says: ") }</strong>{ problem_line(problem) }</p>
             if let Some(wait) = problem.retry_after {
-                <p>{ format!("The CA asks to wait {} before trying again.", describe_duration(wait)) }</p>
+                <p>{ t!("The CA asks to wait {wait} before trying again.", wait = describe_duration(wait)) }</p>
             }
             if !problem.subproblems.is_empty() {
                 <ul class="subproblems">

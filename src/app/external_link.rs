@@ -2,6 +2,7 @@
 //! this machine), so a `javascript:` or `data:` URL in a directory is shown as text, never followed.
 
 use certsmith::acme::transport::is_safe_scheme;
+use certsmith::t;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -25,7 +26,7 @@ pub fn external_link(props: &ExternalLinkProps) -> Html {
     } else {
         html! {
             <span class="unsafe-link" data-testid={props.testid.clone()}
-                  title="Not a link: the CA gave an address that is not https">{ props.url.clone() }</span>
+                  title={t!("Not a link: the CA gave an address that is not https")}>{ props.url.clone() }</span>
         }
     }
 }

@@ -3,11 +3,15 @@
 //! gave it, and what came back. Numbered from 1, as the nonce chain names them.
 
 use certsmith::acme::client::Exchange;
+use certsmith::t;
 use certsmith::wizard::inspect;
 use serde_json::Value;
 use yew::prelude::*;
 
 use super::external_link::ExternalLink;
+
+/// Where the nonce goes in its sentence, which shows it as code.
+const NONCE: &str = "{nonce}";
 
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
@@ -19,20 +23,38 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
     let n = i + 1;
     let status = match (exchange.status, &exchange.transport_error) {
         (Some(status), _) => status.to_string(),
-        (None, Some(error)) => format!("failed: {error}"),
-        (None, None) => "not sent yet".to_string(),
+        (None, Some(error)) => t!("failed: {error}", error = error),
+        (None, None) => t!("not sent yet").to_string(),
     };
     let failed = exchange.status.is_some_and(|s| s >= 400) || exchange.transport_error.is_some();
     let lesson = inspect::lesson(entries, i);
     let nonce = inspect::nonce(exchange);
     let source = inspect::nonce_source(entries, i);
-    let nonce_from = match source {
-        Some(j) => format!(" from the Replay-Nonce of #{}", j + 1),
-        None => " from a newNonce before this log (the CA probe)".into(),
+    // The sentence shows the nonce as code: filled with its own placeholder, then split there.
+    let nonce_line = |nonce: &str| {
+        let sentence = match source {
+            Some(j) => t!(
+                "Nonce {nonce} from the Replay-Nonce of #{n}",
+                nonce = NONCE,
+                n = j + 1
+            ),
+            None => t!(
+                "Nonce {nonce} from a newNonce before this log (the CA probe)",
+                nonce = NONCE
+            ),
+        };
+        let (before, after) = sentence
+            .split_once(NONCE)
+            .unwrap_or((sentence.as_str(), ""));
+        html! { <p data-testid="nonce-chain">{ before }<code>{ nonce }</code>{ after }</p> }
     };
     let signature = inspect::signature(exchange, rsa).map(|s| match s.bytes {
-        Some(bytes) => format!("{}, {bytes} bytes", s.alg),
-        None => s.alg,
+        Some(bytes) => t!(
+            "Signature: {alg}, {bytes} bytes (proves the key signed it)",
+            alg = s.alg,
+            bytes = bytes
+        ),
+        None => t!("Signature: {alg} (proves the key signed it)", alg = s.alg),
     });
     html! {
         <li class="exchange" data-testid="exchange" value={n.to_string()} data-kind={exchange.kind.clone()}
@@ -44,7 +66,7 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
                 <span class={classes!("http-status", failed.then_some("failed"))}>{ status }</span>
                 <span class="kind">{ format!(" ({})", exchange.kind) }</span>
                 if inspect::is_retry(entries, i) {
-                    <span class="retry" data-testid="retry">{ " badNonce retry" }</span>
+                    <span class="retry" data-testid="retry">{ " " }{ t!("badNonce retry") }</span>
                 }
             </p>
             <p class="lesson">
@@ -52,22 +74,22 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
                 { " " }<span data-testid="why">{ lesson.why }</span>
             </p>
             if let Some(protected) = &exchange.protected {
-                <p class="label">{ "Protected header" }</p>
+                <p class="label">{ t!("Protected header") }</p>
                 <pre>{ pretty(protected) }</pre>
-                <p class="label">{ "Payload" }</p>
+                <p class="label">{ t!("Payload") }</p>
                 { match &exchange.payload {
                     Some(payload) => html! { <pre>{ pretty(payload) }</pre> },
-                    None => html! { <p class="muted">{ "(empty: POST-as-GET)" }</p> },
+                    None => html! { <p class="muted">{ t!("(empty: POST-as-GET)") }</p> },
                 } }
                 if let Some(signature) = signature {
-                    <p data-testid="signature">{ format!("Signature: {signature} (proves the key signed it)") }</p>
+                    <p data-testid="signature">{ signature }</p>
                 }
                 if let Some(nonce) = nonce {
-                    <p data-testid="nonce-chain">{ "Nonce " }<code>{ nonce }</code>{ nonce_from }</p>
+                    { nonce_line(nonce) }
                 }
             }
             if !exchange.response_headers.is_empty() {
-                <p class="label">{ "Response headers" }</p>
+                <p class="label">{ t!("Response headers") }</p>
                 <dl class="headers">
                     { for exchange.response_headers.iter().map(|(name, value)| html! {
                         <><dt>{ name }</dt><dd><code>{ value }</code></dd></>
@@ -76,7 +98,7 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
             }
             if !exchange.response_body.is_empty() {
                 <details>
-                    <summary>{ "Response body" }</summary>
+                    <summary>{ t!("Response body") }</summary>
                     <pre>{ body_text(&exchange.response_body) }</pre>
                 </details>
             }

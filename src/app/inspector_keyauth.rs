@@ -2,6 +2,7 @@
 //! §8.1, with the RFC 7638 thumbprint) to what is placed: the TXT value of dns-01 (§8.4) or the file of
 //! http-01 (§8.3).
 
+use certsmith::t;
 use certsmith::wizard::inspect::KeyAuthorization;
 use yew::prelude::*;
 
@@ -11,7 +12,7 @@ pub fn view_key_authorizations(found: &[KeyAuthorization]) -> Html {
     }
     html! {
         <>
-            <h3>{ "Key authorizations (RFC 8555 §8.1)" }</h3>
+            <h3>{ t!("Key authorizations (RFC 8555 §8.1)") }</h3>
             { for found.iter().map(view_one) }
         </>
     }
@@ -27,15 +28,15 @@ fn view_one(k: &KeyAuthorization) -> Html {
                  data-challenge={k.challenge.clone()}>
             <h4>{ format!("{} ({})", k.name, k.challenge) }</h4>
             <dl class="headers">
-                { step("1. Token, from the challenge", "ka-token", &k.token) }
-                { step("2. Account key JWK, RFC 7638 form", "ka-jwk", &k.jwk) }
-                { step("3. Thumbprint: base64url(SHA-256(2))", "ka-thumbprint", &k.thumbprint) }
-                { step("4. Key authorization: 1 \".\" 3", "ka-key-authorization", &k.key_authorization) }
+                { step(t!("1. Token, from the challenge"), "ka-token", &k.token) }
+                { step(t!("2. Account key JWK, RFC 7638 form"), "ka-jwk", &k.jwk) }
+                { step(t!("3. Thumbprint: base64url(SHA-256(2))"), "ka-thumbprint", &k.thumbprint) }
+                { step(t!("4. Key authorization: 1 \".\" 3"), "ka-key-authorization", &k.key_authorization) }
                 if dns {
-                    { step("5. SHA-256(4), hex", "ka-sha256", &k.sha256_hex) }
-                    { step("6. TXT value: base64url of 5 (§8.4)", "ka-value", &k.value) }
+                    { step(t!("5. SHA-256(4), hex"), "ka-sha256", &k.sha256_hex) }
+                    { step(t!("6. TXT value: base64url of 5 (§8.4)"), "ka-value", &k.value) }
                 } else {
-                    { step("5. File content: 4 itself (§8.3)", "ka-value", &k.value) }
+                    { step(t!("5. File content: 4 itself (§8.3)"), "ka-value", &k.value) }
                 }
             </dl>
         </article>

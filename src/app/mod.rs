@@ -24,6 +24,7 @@ mod forms;
 mod http_challenge;
 mod inspector_exchange;
 mod inspector_keyauth;
+mod language_switch;
 mod names_step;
 mod order_bar;
 mod persist_record;
@@ -32,6 +33,7 @@ mod protocol_log;
 mod section;
 mod state;
 
+use certsmith::t;
 use certsmith::web::tabs;
 use certsmith::wizard::certs::ShelfAction;
 use certsmith::wizard::{Action, Step, Task};
@@ -45,6 +47,7 @@ use certificates::CertificatesList;
 use challenges_step::ChallengesStep;
 use delete_data::DeleteData;
 use effects::Ctx;
+use language_switch::LanguageSwitch;
 use names_step::NamesStep;
 use order_bar::OrderBar;
 use progress::StepList;
@@ -64,6 +67,36 @@ const PANIC_TEST_HASH: &str = "#certsmith-test-panic";
 /// True in the local build (`CERTSMITH_LOCAL_CA=1`), whose CA is a throwaway Pebble.
 pub fn local_ca() -> bool {
     matches!(option_env!("CERTSMITH_LOCAL_CA"), Some(v) if !v.is_empty() && v != "0")
+}
+
+/// A sentence that holds markup (a `<code>`, a link): `text` (from the catalogue, marked with `t_key!` and
+/// passed through [`i18n::text`](certsmith::i18n::text)) with each `{placeholder}` named in `parts`
+/// replaced by its markup, so the words keep the language's order around it. A brace `parts` does not name
+/// stays as it is.
+pub fn sentence_with(text: &str, parts: &[(&str, Html)]) -> Html {
+    let mut pieces: Vec<Html> = Vec::new();
+    let mut rest = text;
+    loop {
+        let next = parts
+            .iter()
+            .filter_map(|(name, part)| {
+                let at = rest.find(&format!("{{{name}}}"))?;
+                Some((at, name.len() + 2, part))
+            })
+            .min_by_key(|(at, _, _)| *at);
+        let Some((at, length, part)) = next else {
+            break;
+        };
+        if at > 0 {
+            pieces.push(html! { { rest[..at].to_owned() } });
+        }
+        pieces.push(part.clone());
+        rest = &rest[at + length..];
+    }
+    if !rest.is_empty() {
+        pieces.push(html! { { rest.to_owned() } });
+    }
+    pieces.into_iter().collect()
 }
 
 #[function_component(App)]
@@ -89,7 +122,10 @@ pub fn app() -> Html {
             if tabs::is_passive() {
                 return;
             }
-            let problem = state.save().err();
+            let problem = state
+                .save()
+                .err()
+                .map(|problem| t!("Progress is not being saved: {problem}", problem = problem));
             if *storage_problem != problem {
                 storage_problem.set(problem);
             }
@@ -111,7 +147,10 @@ pub fn app() -> Html {
                 return;
             }
             if let Err(problem) = shelf.save() {
-                storage_problem.set(Some(format!("the certificates list: {problem}")));
+                storage_problem.set(Some(t!(
+                    "Progress is not being saved: the certificates list: {problem}",
+                    problem = problem
+                )));
             }
         });
     }
@@ -187,7 +226,8 @@ pub fn app() -> Html {
             <header class="site-header">
                 <div class="inner">
                     <h1>{ "Certsmith" }</h1>
-                    <p class="tagline">{ "Get a TLS certificate from an ACME CA, entirely in this page." }</p>
+                    <p class="tagline">{ t!("Get a TLS certificate from an ACME CA, entirely in this page.") }</p>
+                    <LanguageSwitch />
                 </div>
             </header>
             <main>
@@ -197,11 +237,11 @@ pub fn app() -> Html {
                 if let Some(notice) = &w.notice {
                     <div class="notice" role="status">
                         <p>{ notice }</p>
-                        <button type="button" onclick={dismiss_notice}>{ "Dismiss" }</button>
+                        <button type="button" onclick={dismiss_notice}>{ t!("Dismiss") }</button>
                     </div>
                 }
                 if let Some(problem) = &*storage_problem {
-                    <p class="notice" role="status">{ format!("Progress is not being saved: {problem}") }</p>
+                    <p class="notice" role="status">{ problem }</p>
                 }
                 if let Some(lock) = w.account_lock.as_ref().filter(|_| w.is_locked()) {
                     <UnlockPanel lock={lock.clone()} resume_order={w.order.is_some() && w.step != Step::Challenges}
@@ -222,9 +262,9 @@ pub fn app() -> Html {
                 <ProtocolLog log={log.clone()} wizard={wizard.clone()} />
             </main>
             <footer class="site-footer">
-                <p>{ "Keys are made in this page and kept in this browser's storage; nothing secret is sent anywhere. \
+                <p>{ t!("Keys are made in this page and kept in this browser's storage; nothing secret is sent anywhere. \
                       No analytics, no third-party code. The page talks only to the CA you choose and the DNS \
-                      resolvers you list." }</p>
+                      resolvers you list.") }</p>
                 <DeleteData local_ca={local_ca().then_some(AttrValue::from(DEFAULT_DIRECTORY))}
                             on_action={on_action.clone()} on_log={log.dispatcher().to_callback()} />
             </footer>
@@ -243,11 +283,11 @@ fn other_tab() -> Html {
     });
     // No Escape: the tab can only be taken back (or left alone).
     html! {
-        <dialog::Modal id="other-tab" title="Certsmith is open in another tab">
-            <p>{ "Your progress goes on there. So that two tabs never overwrite each other's work, this one \
-                  stopped saving and sending." }</p>
+        <dialog::Modal id="other-tab" title={t!("Certsmith is open in another tab")}>
+            <p>{ t!("Your progress goes on there. So that two tabs never overwrite each other's work, this one \
+                  stopped saving and sending.") }</p>
             <div class="actions">
-                <button type="button" class="primary" onclick={reload}>{ "Use this tab" }</button>
+                <button type="button" class="primary" onclick={reload}>{ t!("Use this tab") }</button>
             </div>
         </dialog::Modal>
     }

@@ -2,6 +2,7 @@
 
 use certsmith::acme::identifier::{allowed_challenge_types, Identifier, IdentifierKind};
 use certsmith::pki::key::KeyType;
+use certsmith::t;
 use certsmith::wizard::{Action, KeyChoice, Section, Step, Task, Wizard};
 use yew::prelude::*;
 
@@ -23,7 +24,7 @@ pub fn names_step(props: &NamesStepProps) -> Html {
     let dispatch = props.on_action.clone();
     let body = match w.step {
         Step::Ca | Step::Account => {
-            html! { <p class="muted">{ "Create or import an account first." }</p> }
+            html! { <p class="muted">{ t!("Create or import an account first.") }</p> }
         }
         Step::Names => view_form(w, &dispatch, &props.on_task),
         _ => view_summary(w),
@@ -38,24 +39,42 @@ pub fn names_step(props: &NamesStepProps) -> Html {
             on_dismiss={dispatch.reform(|()| Action::DismissError)}
         >
             if let Some(renewing) = w.renewing.as_ref().filter(|_| w.step < Step::Done) {
-                <p class="notice" role="status" data-testid="renewing">{ format!(
-                    "Renewing the certificate for {}: the new one gets a new key of the same kind{}.",
-                    renewing.names.join(", "),
-                    if renewing.cert_id.is_some() && w.directory.as_ref().is_some_and(|d| d.renewal_info.is_some()) {
-                        ", and the CA is told which certificate it replaces"
-                    } else { "" }) }</p>
+                <p class="notice" role="status" data-testid="renewing">
+                    { renewing_notice(w, &renewing.names.join(", "), renewing.cert_id.is_some()) }
+                </p>
             }
             { body }
         </StepSection>
     }
 }
 
+/// The notice while renewing `names`; it says the order names the replaced certificate when the CA has
+/// ARI (RFC 9773) and the certificate is known.
+fn renewing_notice(w: &Wizard, names: &str, known_certificate: bool) -> String {
+    let tells_ca = known_certificate
+        && w.directory
+            .as_ref()
+            .is_some_and(|d| d.renewal_info.is_some());
+    if tells_ca {
+        t!(
+            "Renewing the certificate for {names}: the new one gets a new key of the same kind, and the CA is \
+             told which certificate it replaces.",
+            names = names
+        )
+    } else {
+        t!(
+            "Renewing the certificate for {names}: the new one gets a new key of the same kind.",
+            names = names
+        )
+    }
+}
+
 /// What a name allows, in words.
 fn name_note(id: &Identifier) -> &'static str {
     match (id.kind, allowed_challenge_types(id)) {
-        (IdentifierKind::Ip, _) => "IP address: HTTP-01 only",
-        _ if id.is_wildcard() => "wildcard: DNS-01 only",
-        _ => "DNS-01 or HTTP-01",
+        (IdentifierKind::Ip, _) => t!("IP address: HTTP-01 only"),
+        _ if id.is_wildcard() => t!("wildcard: DNS-01 only"),
+        _ => t!("DNS-01 or HTTP-01"),
     }
 }
 
@@ -76,19 +95,19 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
     html! {
         <div class="stack">
             <div class="field">
-                <label for="names">{ "Domain names" }</label>
+                <label for="names">{ t!("Domain names") }</label>
                 <textarea id="names" rows="4" spellcheck="false" autocomplete="off" autocapitalize="none"
                           placeholder="example.com\nwww.example.com"
                           value={w.names_input.clone()} oninput={on_names} disabled={busy}
                           aria-invalid={invalid.then_some("true")} aria-describedby={invalid.then_some("names-invalid")} />
-                <p class="help">{ "One per line or separated by commas. A wildcard such as *.example.com covers one \
-                                   level of subdomains and needs a DNS record; an IP address needs a file on the \
-                                   server (HTTP-01)." }</p>
+                <p class="help">{ t!("One per line or separated by commas. A wildcard such as *.example.com covers \
+                                   one level of subdomains and needs a DNS record; an IP address needs a file on \
+                                   the server (HTTP-01).") }</p>
             </div>
             { match &parsed {
                 Err(invalid) => html! {
                     <div class="error" role="alert" id="names-invalid">
-                        <p>{ if invalid.len() == 1 { "This name cannot be used:" } else { "These names cannot be used:" } }</p>
+                        <p>{ if invalid.len() == 1 { t!("This name cannot be used:") } else { t!("These names cannot be used:") } }</p>
                         <ul class="invalid-names">
                             { for invalid.iter().map(|bad| html! {
                                 <li><code>{ &bad.input }</code>{ ": " }{ bad.reason.to_string() }</li>
@@ -97,7 +116,7 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                     </div>
                 },
                 Ok(names) if !names.is_empty() => html! {
-                    <ul class="name-list" aria-label="Names on the certificate">
+                    <ul class="name-list" aria-label={t!("Names on the certificate")}>
                         { for names.iter().map(|id| html! {
                             <li><code>{ &id.value }</code>{ " " }<span class="badge">{ name_note(id) }</span></li>
                         }) }
@@ -106,7 +125,7 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                 Ok(_) => html! {},
             } }
             <div class="field">
-                <label for="key-choice">{ "Certificate key" }</label>
+                <label for="key-choice">{ t!("Certificate key") }</label>
                 <select id="key-choice" onchange={on_key} disabled={busy}>
                     { for KeyChoice::all().into_iter().map(|choice| html! {
                         <option value={choice.as_str()} selected={choice == w.key_choice}>{ choice.label() }</option>
@@ -115,8 +134,8 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                 <p class="help">{ key_help(w.key_choice) }</p>
             </div>
             if w.key_choice == KeyChoice::Generate(KeyType::Rsa4096) {
-                <p class="notice">{ "An RSA 4096 key takes a few seconds to generate in the browser; the page shows \
-                                     that it is busy meanwhile." }</p>
+                <p class="notice">{ t!("An RSA 4096 key takes a few seconds to generate in the browser; the page \
+                                     shows that it is busy meanwhile.") }</p>
             }
             if w.key_choice == KeyChoice::Csr {
                 <div class="field">
@@ -124,22 +143,23 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                     <textarea id="csr" rows="6" spellcheck="false" autocomplete="off"
                               placeholder="-----BEGIN CERTIFICATE REQUEST-----"
                               value={w.csr_input.clone()} oninput={on_csr} disabled={busy} />
-                    <p class="help">{ "Made by your server or control panel; its names must be exactly the names above. \
-                                       Its private key stays with you, so this page offers no privkey.pem or PFX." }</p>
+                    <p class="help">{ t!("Made by your server or control panel; its names must be exactly the names \
+                                       above. Its private key stays with you, so this page offers no privkey.pem or \
+                                       PFX.") }</p>
                 </div>
                 { match w.parsed_csr() {
                     None => html! {},
                     Some(Ok(csr)) => html! {
-                        <p class="ok">{ format!("The CSR asks for {} with an {} key.",
-                            csr.identifiers.iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(", "),
-                            csr.key_description) }</p>
+                        <p class="ok">{ t!("The CSR asks for {names} with an {key} key.",
+                            names = csr.identifiers.iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(", "),
+                            key = csr.key_description) }</p>
                     },
-                    Some(Err(e)) => html! { <p class="error" role="alert">{ format!("The CSR cannot be used: {e}.") }</p> },
+                    Some(Err(e)) => html! { <p class="error" role="alert">{ t!("The CSR cannot be used: {why}.", why = e) }</p> },
                 } }
             }
             <div class="actions">
                 <button type="button" class="primary" onclick={create} disabled={busy || blocker.is_some()}>
-                    { "Create order" }
+                    { t!("Create order") }
                 </button>
             </div>
             if let Some(reason) = blocker {
@@ -152,13 +172,13 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
 fn key_help(choice: KeyChoice) -> &'static str {
     match choice {
         KeyChoice::Generate(KeyType::P256) => {
-            "Recommended: small and fast, and every current browser and server supports it."
+            t!("Recommended: small and fast, and every current browser and server supports it.")
         }
-        KeyChoice::Generate(KeyType::P384) => "A larger elliptic curve; slower, rarely needed.",
+        KeyChoice::Generate(KeyType::P384) => t!("A larger elliptic curve; slower, rarely needed."),
         KeyChoice::Generate(_) => {
-            "RSA: for old clients or appliances that cannot use ECDSA. Larger and slower."
+            t!("RSA: for old clients or appliances that cannot use ECDSA. Larger and slower.")
         }
-        KeyChoice::Csr => "Bring a certificate signing request made elsewhere.",
+        KeyChoice::Csr => t!("Bring a certificate signing request made elsewhere."),
     }
 }
 
@@ -169,18 +189,18 @@ fn view_summary(w: &Wizard) -> Html {
         .map(|o| o.names().into_iter().map(str::to_string).collect())
         .unwrap_or_default();
     let key = match (&w.cert_key, &w.order_csr) {
-        (_, Some(_)) => "Your CSR (the private key stays with you)".to_string(),
-        (Some(key), None) => format!("{}, made in this page", key.describe()),
-        (None, None) => "none".to_string(),
+        (_, Some(_)) => t!("Your CSR (the private key stays with you)").to_string(),
+        (Some(key), None) => t!("{key}, made in this page", key = key.describe()),
+        (None, None) => t!("none").to_string(),
     };
     html! {
         <dl class="facts">
-            <dt>{ "Names" }</dt>
+            <dt>{ t!("Names") }</dt>
             <dd>{ names.join(", ") }</dd>
-            <dt>{ "Certificate key" }</dt>
+            <dt>{ t!("Certificate key") }</dt>
             <dd>{ key }</dd>
             if let Some(profile) = &w.profile {
-                <dt>{ "Profile" }</dt>
+                <dt>{ t!("Profile") }</dt>
                 <dd>{ profile }</dd>
             }
         </dl>

@@ -2,10 +2,13 @@
 //! account) and "Forget this order" (asks first, then deletes the order, its key and certificates).
 
 use certsmith::acme::order::OrderStatus;
+use certsmith::i18n;
 use certsmith::wizard::{Action, Step, Wizard};
+use certsmith::{t, t_key};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
+use super::sentence_with;
 
 #[derive(Properties, PartialEq)]
 pub struct OrderBarProps {
@@ -23,12 +26,16 @@ pub struct OrderBarProps {
 /// authorization failed the order is over.
 pub fn shown_status(w: &Wizard) -> &'static str {
     if w.step == Step::Failed {
-        "failed"
-    } else {
-        w.order
-            .as_ref()
-            .and_then(|order| order.status())
-            .map_or("being placed", OrderStatus::as_str)
+        return t!("failed");
+    }
+    match w.order.as_ref().and_then(|order| order.status()) {
+        None => t!("being placed"),
+        Some(OrderStatus::Pending) => t!("pending"),
+        Some(OrderStatus::Ready) => t!("ready"),
+        Some(OrderStatus::Processing) => t!("processing"),
+        Some(OrderStatus::Valid) => t!("valid"),
+        Some(OrderStatus::Invalid) => t!("invalid"),
+        Some(OrderStatus::Unknown) => t!("unknown"),
     }
 }
 
@@ -40,27 +47,27 @@ pub fn order_bar(props: &OrderBarProps) -> Html {
     };
     let dispatch = &props.on_action;
     html! {
-        <aside class="order-bar" aria-label="This order">
-            <p>
-                { "Order for " }<strong>{ names }</strong>
-                { format!(" ({})", props.status) }
-            </p>
+        <aside class="order-bar" aria-label={t!("This order")}>
+            <p>{ sentence_with(
+                i18n::text(t_key!("Order for {names} ({status})")),
+                &[("names", html! { <strong>{ names }</strong> }), ("status", html! { { props.status } })],
+            ) }</p>
             <div class="actions">
                 if !props.failed {
                     <button type="button" onclick={dispatch.reform(|_: MouseEvent| Action::NewOrder)}>
-                        { "Start a new order" }
+                        { t!("Start a new order") }
                     </button>
                 }
                 <button type="button" class="danger"
                         onclick={{ let confirming = confirming.clone(); Callback::from(move |_: MouseEvent| confirming.set(true)) }}>
-                    { "Forget this order" }
+                    { t!("Forget this order") }
                 </button>
             </div>
             if *confirming {
                 <ConfirmDialog
                     id="forget-dialog"
-                    title="Forget this order?"
-                    confirm_label="Yes, forget it"
+                    title={t!("Forget this order?")}
+                    confirm_label={t!("Yes, forget it")}
                     on_confirm={{
                         let confirming = confirming.clone();
                         let dispatch = dispatch.clone();
@@ -71,8 +78,9 @@ pub fn order_bar(props: &OrderBarProps) -> Html {
                     }}
                     on_cancel={{ let confirming = confirming.clone(); Callback::from(move |()| confirming.set(false)) }}
                 >
-                    <p>{ "This deletes the order, its certificate key and any certificate from this browser. Download \
-                          the certificate and privkey.pem first if you still need them. The CA and the account stay." }</p>
+                    <p>{ t!("This deletes the order, its certificate key and any certificate from this browser. \
+                          Download the certificate and privkey.pem first if you still need them. The CA and the \
+                          account stay.") }</p>
                 </ConfirmDialog>
             }
         </aside>

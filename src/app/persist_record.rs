@@ -5,6 +5,7 @@
 
 use certsmith::acme::authorization::Placement;
 use certsmith::acme::persist::{persist_until_date, persist_until_from_date, PersistChoice};
+use certsmith::{i18n, t};
 use yew::prelude::*;
 
 use super::copy_button::CopyButton;
@@ -60,89 +61,98 @@ pub fn persist_record_view(props: &PersistRecordProps) -> Html {
         ..choice
     });
     let covers = if record.wildcard {
-        format!("{base}, *.{base} and every name under {base}")
+        t!("{base}, *.{base} and every name under {base}", base = base)
     } else {
         base.clone()
+    };
+    let grant = if props.suggest_lock {
+        t!(
+            "What it grants: while this record exists, whoever holds this account's key can get certificates \
+             for {covers} from this CA, without any further DNS change. Protect the account key (lock it with a \
+             passphrase in the Account step); to take the permission back, delete the record.",
+            covers = covers
+        )
+    } else {
+        t!(
+            "What it grants: while this record exists, whoever holds this account's key can get certificates \
+             for {covers} from this CA, without any further DNS change. Protect the account key; to take the \
+             permission back, delete the record.",
+            covers = covers
+        )
     };
     let checkbox_id = format!("persist-wildcard-{}", props.index);
     let until_id = format!("persist-until-{}", props.index);
     html! {
         <article class="record persist" data-testid="persist-record">
-            <h4>{ format!("Lasting TXT record for {}", props.name) }</h4>
+            <h4>{ t!("Lasting TXT record for {name}", name = props.name) }</h4>
             if props.seen_by.is_empty() {
-                <p>{ "Add this TXT record once, and leave it there. If you placed it for an earlier certificate with \
-                      this account, nothing needs placing: press \u{201c}Check DNS\u{201d} below to see it." }</p>
+                <p>{ t!("Add this TXT record once, and leave it there. If you placed it for an earlier certificate \
+                         with this account, nothing needs placing: press \u{201c}Check DNS\u{201d} below to see it.") }</p>
             } else {
-                <p class="ok" role="status" data-testid="persist-in-place">{ format!(
-                    "The DNS check sees this record already ({}): nothing needs placing for {}. Submit, and the CA \
-                     checks it.", props.seen_by.join(", "), props.name) }</p>
+                <p class="ok" role="status" data-testid="persist-in-place">{ t!(
+                    "The DNS check sees this record already ({resolvers}): nothing needs placing for {name}. Submit, \
+                     and the CA checks it.", resolvers = props.seen_by.join(", "), name = props.name) }</p>
             }
             <dl class="record-fields">
-                <dt>{ "Name" }</dt>
+                <dt>{ t!("Name") }</dt>
                 <dd class="copyable">
                     <code data-testid="persist-name">{ record_name }</code>
                     <CopyButton text={record_name.clone()} />
                 </dd>
-                <dt>{ "Type" }</dt>
+                <dt>{ t!("Type") }</dt>
                 <dd>{ "TXT" }</dd>
-                <dt>{ "Value" }</dt>
+                <dt>{ t!("Value") }</dt>
                 <dd class="copyable">
                     <code data-testid="persist-value">{ &value }</code>
                     <CopyButton text={value.clone()} />
                 </dd>
             </dl>
-            <p class="help">{ "As a zone-file line, for panels that import them:" }</p>
+            <p class="help">{ t!("As a zone-file line, for panels that import them:") }</p>
             <div class="copyable">
                 <pre class="zone" data-testid="persist-zone-line">{ &zone_line }</pre>
                 <CopyButton text={zone_line.clone()} />
             </div>
             <div class="persist-options">
                 if wildcard_name {
-                    <p class="help">{ format!("A wildcard needs policy=wildcard: the record covers {base} and every \
-                                               name under it.") }</p>
+                    <p class="help">{ t!("A wildcard needs policy=wildcard: the record covers {base} and every \
+                                          name under it.", base = base) }</p>
                 } else {
                     <div class="field checkbox">
                         <input id={checkbox_id.clone()} type="checkbox"
                                checked={choice.wildcard || props.wildcard_required}
                                disabled={props.disabled || props.wildcard_required}
                                onchange={on_wildcard} />
-                        <label for={checkbox_id}>{ format!(
-                            "Also cover *.{base} and every name under {base} (policy=wildcard)") }</label>
+                        <label for={checkbox_id}>{ t!(
+                            "Also cover *.{base} and every name under {base} (policy=wildcard)", base = base) }</label>
                     </div>
                     if props.wildcard_required {
-                        <p class="help">{ format!("Needed: *.{base} in this order is proven by the same record.") }</p>
+                        <p class="help">{ t!("Needed: *.{base} in this order is proven by the same record.", base = base) }</p>
                     }
                 }
                 <div class="field">
-                    <label for={until_id.clone()}>{ "Valid until (optional)" }</label>
+                    <label for={until_id.clone()}>{ t!("Valid until (optional)") }</label>
                     <input id={until_id} type="date" disabled={props.disabled}
                            value={choice.persist_until.and_then(persist_until_date).unwrap_or_default()}
                            oninput={on_until} />
-                    <p class="help">{ "From 00:00 UTC on this date the CA no longer accepts the record \
-                                       (persistUntil). Leave it empty for a record without an end." }</p>
+                    <p class="help">{ t!("From 00:00 UTC on this date the CA no longer accepts the record \
+                                       (persistUntil). Leave it empty for a record without an end.") }</p>
                 </div>
             </div>
             if let Some(until) = props.until_near {
-                <p class="notice" role="status" data-testid="persist-until-near">{ format!(
-                    "A persistUntil of {} is less than 30 days away: after it the CA no longer accepts the record, \
+                <p class="notice" role="status" data-testid="persist-until-near">{ t!(
+                    "A persistUntil of {date} is less than 30 days away: after it the CA no longer accepts the record, \
                      and renewals need it replaced. Choose a later date (or none) and place the record again.",
-                    persist_until_date(until).unwrap_or_else(|| until.to_string())) }</p>
+                    date = i18n::date(until).unwrap_or_else(|| until.to_string())) }</p>
             }
-            <p data-testid="persist-stays">{ format!(
-                "The record stays in place: it is not a one-time value. Later certificates and renewals for {} \
-                 with this account need no DNS change; the CA looks at the same record again.", props.name) }</p>
-            <p class="notice" data-testid="persist-grant">
-                { format!("What it grants: while this record exists, whoever holds this account's key can get \
-                           certificates for {covers} from this CA, without any further DNS change. Protect the \
-                           account key") }
-                { if props.suggest_lock { " (lock it with a passphrase in the Account step)" } else { "" } }
-                { "; to take the permission back, delete the record." }
-            </p>
+            <p data-testid="persist-stays">{ t!(
+                "The record stays in place: it is not a one-time value. Later certificates and renewals for {name} \
+                 with this account need no DNS change; the CA looks at the same record again.", name = props.name) }</p>
+            <p class="notice" data-testid="persist-grant">{ grant }</p>
             if !props.refused.is_empty() {
                 <ul class="persist-refused">
                     { for props.refused.iter().map(|(resolver, why)| html! {
-                        <li data-testid="persist-refused">{ format!("{} sees a record there that does not count: {why}.",
-                                                                   host(resolver)) }</li>
+                        <li data-testid="persist-refused">{ t!("{resolver} sees a record there that does not count: {why}.",
+                                                              resolver = host(resolver), why = why) }</li>
                     }) }
                 </ul>
             }

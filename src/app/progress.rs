@@ -5,6 +5,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use certsmith::acme::problem::describe_duration;
+use certsmith::t;
 use certsmith::web::clock;
 use certsmith::wizard::{Section, Step};
 use wasm_bindgen_futures::spawn_local;
@@ -19,21 +20,21 @@ pub struct StepListProps {
 pub fn step_list(props: &StepListProps) -> Html {
     let at = props.step.section();
     html! {
-        <nav class="step-list" aria-label="Steps">
+        <nav class="step-list" aria-label={t!("Steps")}>
             <ol>
                 { for Section::ALL.into_iter().map(|section| {
                     let (class, note) = if section == at {
-                        ("current", " (current step)")
+                        ("current", Some(t!("(current step)")))
                     } else if section < at {
-                        ("done", " (done)")
+                        ("done", Some(t!("(done)")))
                     } else {
-                        ("todo", "")
+                        ("todo", None)
                     };
                     html! {
                         <li class={class}>
                             <span class="step-number" aria-hidden="true">{ section.number() }</span>
                             <span class="step-title">{ section.title() }</span>
-                            <span class="visually-hidden">{ note }</span>
+                            <span class="visually-hidden">{ note.map(|note| format!(" {note}")).unwrap_or_default() }</span>
                         </li>
                     }
                 }) }
@@ -74,17 +75,17 @@ pub fn busy(props: &BusyProps) -> Html {
     let label = match props.until_ms {
         Some(until) => {
             let left = Duration::from_millis(until.saturating_sub(*now_ms)).as_secs() + 1;
-            format!(
-                "{} in {}…",
-                props.label,
-                describe_duration(Duration::from_secs(left))
+            t!(
+                "{task} in {wait}…",
+                task = props.label,
+                wait = describe_duration(Duration::from_secs(left))
             )
         }
         None => props.label.clone(),
     };
     html! {
         <div class="busy" role="progressbar" aria-busy="true" aria-valuetext={label.clone()}
-             aria-label="Working">
+             aria-label={t!("Working")}>
             <span class="spinner" aria-hidden="true"></span>
             <span class="busy-label" data-testid="busy-label">{ label }</span>
         </div>

@@ -5,6 +5,7 @@
 //! [`certsmith::wizard::inspect`]; it holds what crossed the wire in the clear, never a private key.
 
 use certsmith::acme::client::Exchange;
+use certsmith::t;
 use certsmith::web::download::download;
 use certsmith::wizard::inspect::{self, PROBLEMS};
 use yew::prelude::*;
@@ -54,13 +55,26 @@ pub fn protocol_log(props: &ProtocolLogProps) -> Html {
     let send = Callback::from(|_: MouseEvent| effects::send_held());
     // Each exchange that passes the filter, after the waits before it (shown unfiltered only).
     let rows = (0..=entries.len()).map(|i| {
-        let waits = log.waits.iter().filter(|w| w.before == i && filter.is_empty());
-        let after = i.checked_sub(1).and_then(|j| inspect::header(&entries[j], "retry-after"));
-        let cause = after.map(|v| format!(" (Retry-After: {v})")).unwrap_or_default();
+        let waits = log
+            .waits
+            .iter()
+            .filter(|w| w.before == i && filter.is_empty());
+        let retry_after = i
+            .checked_sub(1)
+            .and_then(|j| inspect::header(&entries[j], "retry-after"));
+        let waited = |seconds: u64, why: &str| match retry_after {
+            Some(retry_after) => t!(
+                "Waited {seconds} s: {why} (Retry-After: {retry_after})",
+                seconds = seconds,
+                why = why,
+                retry_after = retry_after
+            ),
+            None => t!("Waited {seconds} s: {why}", seconds = seconds, why = why),
+        };
         html! {
             <>
                 { for waits.map(|w| html! {
-                    <li class="wait" data-testid="wait">{ format!("Waited {} s: {}{cause}", w.seconds, w.why) }</li>
+                    <li class="wait" data-testid="wait">{ waited(w.seconds, &w.why) }</li>
                 }) }
                 if i < entries.len() && inspect::shown(entries, i, &filter) {
                     { view_exchange(entries, i, rsa) }
@@ -72,41 +86,41 @@ pub fn protocol_log(props: &ProtocolLogProps) -> Html {
     html! {
         <>
             if let Some(with_held) = props.log.held.as_ref().map(|h| [&entries[..], &[Exchange::clone(h)]].concat()) {
-                <section class="held" data-testid="held-request" aria-label="Next request">
-                    <h2>{ "Next request (step-through)" }</h2>
-                    <p class="help">{ "Not sent yet. The client adds the nonce and the signature when it sends." }</p>
+                <section class="held" data-testid="held-request" aria-label={t!("Next request")}>
+                    <h2>{ t!("Next request (step-through)") }</h2>
+                    <p class="help">{ t!("Not sent yet. The client adds the nonce and the signature when it sends.") }</p>
                     <ol class="exchanges">{ view_exchange(&with_held, entries.len(), rsa) }</ol>
                     <div class="actions">
-                        <button type="button" class="primary" onclick={send}>{ "Send" }</button>
+                        <button type="button" class="primary" onclick={send}>{ t!("Send") }</button>
                     </div>
                 </section>
             }
             <details class="protocol-log">
-                <summary>{ "Protocol log" }</summary>
-                <p class="help">{ format!(
-                    "The {} most recent requests this page sent to the CA, oldest first: the RFC section and why, \
+                <summary>{ t!("Protocol log") }</summary>
+                <p class="help">{ t!(
+                    "The {count} most recent requests this page sent to the CA, oldest first: the RFC section and why, \
                      the decoded JWS (RFC 8555 §6.2), the nonce chain, and what came back. No key is shown; nothing \
-                     here is secret.", entries.len()) }</p>
+                     here is secret.", count = entries.len()) }</p>
                 <div class="field">
                     <label>
                         <input type="checkbox" checked={log.step_through} onchange={on_step_through} />
-                        { " Step-through: hold each request of the order until I press Send" }
+                        { " " }{ t!("Step-through: hold each request of the order until I press Send") }
                     </label>
                 </div>
                 if entries.is_empty() {
-                    <p class="muted">{ "No requests yet." }</p>
+                    <p class="muted">{ t!("No requests yet.") }</p>
                 } else {
                     <div class="actions">
-                        <label for="log-filter">{ "Show" }</label>
+                        <label for="log-filter">{ t!("Show") }</label>
                         <select id="log-filter" onchange={on_filter}>
-                            <option value="" selected={filter.is_empty()}>{ "All kinds" }</option>
+                            <option value="" selected={filter.is_empty()}>{ t!("All kinds") }</option>
                             { for inspect::kinds(entries).into_iter().map(|k| html! {
                                 <option value={k.to_string()} selected={*filter == k}>{ k }</option>
                             }) }
-                            <option value={PROBLEMS} selected={*filter == PROBLEMS}>{ "Errors and retries" }</option>
+                            <option value={PROBLEMS} selected={*filter == PROBLEMS}>{ t!("Errors and retries") }</option>
                         </select>
-                        <button type="button" onclick={export}>{ "Export log (JSON)" }</button>
-                        <button type="button" onclick={clear}>{ "Clear log" }</button>
+                        <button type="button" onclick={export}>{ t!("Export log (JSON)") }</button>
+                        <button type="button" onclick={clear}>{ t!("Clear log") }</button>
                     </div>
                     if let Some(error) = &*export_error {
                         <p role="alert">{ error }</p>

@@ -5,6 +5,7 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use certsmith::acme::client::Exchange;
+use certsmith::t;
 use certsmith::web::storage;
 use certsmith::wizard::certs::{Shelf, ShelfAction, SHELF_STORAGE_KEY};
 use certsmith::wizard::{Action, ProtocolLog, Wizard, LOG_STORAGE_KEY, STORAGE_KEY};
@@ -34,14 +35,19 @@ impl AppState {
                     let refused_key = format!("{STORAGE_KEY}.refused");
                     let kept = storage::save(&refused_key, &saved).is_ok();
                     let mut wizard = fresh();
-                    wizard.notice = Some(format!(
-                        "The progress saved in this browser could not be used: {e}. Starting over.{}",
-                        if kept {
-                            format!(" A copy of it stays in this browser's storage under \"{refused_key}\".")
-                        } else {
-                            String::new()
-                        }
-                    ));
+                    wizard.notice = Some(if kept {
+                        t!(
+                            "The progress saved in this browser could not be used: {why}. Starting over. \
+                             A copy of it stays in this browser's storage under \"{storage_key}\".",
+                            why = e,
+                            storage_key = refused_key
+                        )
+                    } else {
+                        t!(
+                            "The progress saved in this browser could not be used: {why}. Starting over.",
+                            why = e
+                        )
+                    });
                     wizard
                 }
             },

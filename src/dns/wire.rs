@@ -39,7 +39,7 @@ pub enum DnsError {
     #[error("{0}")]
     InvalidName(String),
     /// The bytes are not a DNS answer to a TXT question.
-    #[error("malformed DNS answer: {0}")]
+    #[error("{}", crate::t!("malformed DNS answer: {why}", why = .0))]
     Malformed(String),
 }
 
@@ -62,7 +62,7 @@ pub fn rcode_name(rcode: u8) -> &'static str {
         RCODE_NXDOMAIN => "NXDOMAIN",
         RCODE_NOTIMP => "NOTIMP",
         RCODE_REFUSED => "REFUSED",
-        _ => "an unknown response code",
+        _ => crate::t!("an unknown response code"),
     }
 }
 
@@ -93,20 +93,30 @@ pub fn txt_query(name: &str) -> Result<Vec<u8>, DnsError> {
 /// Splits and checks a presentation-format name (letters, digits, `-` and `_`, labels of 1 to 63 bytes,
 /// at most 255 bytes on the wire).
 fn name_labels(name: &str) -> Result<Vec<&str>, DnsError> {
-    let bad = |why: String| DnsError::InvalidName(format!("cannot look up {name:?}: {why}"));
+    let bad = |why: String| {
+        DnsError::InvalidName(crate::t!(
+            "cannot look up {name}: {why}",
+            name = format!("{name:?}"),
+            why = why
+        ))
+    };
     let trimmed = name.strip_suffix('.').unwrap_or(name);
     if trimmed.is_empty() {
-        return Err(bad("the name is empty".into()));
+        return Err(bad(crate::t!("the name is empty").into()));
     }
     let labels: Vec<&str> = trimmed.split('.').collect();
     let mut wire_len = 1;
     for label in &labels {
         if label.is_empty() {
-            return Err(bad("it has an empty label (two dots in a row)".into()));
+            return Err(bad(
+                crate::t!("it has an empty label (two dots in a row)").into()
+            ));
         }
         if label.len() > MAX_LABEL_LEN {
-            return Err(bad(format!(
-                "the label {label:?} is longer than {MAX_LABEL_LEN} bytes"
+            return Err(bad(crate::t!(
+                "the label {label} is longer than {max} bytes",
+                label = format!("{label:?}"),
+                max = MAX_LABEL_LEN
             )));
         }
         if let Some(c) = label
@@ -114,17 +124,22 @@ fn name_labels(name: &str) -> Result<Vec<&str>, DnsError> {
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
         {
             let why = if c.is_ascii() {
-                format!("the character {c:?} is not allowed in a DNS name")
+                crate::t!(
+                    "the character {character} is not allowed in a DNS name",
+                    character = format!("{c:?}")
+                )
             } else {
-                "it is not ASCII (write an international name as its xn-- form)".to_string()
+                crate::t!("it is not ASCII (write an international name as its xn-- form)")
+                    .to_string()
             };
             return Err(bad(why));
         }
         wire_len += 1 + label.len();
     }
     if wire_len > MAX_NAME_LEN {
-        return Err(bad(format!(
-            "it is longer than {MAX_NAME_LEN} bytes on the wire"
+        return Err(bad(crate::t!(
+            "it is longer than {max} bytes on the wire",
+            max = MAX_NAME_LEN
         )));
     }
     Ok(labels)
@@ -155,24 +170,29 @@ fn malformed(why: impl Into<String>) -> DnsError {
 
 fn parse(bytes: &[u8], expected: Option<&Name>) -> Result<DnsAnswer, DnsError> {
     let mut reader = Reader { msg: bytes, pos: 0 };
-    let _id = reader.u16("header")?;
-    let flags = reader.u16("header")?;
-    let qdcount = reader.u16("header")?;
-    let ancount = reader.u16("header")?;
-    let _nscount = reader.u16("header")?;
-    let _arcount = reader.u16("header")?;
+    let _id = reader.u16(Part::Header)?;
+    let flags = reader.u16(Part::Header)?;
+    let qdcount = reader.u16(Part::Header)?;
+    let ancount = reader.u16(Part::Header)?;
+    let _nscount = reader.u16(Part::Header)?;
+    let _arcount = reader.u16(Part::Header)?;
 
     if flags & 0x8000 == 0 {
-        return Err(malformed("it is a query, not a response (QR is 0)"));
+        return Err(malformed(crate::t!(
+            "it is a query, not a response (QR is 0)"
+        )));
     }
     let opcode = (flags >> 11) & 0x0f;
     if opcode != 0 {
-        return Err(malformed(format!("opcode {opcode} instead of 0 (QUERY)")));
+        return Err(malformed(crate::t!(
+            "opcode {opcode} instead of 0 (QUERY)",
+            opcode = opcode
+        )));
     }
     if flags & 0x0200 != 0 {
-        return Err(malformed(
-            "the server truncated it (TC is set): the records do not fit",
-        ));
+        return Err(malformed(crate::t!(
+            "the server truncated it (TC is set): the records do not fit"
+        )));
     }
     let rcode = (flags & 0x000f) as u8;
 
@@ -184,25 +204,30 @@ fn parse(bytes: &[u8], expected: Option<&Name>) -> Result<DnsAnswer, DnsError> {
                 txt: Vec::new(),
             });
         }
-        return Err(malformed("it has no question section"));
+        return Err(malformed(crate::t!("it has no question section")));
     }
     if qdcount != 1 {
-        return Err(malformed(format!("{qdcount} questions instead of one")));
+        return Err(malformed(crate::t!(
+            "{count} questions instead of one",
+            count = qdcount
+        )));
     }
     let qname = reader.name()?;
-    let qtype = reader.u16("question")?;
-    let qclass = reader.u16("question")?;
+    let qtype = reader.u16(Part::Question)?;
+    let qclass = reader.u16(Part::Question)?;
     if qtype != TYPE_TXT || qclass != CLASS_IN {
-        return Err(malformed(format!(
-            "it answers a question of type {qtype} class {qclass}, not TXT IN"
+        return Err(malformed(crate::t!(
+            "it answers a question of type {qtype} class {qclass}, not TXT IN",
+            qtype = qtype,
+            qclass = qclass
         )));
     }
     if let Some(expected) = expected {
         if &qname != expected {
-            return Err(malformed(format!(
-                "it answers a question about {}, not {}",
-                display_name(&qname),
-                display_name(expected)
+            return Err(malformed(crate::t!(
+                "it answers a question about {asked}, not {expected}",
+                asked = display_name(&qname),
+                expected = display_name(expected)
             )));
         }
     }
@@ -211,13 +236,13 @@ fn parse(bytes: &[u8], expected: Option<&Name>) -> Result<DnsAnswer, DnsError> {
     let mut records = Vec::with_capacity(ancount.min(64) as usize);
     for n in 0..ancount {
         let owner = reader.name()?;
-        let what = format!("answer record {}", n + 1);
-        let rtype = reader.u16(&what)?;
-        let class = reader.u16(&what)?;
-        let _ttl = reader.u32(&what)?;
-        let rdlength = reader.u16(&what)? as usize;
+        let part = Part::Answer(n + 1);
+        let rtype = reader.u16(part)?;
+        let class = reader.u16(part)?;
+        let _ttl = reader.u32(part)?;
+        let rdlength = reader.u16(part)? as usize;
         let rdata_start = reader.pos;
-        let rdata = reader.take(rdlength, &what)?;
+        let rdata = reader.take(rdlength, part)?;
         records.push(Record {
             owner,
             rtype,
@@ -234,8 +259,9 @@ fn parse(bytes: &[u8], expected: Option<&Name>) -> Result<DnsAnswer, DnsError> {
         .find(|r| r.rtype == TYPE_CNAME && r.class == CLASS_IN && Some(&r.owner) == names.last())
     {
         if names.len() > MAX_CNAME_HOPS {
-            return Err(malformed(format!(
-                "a CNAME chain longer than {MAX_CNAME_HOPS} names"
+            return Err(malformed(crate::t!(
+                "a CNAME chain longer than {max} names",
+                max = MAX_CNAME_HOPS
             )));
         }
         let target = Reader {
@@ -244,9 +270,9 @@ fn parse(bytes: &[u8], expected: Option<&Name>) -> Result<DnsAnswer, DnsError> {
         }
         .name()?;
         if names.contains(&target) {
-            return Err(malformed(format!(
-                "a CNAME loop through {}",
-                display_name(&target)
+            return Err(malformed(crate::t!(
+                "a CNAME loop through {name}",
+                name = display_name(&target)
             )));
         }
         names.push(target);
@@ -277,7 +303,9 @@ fn character_strings(rdata: &[u8]) -> Result<String, DnsError> {
     while let Some((&len, tail)) = rest.split_first() {
         let len = len as usize;
         if tail.len() < len {
-            return Err(malformed("a TXT string runs past the end of its record"));
+            return Err(malformed(crate::t!(
+                "a TXT string runs past the end of its record"
+            )));
         }
         out.extend_from_slice(&tail[..len]);
         rest = &tail[len..];
@@ -295,30 +323,49 @@ fn display_name(name: &Name) -> String {
         .join(".")
 }
 
+/// The part of a message being read, for saying where it ends too soon.
+#[derive(Clone, Copy)]
+enum Part {
+    Header,
+    Question,
+    /// An answer record, counted from 1.
+    Answer(u16),
+}
+
+impl Part {
+    fn cut_short(self) -> DnsError {
+        malformed(match self {
+            Part::Header => crate::t!("it ends in the middle of the header").to_string(),
+            Part::Question => crate::t!("it ends in the middle of the question").to_string(),
+            Part::Answer(n) => crate::t!("it ends in the middle of the answer record {n}", n = n),
+        })
+    }
+}
+
 struct Reader<'a> {
     msg: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], DnsError> {
+    fn take(&mut self, n: usize, part: Part) -> Result<&'a [u8], DnsError> {
         let end = self
             .pos
             .checked_add(n)
             .filter(|&end| end <= self.msg.len())
-            .ok_or_else(|| malformed(format!("it ends in the middle of the {what}")))?;
+            .ok_or_else(|| part.cut_short())?;
         let slice = &self.msg[self.pos..end];
         self.pos = end;
         Ok(slice)
     }
 
-    fn u16(&mut self, what: &str) -> Result<u16, DnsError> {
-        let b = self.take(2, what)?;
+    fn u16(&mut self, part: Part) -> Result<u16, DnsError> {
+        let b = self.take(2, part)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
 
-    fn u32(&mut self, what: &str) -> Result<u32, DnsError> {
-        let b = self.take(4, what)?;
+    fn u32(&mut self, part: Part) -> Result<u32, DnsError> {
+        let b = self.take(4, part)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
@@ -336,7 +383,7 @@ impl<'a> Reader<'a> {
             let len = *self
                 .msg
                 .get(pos)
-                .ok_or_else(|| malformed("it ends in the middle of a name"))?;
+                .ok_or_else(|| malformed(crate::t!("it ends in the middle of a name")))?;
             match len & 0xc0 {
                 0x00 if len == 0 => {
                     pos += 1;
@@ -347,11 +394,12 @@ impl<'a> Reader<'a> {
                     let label = self
                         .msg
                         .get(pos + 1..pos + 1 + len)
-                        .ok_or_else(|| malformed("it ends in the middle of a name"))?;
+                        .ok_or_else(|| malformed(crate::t!("it ends in the middle of a name")))?;
                     wire_len += 1 + len;
                     if wire_len > MAX_NAME_LEN {
-                        return Err(malformed(format!(
-                            "a name longer than {MAX_NAME_LEN} bytes"
+                        return Err(malformed(crate::t!(
+                            "a name longer than {max} bytes",
+                            max = MAX_NAME_LEN
                         )));
                     }
                     labels.push(label.to_ascii_lowercase());
@@ -361,20 +409,21 @@ impl<'a> Reader<'a> {
                     let low = *self
                         .msg
                         .get(pos + 1)
-                        .ok_or_else(|| malformed("it ends in the middle of a name"))?;
+                        .ok_or_else(|| malformed(crate::t!("it ends in the middle of a name")))?;
                     let target = (((len & 0x3f) as usize) << 8) | low as usize;
                     if target >= run_start {
-                        return Err(malformed(
-                            "a name compression pointer that does not point backwards (a loop?)",
-                        ));
+                        return Err(malformed(crate::t!(
+                            "a name compression pointer that does not point backwards (a loop?)"
+                        )));
                     }
                     resume.get_or_insert(pos + 2);
                     pos = target;
                     run_start = target;
                 }
                 _ => {
-                    return Err(malformed(format!(
-                        "a name label of unknown kind 0x{len:02x}"
+                    return Err(malformed(crate::t!(
+                        "a name label of unknown kind {kind}",
+                        kind = format!("0x{len:02x}")
                     )))
                 }
             }
@@ -762,10 +811,10 @@ mod tests {
                 r.name().unwrap();
                 r.pos += 4;
                 let ancount = u16::from_be_bytes([bytes[6], bytes[7]]);
-                for _ in 0..ancount {
+                for n in 0..ancount {
                     r.name().unwrap();
                     r.pos += 8;
-                    let len = r.u16("").unwrap() as usize;
+                    let len = r.u16(Part::Answer(n + 1)).unwrap() as usize;
                     r.pos += len;
                 }
                 r.pos

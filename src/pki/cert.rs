@@ -22,16 +22,26 @@ use crate::pki::key::{pem_blocks, PrivateKey};
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CertError {
     /// The text holds no "CERTIFICATE" PEM block at all.
-    #[error("no certificate found; a PEM certificate starts with \"-----BEGIN CERTIFICATE-----\"")]
+    #[error(
+        "{}",
+        crate::t!("no certificate found; a PEM certificate starts with \"-----BEGIN CERTIFICATE-----\"")
+    )]
     NoCertificates,
     /// The PEM armor itself is broken.
-    #[error("the certificate chain is not valid PEM: {0}")]
+    #[error("{}", crate::t!("the certificate chain is not valid PEM: {why}", why = .0))]
     Pem(String),
     /// A certificate that does not parse as X.509.
-    #[error("certificate {position} of the chain is malformed: {detail}")]
+    #[error(
+        "{}",
+        crate::t!(
+            "certificate {position} of the chain is malformed: {detail}",
+            position = .position,
+            detail = .detail
+        )
+    )]
     Malformed { position: usize, detail: String },
     /// The certificate lacks what an ARI CertID needs.
-    #[error("cannot compute the renewal-information CertID: {0}")]
+    #[error("{}", crate::t!("cannot compute the renewal-information CertID: {why}", why = .0))]
     NoCertId(String),
 }
 
@@ -79,7 +89,10 @@ pub fn parse_pem_chain(pem: &str) -> Result<Vec<CertificateInfo>, CertError> {
         .map(|(index, block)| {
             let position = index + 1;
             if block.label != "CERTIFICATE" {
-                let detail = format!("it is a \"{}\" block, not a certificate", block.label);
+                let detail = crate::t!(
+                    "it is a \"{label}\" block, not a certificate",
+                    label = block.label
+                );
                 return Err(CertError::Malformed { position, detail });
             }
             CertificateInfo::from_der(&block.der).map_err(|e| e.at(position))
@@ -216,7 +229,8 @@ fn authority_key_identifier(cert: &Certificate) -> Result<Option<Vec<u8>>, CertE
 pub fn ari_cert_id(cert: &CertificateInfo) -> Result<String, CertError> {
     let Some(key_identifier) = &cert.authority_key_identifier else {
         return Err(CertError::NoCertId(
-            "the certificate has no Authority Key Identifier with a keyIdentifier".into(),
+            crate::t!("the certificate has no Authority Key Identifier with a keyIdentifier")
+                .into(),
         ));
     };
     Ok(ari_cert_id_from_parts(

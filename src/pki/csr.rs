@@ -37,33 +37,54 @@ use crate::pki::key::{
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CsrError {
     /// `build_csr` was given no identifiers.
-    #[error("a CSR needs at least one name")]
+    #[error("{}", crate::t!("a CSR needs at least one name"))]
     NoIdentifiers,
     /// An identifier that cannot be written into, or read from, a CSR.
-    #[error("the name \"{name}\" cannot be used in a CSR: {reason}")]
+    #[error(
+        "{}",
+        crate::t!("the name \"{name}\" cannot be used in a CSR: {reason}", name = .name, reason = .reason)
+    )]
     BadIdentifier { name: String, reason: String },
     /// The builder or signer failed.
-    #[error("could not build the CSR: {0}")]
+    #[error("{}", crate::t!("could not build the CSR: {why}", why = .0))]
     Build(String),
     /// The input is not a CSR (garbage, another PEM type, broken DER).
-    #[error("this is not a certificate signing request: {0}")]
+    #[error("{}", crate::t!("this is not a certificate signing request: {why}", why = .0))]
     NotACsr(String),
     /// The CSR's self-signature does not verify: it was altered, or signed by another key.
     #[error(
-        "the CSR's signature is invalid (the CSR was altered or signed with another key): {0}"
+        "{}",
+        crate::t!(
+            "the CSR's signature is invalid (the CSR was altered or signed with another key): {why}",
+            why = .0
+        )
     )]
     BadSignature(String),
     /// A signature algorithm we cannot check.
-    #[error("the CSR is signed with {0}, which is not supported; use ECDSA P-256/P-384 or RSA with SHA-256")]
+    #[error(
+        "{}",
+        crate::t!(
+            "the CSR is signed with {algorithm}, which is not supported; use ECDSA P-256/P-384 or RSA with \
+             SHA-256",
+            algorithm = .0
+        )
+    )]
     UnsupportedSignature(String),
     /// A CSR key a CA would refuse.
     #[error(
-        "the CSR's key ({0}) is not supported; use ECDSA P-256, P-384 or RSA of at least 2048 bits"
+        "{}",
+        crate::t!(
+            "the CSR's key ({key}) is not supported; use ECDSA P-256, P-384 or RSA of at least 2048 bits",
+            key = .0
+        )
     )]
     UnsupportedKey(String),
     /// The CSR asks for no names at all.
     #[error(
-        "the CSR names no domain or IP address (no subjectAltName and no DNS name as common name)"
+        "{}",
+        crate::t!(
+            "the CSR names no domain or IP address (no subjectAltName and no DNS name as common name)"
+        )
     )]
     NoNames,
     /// The CSR's names differ from the order's identifiers (RFC 8555 §7.4: they must be the same).
@@ -75,17 +96,24 @@ pub enum CsrError {
 }
 
 fn mismatch_message(missing: &[String], extra: &[String]) -> String {
-    let mut parts = Vec::new();
-    if !missing.is_empty() {
-        parts.push(format!("the CSR lacks {}", missing.join(", ")));
+    let (missing, extra) = (missing.join(", "), extra.join(", "));
+    match (missing.is_empty(), extra.is_empty()) {
+        (false, true) => crate::t!(
+            "the CSR does not match the order: the CSR lacks {missing}",
+            missing = missing
+        ),
+        (true, false) => crate::t!(
+            "the CSR does not match the order: the CSR also asks for {extra}, which the order does not \
+             include",
+            extra = extra
+        ),
+        _ => crate::t!(
+            "the CSR does not match the order: the CSR lacks {missing}; the CSR also asks for {extra}, \
+             which the order does not include",
+            missing = missing,
+            extra = extra
+        ),
     }
-    if !extra.is_empty() {
-        parts.push(format!(
-            "the CSR also asks for {}, which the order does not include",
-            extra.join(", ")
-        ));
-    }
-    format!("the CSR does not match the order: {}", parts.join("; "))
 }
 
 /// The longest common name X.509 allows (RFC 5280 Appendix A, `ub-common-name`).
@@ -150,13 +178,17 @@ fn general_name(identifier: &Identifier) -> Result<GeneralName, CsrError> {
     match identifier.kind {
         IdentifierKind::Dns => Ia5String::new(&identifier.value)
             .map(GeneralName::DnsName)
-            .map_err(|_| bad("a DNS name in a certificate must be ASCII (the xn-- form of an international name)")),
+            .map_err(|_| {
+                bad(crate::t!(
+                    "a DNS name in a certificate must be ASCII (the xn-- form of an international name)"
+                ))
+            }),
         IdentifierKind::Ip => identifier
             .value
             .parse::<IpAddr>()
             .map(GeneralName::from)
-            .map_err(|_| bad("not an IP address")),
-        IdentifierKind::Unknown => Err(bad("only DNS names and IP addresses can be certified")),
+            .map_err(|_| bad(crate::t!("not an IP address"))),
+        IdentifierKind::Unknown => Err(bad(crate::t!("only DNS names and IP addresses can be certified"))),
     }
 }
 
@@ -199,7 +231,7 @@ pub struct ParsedCsr {
 pub fn parse_csr(input: &[u8]) -> Result<ParsedCsr, CsrError> {
     let der = csr_der(input)?;
     let request = CertReq::from_der(&der)
-        .map_err(|e| CsrError::NotACsr(format!("the DER does not parse ({e})")))?;
+        .map_err(|e| CsrError::NotACsr(crate::t!("the DER does not parse ({why})", why = e)))?;
     let spki = request
         .info
         .public_key
@@ -256,7 +288,7 @@ fn csr_der(input: &[u8]) -> Result<Vec<u8>, CsrError> {
             return Ok(input.to_vec());
         }
         return Err(CsrError::NotACsr(
-            "expected PEM (\"-----BEGIN CERTIFICATE REQUEST-----\") or DER".into(),
+            crate::t!("expected PEM (\"-----BEGIN CERTIFICATE REQUEST-----\") or DER").into(),
         ));
     };
     let blocks = pem_blocks(text).map_err(CsrError::NotACsr)?;
@@ -268,11 +300,11 @@ fn csr_der(input: &[u8]) -> Result<Vec<u8>, CsrError> {
     });
     match (found, blocks.first()) {
         (Some(block), _) => Ok(block.der.to_vec()),
-        (None, Some(other)) => Err(CsrError::NotACsr(format!(
-            "the PEM holds a \"{}\" block",
-            other.label
+        (None, Some(other)) => Err(CsrError::NotACsr(crate::t!(
+            "the PEM holds a \"{label}\" block",
+            label = other.label
         ))),
-        (None, None) => Err(CsrError::NotACsr("no PEM block found".into())),
+        (None, None) => Err(CsrError::NotACsr(crate::t!("no PEM block found").into())),
     }
 }
 
@@ -300,7 +332,9 @@ impl CsrKey {
     fn from_spki(spki: &[u8]) -> Result<Self, CsrError> {
         let info = spki::SubjectPublicKeyInfoRef::from_der(spki)
             .map_err(|e| CsrError::NotACsr(e.to_string()))?;
-        let bad_key = |e: &dyn fmt::Display| CsrError::UnsupportedKey(format!("unreadable ({e})"));
+        let bad_key = |e: &dyn fmt::Display| {
+            CsrError::UnsupportedKey(crate::t!("unreadable ({why})", why = e))
+        };
         match info.algorithm.oid {
             ID_EC_PUBLIC_KEY => match info.algorithm.parameters_oid().map_err(|e| bad_key(&e))? {
                 SECP256R1 => Ok(CsrKey::P256(
@@ -342,7 +376,12 @@ impl CsrKey {
             ECDSA_WITH_SHA256 | SHA256_WITH_RSA => Sha256::digest(signed).to_vec(),
             ECDSA_WITH_SHA384 | SHA384_WITH_RSA => Sha384::digest(signed).to_vec(),
             SHA512_WITH_RSA => Sha512::digest(signed).to_vec(),
-            other => return Err(CsrError::UnsupportedSignature(format!("algorithm {other}"))),
+            other => {
+                return Err(CsrError::UnsupportedSignature(crate::t!(
+                    "algorithm {oid}",
+                    oid = other
+                )))
+            }
         };
         let is_ecdsa = matches!(alg, ECDSA_WITH_SHA256 | ECDSA_WITH_SHA384);
         let bad = |e: &dyn fmt::Display| CsrError::BadSignature(e.to_string());
@@ -363,9 +402,10 @@ impl CsrKey {
                 };
                 key.verify(scheme, &digest, sig).map_err(|e| bad(&e))
             }
-            _ => Err(CsrError::BadSignature(format!(
-                "the signature algorithm {alg} does not fit the {} key",
-                self.describe()
+            _ => Err(CsrError::BadSignature(crate::t!(
+                "the signature algorithm {oid} does not fit the {key} key",
+                oid = alg,
+                key = self.describe()
             ))),
         }
     }
@@ -396,8 +436,12 @@ fn requested_names(request: &CertReq) -> Result<Vec<Identifier>, CsrError> {
 
 /// The GeneralNames of the subjectAltName extension in the extensionRequest attribute (RFC 2985 §5.4.2).
 fn subject_alt_names(request: &CertReq) -> Result<Vec<GeneralName>, CsrError> {
-    let unreadable =
-        |e: der::Error| CsrError::NotACsr(format!("its extension request is unreadable ({e})"));
+    let unreadable = |e: der::Error| {
+        CsrError::NotACsr(crate::t!(
+            "its extension request is unreadable ({why})",
+            why = e
+        ))
+    };
     let mut names = Vec::new();
     for attribute in request
         .info
@@ -430,18 +474,18 @@ fn identifier_from_general_name(name: &GeneralName) -> Result<Identifier, CsrErr
                 .filter(|id| id.kind == IdentifierKind::Dns)
                 .ok_or_else(|| CsrError::BadIdentifier {
                     name: text,
-                    reason: "not a valid DNS name".into(),
+                    reason: crate::t!("not a valid DNS name").into(),
                 })
         }
         GeneralName::IpAddress(octets) => ip_from_octets(octets.as_bytes())
             .map(Identifier::ip)
             .ok_or_else(|| CsrError::BadIdentifier {
                 name: format!("{:02x?}", octets.as_bytes()),
-                reason: "not an IPv4 or IPv6 address".into(),
+                reason: crate::t!("not an IPv4 or IPv6 address").into(),
             }),
         other => Err(CsrError::BadIdentifier {
             name: other_name_text(other),
-            reason: "ACME certifies only DNS names and IP addresses".into(),
+            reason: crate::t!("ACME certifies only DNS names and IP addresses").into(),
         }),
     }
 }
@@ -454,7 +498,7 @@ fn other_name_text(name: &GeneralName) -> String {
         GeneralName::DirectoryName(dn) => format!("dirName:{dn}"),
         GeneralName::RegisteredId(oid) => format!("RID:{oid}"),
         GeneralName::OtherName(other) => format!("otherName:{}", other.type_id),
-        _ => "an EDI party name".into(),
+        _ => crate::t!("an EDI party name").into(),
     }
 }
 

@@ -158,7 +158,9 @@ impl Outcome {
     fn unexpected(self) -> JobError {
         match self {
             Outcome::Failed(e) => e,
-            _ => JobError::new("the worker answered with something else than was asked for"),
+            _ => JobError::new(crate::t!(
+                "the worker answered with something else than was asked for"
+            )),
         }
     }
 }
@@ -167,12 +169,18 @@ impl Outcome {
 pub fn answer(job: &str) -> String {
     let outcome = match serde_json::from_str::<Job>(job) {
         Ok(job) => job.run(),
-        Err(e) => failed(format_args!("the worker could not read its job: {e}")),
+        Err(e) => failed(crate::t!(
+            "the worker could not read its job: {why}",
+            why = e
+        )),
     };
     serde_json::to_string(&outcome).unwrap_or_else(|e| {
         format!(
             "{{\"failed\":{{\"message\":{}}}}}",
-            serde_json::Value::from(format!("the worker could not write its answer: {e}"))
+            serde_json::Value::from(crate::t!(
+                "the worker could not write its answer: {why}",
+                why = e
+            ))
         )
     })
 }

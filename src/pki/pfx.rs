@@ -132,37 +132,58 @@ pub enum PfxPassword<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PfxError {
     /// No certificates were given.
-    #[error("there is no certificate to put into the PFX file; the chain is empty")]
+    #[error(
+        "{}",
+        crate::t!("there is no certificate to put into the PFX file; the chain is empty")
+    )]
     EmptyChain,
     /// An empty password was given without choosing "no password" explicitly.
     #[error(
-        "the PFX password is empty; type one, or choose explicitly to write the file without a \
-         password"
+        "{}",
+        crate::t!(
+            "the PFX password is empty; type one, or choose explicitly to write the file without a \
+             password"
+        )
     )]
     EmptyPassword,
     /// A certificate of the chain does not parse as X.509.
-    #[error("certificate {position} of the chain is not a valid X.509 certificate: {detail}")]
+    #[error(
+        "{}",
+        crate::t!(
+            "certificate {position} of the chain is not a valid X.509 certificate: {detail}",
+            position = .position,
+            detail = .detail
+        )
+    )]
     BadCertificate { position: usize, detail: String },
     /// The first certificate of the chain was issued for another key.
     #[error(
-        "the certificate does not belong to this private key ({key}): their public keys differ; \
-         use the key the certificate was ordered with"
+        "{}",
+        crate::t!(
+            "the certificate does not belong to this private key ({key}): their public keys differ; \
+             use the key the certificate was ordered with",
+            key = .key
+        )
     )]
     KeyMismatch { key: String },
     /// The friendly name has characters a PKCS#12 BMPString cannot hold.
     #[error(
-        "the friendly name {0:?} cannot be stored in a PFX file (characters outside the Basic \
-         Multilingual Plane, such as emoji, are not allowed)"
+        "{}",
+        crate::t!(
+            "the friendly name {name} cannot be stored in a PFX file (characters outside the Basic \
+             Multilingual Plane, such as emoji, are not allowed)",
+            name = format!("{:?}", .0)
+        )
     )]
     FriendlyName(String),
     /// The system's random number generator failed.
-    #[error("no randomness available for the PFX salts: {0}")]
+    #[error("{}", crate::t!("no randomness available for the PFX salts: {why}", why = .0))]
     Random(String),
     /// Encrypting the key or the certificates failed (should not happen).
-    #[error("could not encrypt the PFX contents: {0}")]
+    #[error("{}", crate::t!("could not encrypt the PFX contents: {why}", why = .0))]
     Encryption(String),
     /// DER encoding failed (should not happen).
-    #[error("could not encode the PFX file: {0}")]
+    #[error("{}", crate::t!("could not encode the PFX file: {why}", why = .0))]
     Encoding(String),
 }
 

@@ -19,12 +19,28 @@ const EVENT_LENGTH: Duration = Duration::from_secs(3600);
 /// Names listed in the summary before "and N more"; the description lists them all.
 const SUMMARY_NAMES: usize = 3;
 
+// The moments of a reminder, as a `RemindError::TimeOutOfRange` names them.
+const WRITTEN: &str = crate::t_key!("time the file is written");
+const WINDOW_START: &str = crate::t_key!("renewal window's start");
+const WINDOW_END: &str = crate::t_key!("renewal window's end");
+const EXPIRY: &str = crate::t_key!("expiry");
+
 /// Why a reminder cannot be written.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RemindError {
-    #[error("the {0} is outside the years 0 to 9999 that an iCalendar date holds")]
+    /// A moment of the reminder (its English name, marked for the catalogue) that no iCalendar date holds.
+    #[error(
+        "{}",
+        crate::t!(
+            "the {moment} is outside the years 0 to 9999 that an iCalendar date holds",
+            moment = crate::i18n::text(.0)
+        )
+    )]
     TimeOutOfRange(&'static str),
-    #[error("the page address {0:?} is not an http or https URL")]
+    #[error(
+        "{}",
+        crate::t!("the page address {url} is not an http or https URL", url = format!("{:?}", .0))
+    )]
     BadUrl(String),
 }
 
@@ -89,12 +105,9 @@ impl Reminder {
                 "UID",
                 escape_text(&format!("renewal-{}@certsmith", self.id)),
             ),
-            ("DTSTAMP", utc_stamp(now, "time the file is written")?),
-            ("DTSTART", utc_stamp(start, "renewal window's start")?),
-            (
-                "DTEND",
-                utc_stamp(start + EVENT_LENGTH, "renewal window's start")?,
-            ),
+            ("DTSTAMP", utc_stamp(now, WRITTEN)?),
+            ("DTSTART", utc_stamp(start, WINDOW_START)?),
+            ("DTEND", utc_stamp(start + EVENT_LENGTH, WINDOW_START)?),
             ("SUMMARY", summary.clone()),
             ("DESCRIPTION", escape_text(&self.description(end)?)),
             ("URL", checked_url(&self.page_url)?),
@@ -112,21 +125,25 @@ impl Reminder {
     /// "Renew the certificate for a.example, b.example", at most [`SUMMARY_NAMES`] names.
     fn summary(&self) -> String {
         let shown = self.names.len().min(SUMMARY_NAMES);
-        let mut names = self.names[..shown].join(", ");
-        if self.names.len() > shown {
-            names.push_str(&format!(" and {} more", self.names.len() - shown));
+        let names = self.names[..shown].join(", ");
+        match self.names.len() - shown {
+            0 => crate::t!("Renew the certificate for {names}", names = names),
+            more => crate::t!(
+                "Renew the certificate for {names} and {more} more",
+                names = names,
+                more = more
+            ),
         }
-        format!("Renew the certificate for {names}")
     }
 
     fn description(&self, end: SystemTime) -> Result<String, RemindError> {
-        Ok(format!(
-            "Certificate for {}.\nRenewal window: {} to {}.\nExpires: {}.\nRenew at {}",
-            self.names.join(", "),
-            readable(self.window.0, "renewal window's start")?,
-            readable(end, "renewal window's end")?,
-            readable(self.expires, "expiry")?,
-            self.page_url,
+        Ok(crate::t!(
+            "Certificate for {names}.\nRenewal window: {start} to {end}.\nExpires: {expires}.\nRenew at {url}",
+            names = self.names.join(", "),
+            start = readable(self.window.0, WINDOW_START)?,
+            end = readable(end, WINDOW_END)?,
+            expires = readable(self.expires, EXPIRY)?,
+            url = self.page_url,
         ))
     }
 }
@@ -201,24 +218,9 @@ fn utc_stamp(time: SystemTime, what: &'static str) -> Result<String, RemindError
     ))
 }
 
-/// A time for people, e.g. `2026-03-01 00:00 UTC`.
+/// A time for people in the page's language, e.g. `2026-03-01 00:00 UTC`.
 fn readable(time: SystemTime, what: &'static str) -> Result<String, RemindError> {
-    readable_utc(unix_seconds(time)).ok_or(RemindError::TimeOutOfRange(what))
-}
-
-/// Seconds since the Unix epoch for people, e.g. `2026-03-01 00:00 UTC`; `None` outside years 0–9999.
-pub fn readable_utc(seconds: i64) -> Option<String> {
-    let t = OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .filter(|t| (0..=9999).contains(&t.year()))?;
-    Some(format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    ))
+    crate::i18n::date_time(unix_seconds(time)).ok_or(RemindError::TimeOutOfRange(what))
 }
 
 fn calendar_time(time: SystemTime, what: &'static str) -> Result<OffsetDateTime, RemindError> {

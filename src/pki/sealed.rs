@@ -35,20 +35,29 @@ const IV_LEN: usize = 16;
 /// Why a key could not be sealed or opened.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SealError {
-    #[error("the passphrase is too short: use at least {MIN_PASSPHRASE_CHARS} characters")]
+    #[error(
+        "{}",
+        crate::t!(
+            "the passphrase is too short: use at least {min} characters",
+            min = MIN_PASSPHRASE_CHARS
+        )
+    )]
     PassphraseTooShort,
     /// Decryption failed or gave something that is not a private key: with PBES2 the two cannot be told
     /// apart, and a wrong passphrase is by far the likelier cause.
-    #[error("that passphrase does not open this key")]
+    #[error("{}", crate::t!("that passphrase does not open this key"))]
     WrongPassphrase,
-    #[error("the sealed key is damaged: {0}")]
+    #[error("{}", crate::t!("the sealed key is damaged: {why}", why = .0))]
     Malformed(String),
-    #[error("the sealed key uses an encryption this page does not read: {0}")]
+    #[error(
+        "{}",
+        crate::t!("the sealed key uses an encryption this page does not read: {encryption}", encryption = .0)
+    )]
     Unsupported(String),
-    #[error("no randomness available to seal the key: {0}")]
+    #[error("{}", crate::t!("no randomness available to seal the key: {why}", why = .0))]
     Random(String),
     /// Encrypting or encoding failed (should not happen).
-    #[error("could not seal the key: {0}")]
+    #[error("{}", crate::t!("could not seal the key: {why}", why = .0))]
     Encryption(String),
 }
 
@@ -98,8 +107,9 @@ impl SealedKey {
                 let (label, der) = der::pem::decode_vec(text.trim().as_bytes())
                     .map_err(|e| SealError::Malformed(e.to_string()))?;
                 if label != "ENCRYPTED PRIVATE KEY" {
-                    return Err(SealError::Malformed(format!(
-                        "a PEM \"{label}\" block, not \"ENCRYPTED PRIVATE KEY\""
+                    return Err(SealError::Malformed(crate::t!(
+                        "a PEM \"{label}\" block, not \"ENCRYPTED PRIVATE KEY\"",
+                        label = label
                     )));
                 }
                 der
@@ -137,18 +147,23 @@ impl SealedKey {
 /// Only PBES2 with PBKDF2, at a bounded count, is opened.
 fn check_kdf(scheme: &pkcs5::EncryptionScheme) -> Result<(), SealError> {
     let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
-        return Err(SealError::Unsupported("PBES1 (a legacy scheme)".into()));
+        return Err(SealError::Unsupported(
+            crate::t!("PBES1 (a legacy scheme)").into(),
+        ));
     };
     match &params.kdf {
         pbes2::Kdf::Pbkdf2(kdf) if kdf.iteration_count > MAX_OPEN_ITERATIONS => {
-            Err(SealError::Unsupported(format!(
-                "PBKDF2 with {} iterations (at most {MAX_OPEN_ITERATIONS} are run)",
-                kdf.iteration_count
+            Err(SealError::Unsupported(crate::t!(
+                "PBKDF2 with {iterations} iterations (at most {max} are run)",
+                iterations = kdf.iteration_count,
+                max = MAX_OPEN_ITERATIONS
             )))
         }
         pbes2::Kdf::Pbkdf2(_) => Ok(()),
         pbes2::Kdf::Scrypt(_) => Err(SealError::Unsupported("scrypt".into())),
-        _ => Err(SealError::Unsupported("an unknown key derivation".into())),
+        _ => Err(SealError::Unsupported(
+            crate::t!("an unknown key derivation").into(),
+        )),
     }
 }
 

@@ -19,18 +19,22 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
                 Err(e) => js::message(&e),
             }
         }
-        _ => "the Clipboard API is not available on this page".to_string(),
+        _ => crate::t!("the Clipboard API is not available on this page").to_string(),
     };
     copy_with_text_area(&window, text).map_err(|fallback| {
-        format!(
-            "the browser did not allow copying ({api_error}; {fallback}). Select the text and copy it by hand."
+        crate::t!(
+            "the browser did not allow copying ({api_error}; {fallback}). Select the text and copy it by hand.",
+            api_error = api_error,
+            fallback = fallback
         )
     })
 }
 
 fn copy_with_text_area(window: &web_sys::Window, text: &str) -> Result<(), String> {
-    let document = window.document().ok_or("the page has no document")?;
-    let body = document.body().ok_or("the page has no body")?;
+    let document = window
+        .document()
+        .ok_or(crate::t!("the page has no document"))?;
+    let body = document.body().ok_or(crate::t!("the page has no body"))?;
     let message = |e: JsValue| js::message(&e);
     let area: HtmlTextAreaElement = document
         .create_element("textarea")
@@ -51,12 +55,12 @@ fn copy_with_text_area(window: &web_sys::Window, text: &str) -> Result<(), Strin
     area.select();
     let copied = document
         .dyn_into::<HtmlDocument>()
-        .map_err(|_| "the document is not an HTML document".to_string())
+        .map_err(|_| crate::t!("the document is not an HTML document").to_string())
         .and_then(|html| html.exec_command("copy").map_err(message));
     area.remove();
     match copied {
         Ok(true) => Ok(()),
-        Ok(false) => Err("execCommand(\"copy\") was refused".into()),
+        Ok(false) => Err(crate::t!("execCommand(\"copy\") was refused").into()),
         Err(e) => Err(e),
     }
 }

@@ -36,41 +36,59 @@ pub enum DohError {
 
 impl fmt::Display for DohError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DohError::InvalidName(why) => write!(f, "{why}"),
-            DohError::InvalidResolver { resolver, reason } => {
-                write!(f, "the DNS-over-HTTPS resolver {resolver:?} is not usable: {reason}")
-            }
-            DohError::Unreachable { resolver, detail } => write!(
-                f,
+        let text = match self {
+            DohError::InvalidName(why) => why.clone(),
+            DohError::InvalidResolver { resolver, reason } => crate::t!(
+                "the DNS-over-HTTPS resolver {resolver} is not usable: {reason}",
+                resolver = format!("{resolver:?}"),
+                reason = reason
+            ),
+            DohError::Unreachable { resolver, detail } => crate::t!(
                 "the DNS-over-HTTPS resolver {resolver} gave no answer this page may read ({detail}): it is \
                  unreachable, or it does not allow queries from web pages (CORS). Try another resolver, or \
-                 check the record with `dig TXT` instead."
+                 check the record with `dig TXT` instead.",
+                resolver = resolver,
+                detail = detail
             ),
-            DohError::Timeout { resolver } => write!(
-                f,
-                "the DNS-over-HTTPS resolver {resolver} did not answer in time; try again or another resolver"
+            DohError::Timeout { resolver } => crate::t!(
+                "the DNS-over-HTTPS resolver {resolver} did not answer in time; try again or another resolver",
+                resolver = resolver
             ),
-            DohError::HttpStatus { resolver, status } => write!(
-                f,
-                "the DNS-over-HTTPS resolver {resolver} answered with HTTP {status}{}",
-                match status {
-                    400 | 404 | 405 | 415 => " (is this an RFC 8484 DoH URL, usually ending in /dns-query?)",
-                    429 => " (too many queries: wait a little)",
-                    _ => "",
-                }
+            DohError::HttpStatus {
+                resolver,
+                status: status @ (400 | 404 | 405 | 415),
+            } => crate::t!(
+                "the DNS-over-HTTPS resolver {resolver} answered with HTTP {status} (is this an RFC 8484 DoH \
+                 URL, usually ending in /dns-query?)",
+                resolver = resolver,
+                status = status
             ),
-            DohError::Malformed { resolver, detail } => write!(
-                f,
-                "the DNS-over-HTTPS resolver {resolver} sent something that is not a DNS answer: {detail}"
+            DohError::HttpStatus {
+                resolver,
+                status: 429,
+            } => crate::t!(
+                "the DNS-over-HTTPS resolver {resolver} answered with HTTP 429 (too many queries: wait a \
+                 little)",
+                resolver = resolver
             ),
-            DohError::ServerFailure { resolver, rcode } => write!(
-                f,
-                "the DNS server behind {resolver} answered {} (the zone's name servers may be failing or \
+            DohError::HttpStatus { resolver, status } => crate::t!(
+                "the DNS-over-HTTPS resolver {resolver} answered with HTTP {status}",
+                resolver = resolver,
+                status = status
+            ),
+            DohError::Malformed { resolver, detail } => crate::t!(
+                "the DNS-over-HTTPS resolver {resolver} sent something that is not a DNS answer: {detail}",
+                resolver = resolver,
+                detail = detail
+            ),
+            DohError::ServerFailure { resolver, rcode } => crate::t!(
+                "the DNS server behind {resolver} answered {rcode} (the zone's name servers may be failing or \
                  refusing the query); try again in a minute",
-                rcode_name(*rcode)
+                resolver = resolver,
+                rcode = rcode_name(*rcode)
             ),
-        }
+        };
+        f.write_str(&text)
     }
 }
 
@@ -115,11 +133,18 @@ pub async fn lookup_txt(resolver_url: &str, name: &str) -> Result<Vec<String>, D
         });
     }
     let answer = wire::parse_txt_response_for(&response.body, name).map_err(|e| {
-        let content_type = response.header("content-type").unwrap_or("no type");
+        let content_type = response
+            .header("content-type")
+            .unwrap_or(crate::t!("no type"));
         let detail = if content_type.starts_with(DNS_MESSAGE) {
             e.to_string()
         } else {
-            format!("{e} (the content type is {content_type}, not {DNS_MESSAGE})")
+            crate::t!(
+                "{why} (the content type is {content_type}, not {expected})",
+                why = e,
+                content_type = content_type,
+                expected = DNS_MESSAGE
+            )
         };
         DohError::Malformed {
             resolver: resolver.to_string(),

@@ -14,13 +14,16 @@ pub const REVOKE_AFTER: Duration = Duration::from_secs(1);
 
 /// Offers `bytes` to the user as a file named `filename` of type `mime`.
 pub fn download(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
-    let failed = |e: JsValue| format!("could not save {filename}: {}", js::message(&e));
+    let cannot_save = |why: &dyn std::fmt::Display| {
+        crate::t!("could not save {file}: {why}", file = filename, why = why)
+    };
+    let failed = |e: JsValue| cannot_save(&js::message(&e));
     let document = js::window()?
         .document()
-        .ok_or_else(|| format!("could not save {filename}: the page has no document"))?;
+        .ok_or_else(|| cannot_save(&crate::t!("the page has no document")))?;
     let body = document
         .body()
-        .ok_or_else(|| format!("could not save {filename}: the page has no body"))?;
+        .ok_or_else(|| cannot_save(&crate::t!("the page has no body")))?;
 
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = BlobPropertyBag::new();

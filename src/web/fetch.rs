@@ -139,25 +139,33 @@ pub(crate) async fn fetch(
     // Throws for a URL fetch refuses outright (malformed, or with user:password@).
     let js_request = web_sys::Request::new_with_str_and_init(url, &init).map_err(other)?;
 
-    let failed = |e: JsValue, during: &str| {
+    let failed = |e: JsValue, reading_body: bool| {
         if deadline.timed_out() {
             TransportError::new(
                 TransportErrorKind::Timeout,
                 url,
-                format!("no complete answer within {} s", timeout.as_secs_f64()),
+                crate::t!(
+                    "no complete answer within {seconds} s",
+                    seconds = timeout.as_secs_f64()
+                ),
             )
         } else {
+            let message = js::message(&e);
             TransportError::new(
                 TransportErrorKind::Unreachable,
                 url,
-                format!("{}{during}", js::message(&e)),
+                if reading_body {
+                    crate::t!("{message} (reading the body)", message = message)
+                } else {
+                    message
+                },
             )
         }
     };
 
     let response: web_sys::Response = JsFuture::from(js::global_fetch(&js_request))
         .await
-        .map_err(|e| failed(e, ""))?
+        .map_err(|e| failed(e, false))?
         .unchecked_into();
 
     let mut headers = Vec::new();
@@ -183,15 +191,15 @@ pub(crate) async fn fetch(
         return Err(TransportError::new(
             TransportErrorKind::TooLarge,
             url,
-            format!("the reply is {n} bytes, more than the {MAX_BODY} this client reads"),
+            crate::t!(
+                "the reply is {size} bytes, more than the {max} this client reads",
+                size = crate::i18n::number(n as u64),
+                max = crate::i18n::number(MAX_BODY as u64)
+            ),
         ));
     } else {
-        let promise = response
-            .array_buffer()
-            .map_err(|e| failed(e, " (reading the body)"))?;
-        let buffer = JsFuture::from(promise)
-            .await
-            .map_err(|e| failed(e, " (reading the body)"))?;
+        let promise = response.array_buffer().map_err(|e| failed(e, true))?;
+        let buffer = JsFuture::from(promise).await.map_err(|e| failed(e, true))?;
         js_sys::Uint8Array::new(&buffer).to_vec()
     };
     deadline.complete.set(true);

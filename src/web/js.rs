@@ -63,7 +63,7 @@ pub(crate) fn cross_origin_isolated() -> bool {
 /// The window, when there is one (not in a worker).
 pub(crate) fn window() -> Result<web_sys::Window, String> {
     web_sys::window()
-        .ok_or_else(|| "this needs a browser window (it was called in a worker)".into())
+        .ok_or_else(|| crate::t!("this needs a browser window (it was called in a worker)").into())
 }
 
 /// Whether a URL's host is this machine (where a test CA or a local resolver runs).
@@ -81,30 +81,33 @@ pub(crate) fn is_loopback_host(hostname: &str) -> bool {
 /// credentials or a fragment. Returns the parsed URL.
 pub(crate) fn check_service_url(url: &str) -> Result<web_sys::Url, String> {
     if url.trim().is_empty() {
-        return Err("the URL is empty".into());
+        return Err(crate::t!("the URL is empty").into());
     }
-    let parsed = web_sys::Url::new(url.trim())
-        .map_err(|_| "it is not a complete URL (it must start with https://)".to_string())?;
+    let parsed = web_sys::Url::new(url.trim()).map_err(|_| {
+        crate::t!("it is not a complete URL (it must start with https://)").to_string()
+    })?;
     match parsed.protocol().as_str() {
         "https:" => {}
         "http:" if is_loopback_host(&parsed.hostname()) => {}
         "http:" => {
-            return Err(
-                "it uses http://, which is allowed only for a CA on this machine (localhost, 127.0.0.1): use https://"
-                    .into(),
+            return Err(crate::t!(
+                "it uses http://, which is allowed only for a CA on this machine (localhost, 127.0.0.1): use \
+                 https://"
             )
+            .into())
         }
         other => {
-            return Err(format!(
-                "it uses {}// where https:// is needed",
-                other
+            return Err(crate::t!(
+                "it uses {scheme}// where https:// is needed",
+                scheme = other
             ))
         }
     }
     if !parsed.username().is_empty() || !parsed.password().is_empty() {
-        return Err(
-            "it contains a user name or password, which browsers refuse to send this way".into(),
-        );
+        return Err(crate::t!(
+            "it contains a user name or password, which browsers refuse to send this way"
+        )
+        .into());
     }
     Ok(parsed)
 }

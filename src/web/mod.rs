@@ -12,6 +12,7 @@ pub mod clock;
 pub mod doh;
 pub mod download;
 pub mod fetch;
+pub mod lang;
 pub mod panic;
 pub mod probe;
 pub mod storage;

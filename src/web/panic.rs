@@ -32,7 +32,7 @@ fn describe(info: &PanicHookInfo) -> String {
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| info.payload().downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "an unexpected error".to_string());
+        .unwrap_or_else(|| crate::t!("an unexpected error").to_string());
     match info.location() {
         Some(at) => format!("{payload} (at {}:{})", at.file(), at.line()),
         None => payload,
@@ -52,28 +52,35 @@ pub fn show(message: &str) -> Result<(), JsValue> {
     overlay.set_id(OVERLAY_ID);
     overlay.set_attribute("role", "alert")?;
     let panel = element(&document, "div", "panic-panel", "")?;
-    let title = element(&document, "h2", "", "Certsmith stopped because of a bug")?;
+    let title = element(
+        &document,
+        "h2",
+        "",
+        crate::t!("Certsmith stopped because of a bug"),
+    )?;
     panel.append_child(&title)?;
     let reassurance = element(
         &document,
         "p",
         "",
-        "Your account key, certificate key and order are still saved in this browser: nothing was lost, \
-         and nothing was sent anywhere. Reload the page to go on where you were.",
+        crate::t!(
+            "Your account key, certificate key and order are still saved in this browser: nothing was \
+             lost, and nothing was sent anywhere. Reload the page to go on where you were."
+        ),
     )?;
     panel.append_child(&reassurance)?;
     let saved = saved_state(&document)?;
     if let Some(link) = saved {
         panel.append_child(&link)?;
     }
-    let reload = element(&document, "a", "panic-reload", "Reload the page")?;
+    let reload = element(&document, "a", "panic-reload", crate::t!("Reload the page"))?;
     reload.set_attribute("href", "")?;
     panel.append_child(&reload)?;
     let details = element(
         &document,
         "p",
         "panic-details",
-        &format!("What failed: {message}"),
+        &crate::t!("What failed: {message}", message = message),
     )?;
     panel.append_child(&details)?;
     overlay.append_child(&panel)?;
@@ -109,7 +116,7 @@ fn saved_state(document: &Document) -> Result<Option<Element>, JsValue> {
         document,
         "a",
         "panic-download",
-        "Download the saved state (keys included: keep the file private)",
+        crate::t!("Download the saved state (keys included: keep the file private)"),
     )?;
     link.set_attribute("href", &url)?;
     link.set_attribute("download", "certsmith-saved-state.json")?;

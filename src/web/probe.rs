@@ -65,42 +65,51 @@ impl ProbeError {
     /// What to do about it, in plain words.
     pub fn hint(&self) -> String {
         match &self.kind {
-            ProbeFailure::InvalidUrl(_) => {
+            ProbeFailure::InvalidUrl(_) => crate::t!(
                 "Enter the CA's ACME directory URL as its documentation gives it: a full https:// address, \
                  often ending in /directory."
-                    .into()
-            }
-            ProbeFailure::UnreachableOrUntrusted if self.is_local() => format!(
+            )
+            .into(),
+            ProbeFailure::UnreachableOrUntrusted if self.is_local() => crate::t!(
                 "Check that the local CA is running. If it is, this browser probably does not trust its TLS \
-                 certificate: open {} in a new tab once, accept the certificate warning, then try again.",
-                self.url
+                 certificate: open {url} in a new tab once, accept the certificate warning, then try again.",
+                url = self.url
             ),
-            ProbeFailure::UnreachableOrUntrusted => format!(
-                "Check your connection and the URL. Open {} in a new tab: it should show a JSON document. If \
-                 the tab shows a certificate warning instead, this browser does not trust the CA's certificate.",
-                self.url
+            ProbeFailure::UnreachableOrUntrusted => crate::t!(
+                "Check your connection and the URL. Open {url} in a new tab: it should show a JSON document. \
+                 If the tab shows a certificate warning instead, this browser does not trust the CA's \
+                 certificate.",
+                url = self.url
             ),
-            ProbeFailure::CorsBlocked => "This CA blocks browser clients; try another CA, or use a \
-                                          command-line ACME client for this one."
-                .into(),
-            ProbeFailure::NotAcme(_) => "Check the URL: it must be the CA's ACME directory (a JSON document \
-                                         listing newNonce, newAccount and newOrder), not its website."
-                .into(),
-            ProbeFailure::HeadersHidden(_) => "This CA answers web pages but hides headers ACME needs, so it \
-                                               cannot be used from a browser; try another CA."
-                .into(),
+            ProbeFailure::CorsBlocked => crate::t!(
+                "This CA blocks browser clients; try another CA, or use a command-line ACME client for this \
+                 one."
+            )
+            .into(),
+            ProbeFailure::NotAcme(_) => crate::t!(
+                "Check the URL: it must be the CA's ACME directory (a JSON document listing newNonce, \
+                 newAccount and newOrder), not its website."
+            )
+            .into(),
+            ProbeFailure::HeadersHidden(_) => crate::t!(
+                "This CA answers web pages but hides headers ACME needs, so it cannot be used from a \
+                 browser; try another CA."
+            )
+            .into(),
             ProbeFailure::HttpStatus(404 | 410) => {
-                "Check the URL: the CA has no directory there.".into()
+                crate::t!("Check the URL: the CA has no directory there.").into()
             }
-            ProbeFailure::HttpStatus(429) => {
-                "The CA is limiting requests from your address; wait a few minutes and try again.".into()
-            }
+            ProbeFailure::HttpStatus(429) => crate::t!(
+                "The CA is limiting requests from your address; wait a few minutes and try again."
+            )
+            .into(),
             ProbeFailure::HttpStatus(status) if *status >= 500 => {
-                "The CA has a problem right now; try again later.".into()
+                crate::t!("The CA has a problem right now; try again later.").into()
             }
-            ProbeFailure::HttpStatus(_) => {
-                "Check the URL; if it is right, the CA refuses this request, so try again later.".into()
-            }
+            ProbeFailure::HttpStatus(_) => crate::t!(
+                "Check the URL; if it is right, the CA refuses this request, so try again later."
+            )
+            .into(),
         }
     }
 }
@@ -108,29 +117,45 @@ impl ProbeError {
 impl fmt::Display for ProbeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let url = &self.url;
-        match &self.kind {
-            ProbeFailure::InvalidUrl(why) => write!(f, "{url:?} is not a usable directory URL: {why}"),
-            ProbeFailure::UnreachableOrUntrusted => write!(
-                f,
+        let text = match &self.kind {
+            ProbeFailure::InvalidUrl(why) => crate::t!(
+                "{url} is not a usable directory URL: {why}",
+                url = format!("{url:?}"),
+                why = why
+            ),
+            ProbeFailure::UnreachableOrUntrusted => crate::t!(
                 "{url} did not answer: the network is down, the host name is wrong, or this browser does not \
-                 trust the server's TLS certificate (a web page cannot tell these apart)"
+                 trust the server's TLS certificate (a web page cannot tell these apart)",
+                url = url
             ),
-            ProbeFailure::CorsBlocked => write!(
-                f,
-                "{url} answers, but does not allow web pages to read its answers (no CORS headers)"
+            ProbeFailure::CorsBlocked => crate::t!(
+                "{url} answers, but does not allow web pages to read its answers (no CORS headers)",
+                url = url
             ),
-            ProbeFailure::NotAcme(what) => write!(f, "{url} is not an ACME directory: {what}"),
-            ProbeFailure::HeadersHidden(headers) => write!(
-                f,
-                "{url} hides the {} header{} from web pages (the CA's Access-Control-Expose-Headers does \
-                 not list {}), and ACME cannot work without {}",
-                headers.join(", "),
-                if headers.len() == 1 { "" } else { "s" },
-                if headers.len() == 1 { "it" } else { "them" },
-                if headers.len() == 1 { "it" } else { "them" },
+            ProbeFailure::NotAcme(what) => crate::t!(
+                "{url} is not an ACME directory: {why}",
+                url = url,
+                why = what
             ),
-            ProbeFailure::HttpStatus(status) => write!(f, "{url} answered with HTTP {status}"),
-        }
+            ProbeFailure::HeadersHidden(headers) if headers.len() == 1 => crate::t!(
+                "{url} hides the {header} header from web pages (the CA's Access-Control-Expose-Headers does \
+                 not list it), and ACME cannot work without it",
+                url = url,
+                header = headers.join(", ")
+            ),
+            ProbeFailure::HeadersHidden(headers) => crate::t!(
+                "{url} hides the {headers} headers from web pages (the CA's Access-Control-Expose-Headers \
+                 does not list them), and ACME cannot work without them",
+                url = url,
+                headers = headers.join(", ")
+            ),
+            ProbeFailure::HttpStatus(status) => crate::t!(
+                "{url} answered with HTTP {status}",
+                url = url,
+                status = status
+            ),
+        };
+        f.write_str(&text)
     }
 }
 
@@ -230,32 +255,36 @@ fn parse_directory(response: &HttpResponse) -> Result<Directory, String> {
     let text = response.body_text();
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
-        return Err("the answer is empty".into());
+        return Err(crate::t!("the answer is empty").into());
     }
     if trimmed.starts_with('<') {
-        return Err("the answer is a web page (HTML), not a JSON directory".into());
+        return Err(crate::t!("the answer is a web page (HTML), not a JSON directory").into());
     }
-    let value: serde_json::Value =
-        serde_json::from_str(trimmed).map_err(|e| format!("the answer is not JSON ({e})"))?;
+    let value: serde_json::Value = serde_json::from_str(trimmed)
+        .map_err(|e| crate::t!("the answer is not JSON ({why})", why = e))?;
     if !value.is_object() {
-        return Err("the answer is JSON but not an object".into());
+        return Err(crate::t!("the answer is JSON but not an object").into());
     }
     let missing: Vec<&str> = ["newNonce", "newAccount", "newOrder"]
         .into_iter()
         .filter(|k| !value.get(*k).is_some_and(serde_json::Value::is_string))
         .collect();
     if !missing.is_empty() {
-        return Err(format!("it has no {}", missing.join(", ")));
+        return Err(crate::t!("it has no {fields}", fields = missing.join(", ")));
     }
-    let directory: Directory =
-        serde_json::from_value(value).map_err(|e| format!("it is incomplete ({e})"))?;
+    let directory: Directory = serde_json::from_value(value)
+        .map_err(|e| crate::t!("it is incomplete ({why})", why = e))?;
     for (name, endpoint) in [
         ("newNonce", &directory.new_nonce),
         ("newAccount", &directory.new_account),
         ("newOrder", &directory.new_order),
     ] {
         if js::check_service_url(endpoint).is_err() {
-            return Err(format!("its {name} {endpoint:?} is not an https:// URL"));
+            return Err(crate::t!(
+                "its {field} {url} is not an https:// URL",
+                field = name,
+                url = format!("{endpoint:?}")
+            ));
         }
     }
     Ok(directory)

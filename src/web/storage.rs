@@ -11,30 +11,37 @@ pub const CORRUPT_SUFFIX: &str = ".corrupt";
 
 fn local_storage() -> Result<web_sys::Storage, String> {
     let unavailable = |why: String| {
-        format!(
+        crate::t!(
             "this browser does not let the page store data ({why}); private windows and blocked site data \
-             do that. Download what you need to keep."
+             do that. Download what you need to keep.",
+            why = why
         )
     };
     js::window()?
         .local_storage()
         .map_err(|e| unavailable(js::message(&e)))?
-        .ok_or_else(|| unavailable("localStorage is missing".into()))
+        .ok_or_else(|| unavailable(crate::t!("localStorage is missing").into()))
 }
 
 /// Stores `value` as JSON under `key`.
 pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
-    let json = serde_json::to_string(value)
-        .map_err(|e| format!("could not encode {key} for storage: {e}"))?;
+    let json = serde_json::to_string(value).map_err(|e| {
+        crate::t!(
+            "could not encode {key} for storage: {why}",
+            key = key,
+            why = e
+        )
+    })?;
     local_storage()?.set_item(key, &json).map_err(|e| {
         if js::dom_exception_name(&e).as_deref() == Some("QuotaExceededError") {
-            format!(
-                "the browser's storage for this page is full, so {key} ({} KB) was not saved. Download the \
-                 certificates and keys you need, then remove old orders or accounts to make room.",
-                json.len().div_ceil(1024)
+            crate::t!(
+                "the browser's storage for this page is full, so {key} ({size} KB) was not saved. Download \
+                 the certificates and keys you need, then remove old orders or accounts to make room.",
+                key = key,
+                size = crate::i18n::number(json.len().div_ceil(1024) as u64)
             )
         } else {
-            format!("could not save {key}: {}", js::message(&e))
+            crate::t!("could not save {key}: {why}", key = key, why = js::message(&e))
         }
     })
 }

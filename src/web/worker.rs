@@ -4,7 +4,8 @@
 //! The build writes the worker's script (`www/worker.js`, by `scripts/externalize-loader.py`) with the
 //! names of the build's JS glue and wasm, and names the script in index.html's
 //! `<meta name="certsmith-worker">`. The script loads the wasm and answers each `[id, job]` message
-//! (JSON) with `[id, outcome, null]`, or `[id, null, why]` when it could not run the job at all.
+//! (JSON) with `[id, outcome, null]`, or `[id, null, why]` when it could not run the job at all. The first
+//! message of a German page is `[id, job, "de", catalogue]`: the worker installs the catalogue first.
 //!
 //! It starts with the first job (or [`warm_up`]) and serves the rest of the visit. Whenever it cannot
 //! serve (no such script in this build, a browser without module workers, a script that fails to load, a
@@ -19,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use super::{clock, js};
+use super::{clock, js, lang};
 use crate::pki::job::{Job, Outcome};
 
 /// The `<meta name=…>` of index.html whose `content` is the worker script's URL.
@@ -33,6 +34,7 @@ struct Running {
     worker: Worker,
     pending: RefCell<Vec<(u32, Function)>>,
     next_id: Cell<u32>,
+    told_language: Cell<bool>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -74,7 +76,14 @@ async fn in_worker(job: &Job) -> Result<Outcome, String> {
     let answer = Promise::new(&mut |resolve, _reject| {
         running.pending.borrow_mut().push((id, resolve));
     });
+    // The first job also carries the page's language, so that the worker's errors read like the page's.
     let message = Array::of2(&id.into(), &request.into());
+    if !running.told_language.replace(true) {
+        if let Some((lang, text)) = lang::installed_source() {
+            message.push(&lang.code().into());
+            message.push(&JsValue::from_str(&text));
+        }
+    }
     if let Err(e) = running.worker.post_message(&message) {
         running.take(id);
         return Err(format!("cannot post the job: {}", js::message(&e)));
@@ -152,6 +161,7 @@ fn start() -> Result<Rc<Running>, String> {
         worker,
         pending: RefCell::new(Vec::new()),
         next_id: Cell::new(1),
+        told_language: Cell::new(false),
         _on_message: on_message,
         _on_error: on_error,
     }))

@@ -87,7 +87,19 @@ pub enum CertState {
 }
 
 impl CertState {
+    /// The state as the page shows it.
     pub fn label(self) -> &'static str {
+        match self {
+            CertState::Revoked => crate::t!("revoked"),
+            CertState::Expired => crate::t!("expired"),
+            CertState::Replaced => crate::t!("replaced"),
+            CertState::Due => crate::t!("due for renewal"),
+            CertState::Valid => crate::t!("valid"),
+        }
+    }
+
+    /// A stable name for `data-state` and CSS classes: the English label, in every language.
+    pub fn as_str(self) -> &'static str {
         match self {
             CertState::Revoked => "revoked",
             CertState::Expired => "expired",

@@ -44,17 +44,20 @@ impl DohOutcome {
     /// "visible", "not visible yet …" or the error, as the page shows it.
     pub fn describe(&self) -> String {
         match self {
-            DohOutcome::Visible => "visible".to_string(),
+            DohOutcome::Visible => crate::t!("visible").to_string(),
             DohOutcome::NotVisible { found } if found.is_empty() => {
-                "not visible yet (no TXT record found)".to_string()
+                crate::t!("not visible yet (no TXT record found)").to_string()
             }
-            DohOutcome::NotVisible { found } => format!(
-                "not visible yet (found {} other value{}: {})",
-                found.len(),
-                if found.len() == 1 { "" } else { "s" },
-                found.join(", ")
+            DohOutcome::NotVisible { found } if found.len() == 1 => crate::t!(
+                "not visible yet (found 1 other value: {values})",
+                values = found.join(", ")
             ),
-            DohOutcome::Error { message } => format!("error: {message}"),
+            DohOutcome::NotVisible { found } => crate::t!(
+                "not visible yet (found {count} other values: {values})",
+                count = found.len(),
+                values = found.join(", ")
+            ),
+            DohOutcome::Error { message } => crate::t!("error: {message}", message = message),
         }
     }
 }

@@ -23,6 +23,7 @@ pub const PROBLEMS: &str = "problems";
 pub struct Lesson {
     pub rfc: u16,
     pub section: &'static str,
+    /// In the page's language.
     pub why: &'static str,
 }
 
@@ -54,44 +55,44 @@ pub fn lesson(entries: &[Exchange], i: usize) -> Lesson {
     if is_retry(entries, i) {
         return rfc8555(
             "6.5",
-            "Sent again: the CA refused the nonce before (badNonce); this one carries the nonce of that refusal.",
+            crate::t!("Sent again: the CA refused the nonce before (badNonce); this one carries the nonce of that refusal."),
         );
     }
     let payload = |name: &str| e.payload.as_ref().and_then(|p| p.get(name));
     let deactivating = payload("status").and_then(Value::as_str) == Some("deactivated");
     match e.kind.as_str() {
-        "directory" => rfc8555("7.1.1", "The one URL a client is given: it names all the others."),
-        "newNonce" => rfc8555("7.2", "Each signed request needs a fresh nonce, and the page had none left."),
+        "directory" => rfc8555("7.1.1", crate::t!("The one URL a client is given: it names all the others.")),
+        "newNonce" => rfc8555("7.2", crate::t!("Each signed request needs a fresh nonce, and the page had none left.")),
         "newAccount" if payload("onlyReturnExisting") == Some(&Value::Bool(true)) => {
-            rfc8555("7.3.1", "Finds the account of this key without creating one.")
+            rfc8555("7.3.1", crate::t!("Finds the account of this key without creating one."))
         }
         "newAccount" => rfc8555(
             "7.3",
-            "Registers the account key. Signed with the key itself (jwk): there is no account URL yet.",
+            crate::t!("Registers the account key. Signed with the key itself (jwk): there is no account URL yet."),
         ),
-        "account" if deactivating => rfc8555("7.3.6", "Deactivates the account for good."),
-        "account" => rfc8555("7.3.2", "Reads or updates the account at its URL (kid)."),
-        "keyChange" => rfc8555("7.3.5", "Moves the account to a new key: the new key signs the inner JWS."),
+        "account" if deactivating => rfc8555("7.3.6", crate::t!("Deactivates the account for good.")),
+        "account" => rfc8555("7.3.2", crate::t!("Reads or updates the account at its URL (kid).")),
+        "keyChange" => rfc8555("7.3.5", crate::t!("Moves the account to a new key: the new key signs the inner JWS.")),
         "newOrder" => rfc8555(
             "7.4",
-            "Asks for a certificate for these names; the order lists one authorization per name.",
+            crate::t!("Asks for a certificate for these names; the order lists one authorization per name."),
         ),
-        "authorization" if deactivating => rfc8555("7.5.2", "Gives up an authorization."),
-        "authorization" => rfc8555("7.5", "Reads how to prove one name: its challenges and their tokens."),
-        "challenge" => rfc8555("7.5.1", "The record or file is in place: the CA may check it now."),
+        "authorization" if deactivating => rfc8555("7.5.2", crate::t!("Gives up an authorization.")),
+        "authorization" => rfc8555("7.5", crate::t!("Reads how to prove one name: its challenges and their tokens.")),
+        "challenge" => rfc8555("7.5.1", crate::t!("The record or file is in place: the CA may check it now.")),
         "order" if finalized_before(entries, i) => {
-            rfc8555("7.4", "Asks whether the CA has issued the certificate yet.")
+            rfc8555("7.4", crate::t!("Asks whether the CA has issued the certificate yet."))
         }
-        "order" => rfc8555("7.4", "Asks whether the CA has validated every name yet."),
-        "finalize" => rfc8555("7.4", "Every name is proven: sends the CSR."),
-        "certificate" => rfc8555("7.4.2", "The order is valid: downloads the certificate chain."),
-        "revokeCert" => rfc8555("7.6", "Revokes a certificate."),
+        "order" => rfc8555("7.4", crate::t!("Asks whether the CA has validated every name yet.")),
+        "finalize" => rfc8555("7.4", crate::t!("Every name is proven: sends the CSR.")),
+        "certificate" => rfc8555("7.4.2", crate::t!("The order is valid: downloads the certificate chain.")),
+        "revokeCert" => rfc8555("7.6", crate::t!("Revokes a certificate.")),
         "renewalInfo" => Lesson {
             rfc: 9773,
             section: "4",
-            why: "Asks when the CA wants this certificate renewed.",
+            why: crate::t!("Asks when the CA wants this certificate renewed."),
         },
-        _ => rfc8555("6", "A request to the CA."),
+        _ => rfc8555("6", crate::t!("A request to the CA.")),
     }
 }
 

@@ -62,11 +62,11 @@ impl Section {
 
     pub fn title(self) -> &'static str {
         match self {
-            Section::Ca => "Certificate authority",
-            Section::Account => "Account",
-            Section::Names => "Names and key",
-            Section::Challenges => "Challenges",
-            Section::Certificate => "Certificate",
+            Section::Ca => crate::t!("Certificate authority"),
+            Section::Account => crate::t!("Account"),
+            Section::Names => crate::t!("Names and key"),
+            Section::Challenges => crate::t!("Challenges"),
+            Section::Certificate => crate::t!("Certificate"),
         }
     }
 
@@ -109,7 +109,7 @@ impl KeyChoice {
     pub fn label(self) -> &'static str {
         match self {
             KeyChoice::Generate(kind) => kind.label(),
-            KeyChoice::Csr => "I have a CSR",
+            KeyChoice::Csr => crate::t!("I have a CSR"),
         }
     }
 
@@ -193,9 +193,13 @@ pub struct ChainOption {
 /// Why a saved state was not restored.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RestoreError {
-    #[error("it was saved by another version of Certsmith (format {found:?}, this one reads {FORMAT_VERSION})")]
+    #[error("{}", crate::t!(
+        "it was saved by another version of Certsmith (format {found}, this one reads {this_version})",
+        found = format!("{:?}", .found),
+        this_version = FORMAT_VERSION,
+    ))]
     OtherVersion { found: Option<u64> },
-    #[error("it is damaged ({0})")]
+    #[error("{}", crate::t!("it is damaged ({why})", why = .0))]
     Corrupt(String),
 }
 

@@ -30,9 +30,9 @@ impl CaKind {
     pub fn label(self) -> &'static str {
         match self {
             CaKind::LetsEncrypt => "Let's Encrypt",
-            CaKind::LetsEncryptStaging => "Let's Encrypt staging",
-            CaKind::Local => "Local test CA (Pebble)",
-            CaKind::Other => "Other",
+            CaKind::LetsEncryptStaging => crate::t!("Let's Encrypt staging"),
+            CaKind::Local => crate::t!("Local test CA (Pebble)"),
+            CaKind::Other => crate::t!("Other"),
         }
     }
 

@@ -36,7 +36,7 @@ impl Wizard {
             Action::DeletedEverything { local_ca } => {
                 *self = Wizard::new(local_ca.as_deref());
                 self.notice = Some(
-                    "Everything Certsmith kept in this browser (keys, orders, certificates, the log) is deleted."
+                    crate::t!("Everything Certsmith kept in this browser (keys, orders, certificates, the log) is deleted.")
                         .to_string(),
                 );
             }
@@ -326,8 +326,8 @@ impl Wizard {
                 self.step = Step::Account;
                 self.error = None;
                 self.notice = Some(
-                    "The account is deactivated: the CA refuses its key from now on (RFC 8555 §7.3.6). \
-                     Certificates it issued stay valid. To use this CA again, create a new account."
+                    crate::t!("The account is deactivated: the CA refuses its key from now on (RFC 8555 §7.3.6). \
+                     Certificates it issued stay valid. To use this CA again, create a new account.")
                         .to_string(),
                 );
             }

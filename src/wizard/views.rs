@@ -41,20 +41,24 @@ impl Wizard {
     /// Why "Create order" cannot run yet, or `None` when it can.
     pub fn order_blocker(&self) -> Option<String> {
         if self.is_locked() {
-            return Some("Unlock the account key first (at the top of the page).".into());
+            return Some(
+                crate::t!("Unlock the account key first (at the top of the page).").into(),
+            );
         }
         if self.account.is_none() {
-            return Some("Create or import an account first.".into());
+            return Some(crate::t!("Create or import an account first.").into());
         }
         match self.parsed_names() {
-            Ok(names) if names.is_empty() => return Some("Enter at least one name.".into()),
-            Err(_) => return Some("Correct the names marked above.".into()),
+            Ok(names) if names.is_empty() => {
+                return Some(crate::t!("Enter at least one name.").into())
+            }
+            Err(_) => return Some(crate::t!("Correct the names marked above.").into()),
             Ok(_) => {}
         }
         if self.key_choice == KeyChoice::Csr {
             match self.parsed_csr() {
-                None => return Some("Paste your CSR.".into()),
-                Some(Err(_)) => return Some("Correct the CSR (see above).".into()),
+                None => return Some(crate::t!("Paste your CSR.").into()),
+                Some(Err(_)) => return Some(crate::t!("Correct the CSR (see above).").into()),
                 Some(Ok(_)) => {}
             }
         }
@@ -209,16 +213,20 @@ impl Wizard {
         let records = self.dns_records();
         if !records.is_empty() && !self.dns_seen_everywhere_needed() {
             warnings.push(if self.doh.is_empty() {
-                "The DNS check has not run, so nobody has seen the TXT records yet.".to_string()
+                crate::t!("The DNS check has not run, so nobody has seen the TXT records yet.")
+                    .to_string()
             } else {
-                "The DNS check has not seen every TXT value at any resolver yet.".to_string()
+                crate::t!("The DNS check has not seen every TXT value at any resolver yet.")
+                    .to_string()
             });
         }
         if self.has_pending_http() {
             warnings.push(
-                "HTTP-01 files cannot be checked from this page (browsers may not fetch another site's \
-                 files): open each URL yourself and compare the content."
-                    .to_string(),
+                crate::t!(
+                    "HTTP-01 files cannot be checked from this page (browsers may not fetch another site's \
+                     files): open each URL yourself and compare the content."
+                )
+                .to_string(),
             );
         }
         warnings
@@ -286,30 +294,34 @@ impl Wizard {
                     .iter()
                     .map(|a| format!("{} ({})", a.name, a.status.as_str()))
                     .collect();
+                let names = names.join(", ");
                 let unexplained = failed.iter().any(|a| a.problem.is_none());
                 Failure {
-                    message: format!(
-                        "The CA could not validate {}.{} A failed authorization cannot be retried: fix \
-                         the cause, then start a new order.",
-                        names.join(", "),
-                        if unexplained {
-                            " The CA did not say why for every name."
-                        } else {
-                            ""
-                        }
-                    ),
+                    message: if unexplained {
+                        crate::t!(
+                            "The CA could not validate {names}. The CA did not say why for every name. A \
+                             failed authorization cannot be retried: fix the cause, then start a new order.",
+                            names = names
+                        )
+                    } else {
+                        crate::t!(
+                            "The CA could not validate {names}. A failed authorization cannot be retried: fix \
+                             the cause, then start a new order.",
+                            names = names
+                        )
+                    },
                     problems: failed.into_iter().filter_map(|a| a.problem).collect(),
                 }
             }
             flow::Failure::Order(problem) => Failure {
-                message: "The CA declared the order invalid; start a new order.".to_string(),
+                message: crate::t!("The CA declared the order invalid; start a new order.").to_string(),
                 problems: problem.into_iter().map(|p| *p).collect(),
             },
             flow::Failure::NoUsableChallenge(names) => Failure {
-                message: format!(
-                    "The CA offers no challenge this page can complete for {} (only DNS-01 and HTTP-01 \
+                message: crate::t!(
+                    "The CA offers no challenge this page can complete for {names} (only DNS-01 and HTTP-01 \
                      can be placed by hand). Remove these names and start a new order.",
-                    names.join(", ")
+                    names = names.join(", ")
                 ),
                 problems: Vec::new(),
             },
@@ -328,10 +340,12 @@ impl Wizard {
                 let loaded = self.chains.iter().find(|c| c.url == url);
                 let root = loaded.and_then(|c| chain_top_issuer(&c.pem));
                 let label = match (index, root) {
-                    (0, Some(root)) => format!("Default chain (up to {root})"),
-                    (0, None) => "Default chain".to_string(),
-                    (n, Some(root)) => format!("Alternate chain {n} (up to {root})"),
-                    (n, None) => format!("Alternate chain {n}"),
+                    (0, Some(root)) => crate::t!("Default chain (up to {root})", root = root),
+                    (0, None) => crate::t!("Default chain").to_string(),
+                    (n, Some(root)) => {
+                        crate::t!("Alternate chain {n} (up to {root})", n = n, root = root)
+                    }
+                    (n, None) => crate::t!("Alternate chain {n}", n = n),
                 };
                 ChainOption {
                     label,

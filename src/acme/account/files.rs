@@ -44,7 +44,7 @@ impl SourceClient {
             SourceClient::Lego => "lego",
             SourceClient::AcmeSh => "acme.sh",
             SourceClient::Certsmith => "Certsmith",
-            SourceClient::KeyOnly => "a key file",
+            SourceClient::KeyOnly => crate::t!("a key file"),
         }
     }
 }
@@ -64,15 +64,18 @@ pub struct ImportedAccount {
 /// Why the files do not make an account.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
-    #[error("no files were given")]
+    #[error("{}", crate::t!("no files were given"))]
     Empty,
     #[error("{0}")]
     Missing(String),
-    #[error("{path} cannot be used: {reason}")]
+    #[error("{}", crate::t!("{path} cannot be used: {reason}", path = .path, reason = .reason))]
     Unreadable { path: String, reason: String },
     #[error("{path}: {error}")]
     Key { path: String, error: KeyError },
-    #[error("these files hold more than one key ({0}); pick the files of one account")]
+    #[error("{}", crate::t!(
+        "these files hold more than one key ({paths}); pick the files of one account",
+        paths = .0
+    ))]
     SeveralKeys(String),
 }
 
@@ -133,14 +136,14 @@ fn file_name(path: &str) -> &str {
 fn json(file: &AccountFile<'_>) -> Result<Value, ImportError> {
     serde_json::from_slice(file.bytes).map_err(|e| ImportError::Unreadable {
         path: file.path.into(),
-        reason: format!("it is not valid JSON ({e})"),
+        reason: crate::t!("it is not valid JSON ({error})", error = e),
     })
 }
 
 fn text(file: &AccountFile<'_>) -> Result<String, ImportError> {
     String::from_utf8(file.bytes.to_vec()).map_err(|_| ImportError::Unreadable {
         path: file.path.into(),
-        reason: "it is not text".into(),
+        reason: crate::t!("it is not text").into(),
     })
 }
 
@@ -156,7 +159,10 @@ fn bundle(files: &[AccountFile<'_>]) -> Result<Option<ImportedAccount>, ImportEr
         let bundle: AccountBundle =
             serde_json::from_value(value).map_err(|e| ImportError::Unreadable {
                 path: file.path.into(),
-                reason: format!("it is a damaged Certsmith account bundle ({e})"),
+                reason: crate::t!(
+                    "it is a damaged Certsmith account bundle ({error})",
+                    error = e
+                ),
             })?;
         let key = PrivateKey::parse(bundle.key.as_bytes()).map_err(|error| ImportError::Key {
             path: file.path.into(),
@@ -278,23 +284,23 @@ fn missing_key(source: SourceClient, candidates: &[&AccountFile<'_>]) -> ImportE
         }
     }
     ImportError::Missing(match source {
-        SourceClient::Certbot => {
+        SourceClient::Certbot => crate::t!(
             "certbot keeps the account key in private_key.json, next to regr.json: \
-                                  pick both files (or the whole account folder)"
-                .into()
-        }
-        SourceClient::Lego => {
+                 pick both files (or the whole account folder)"
+        )
+        .into(),
+        SourceClient::Lego => crate::t!(
             "lego keeps the account key in keys/<email>.key, beside account.json: pick \
-                               both files (or the whole account folder)"
-                .into()
-        }
-        SourceClient::AcmeSh => {
+                 both files (or the whole account folder)"
+        )
+        .into(),
+        SourceClient::AcmeSh => crate::t!(
             "acme.sh keeps the account key in account.key, next to ca.conf: pick both \
-                                 files (or the whole folder)"
-                .into()
-        }
+                 files (or the whole folder)"
+        )
+        .into(),
         SourceClient::Certsmith | SourceClient::KeyOnly => {
-            "none of these files is a private key (PEM, DER or JWK)".into()
+            crate::t!("none of these files is a private key (PEM, DER or JWK)").into()
         }
     })
 }

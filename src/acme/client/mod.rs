@@ -317,8 +317,9 @@ impl<H: HttpClient> Client<H> {
     ) -> Result<HttpResponse, Error> {
         // The directory URL is the person's choice; every other URL came from the CA and is checked.
         let refusal = if kind == "directory" {
-            (!transport::is_safe_scheme(&request.url))
-                .then(|| "it uses plain http:// for a host that is not this machine".to_string())
+            (!transport::is_safe_scheme(&request.url)).then(|| {
+                crate::t!("it uses plain http:// for a host that is not this machine").to_string()
+            })
         } else {
             transport::refuse_ca_url(&request.url, &self.allowed_origins)
         };
@@ -422,9 +423,9 @@ impl<H: HttpClient> Client<H> {
                 }
             }
             _ => {
-                let reason = format!(
-                    "an error without a problem document: {}",
-                    excerpt(&response.body_text())
+                let reason = crate::t!(
+                    "an error without a problem document: {excerpt}",
+                    excerpt = excerpt(&response.body_text())
                 );
                 self.unexpected(kind, url, response, reason)
             }
@@ -474,16 +475,17 @@ fn describe_bad_json(response: &HttpResponse, error: &serde_json::Error) -> Stri
     let text = response.body_text();
     let trimmed = text.trim_start();
     if trimmed.starts_with('<') {
-        format!(
-            "an HTML page instead of JSON (a proxy, captive portal or wrong URL?): {}",
-            excerpt(trimmed)
+        crate::t!(
+            "an HTML page instead of JSON (a proxy, captive portal or wrong URL?): {excerpt}",
+            excerpt = excerpt(trimmed)
         )
     } else if trimmed.is_empty() {
-        "an empty body where a JSON object was expected".to_string()
+        crate::t!("an empty body where a JSON object was expected").to_string()
     } else {
-        format!(
-            "the JSON is not a valid ACME object ({error}): {}",
-            excerpt(trimmed)
+        crate::t!(
+            "the JSON is not a valid ACME object ({error}): {excerpt}",
+            error = error,
+            excerpt = excerpt(trimmed)
         )
     }
 }
@@ -514,7 +516,11 @@ fn truncated_body(response: &HttpResponse) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}… ({} bytes in all)", &text[..end], text.len())
+    crate::t!(
+        "{start}… ({bytes} bytes in all)",
+        start = &text[..end],
+        bytes = crate::i18n::number(text.len() as u64)
+    )
 }
 
 /// Serializing our own request structs cannot fail; if it ever does, say so rather than panic.

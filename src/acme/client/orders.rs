@@ -93,7 +93,7 @@ impl<H: HttpClient> Client<H> {
                 "certificate",
                 url,
                 &response,
-                "the certificate chain is not text".into(),
+                crate::t!("the certificate chain is not text").into(),
             )
         })?;
         if !pem.contains("-----BEGIN CERTIFICATE-----") {
@@ -101,7 +101,7 @@ impl<H: HttpClient> Client<H> {
                 "certificate",
                 url,
                 &response,
-                "the reply holds no PEM certificate".into(),
+                crate::t!("the reply holds no PEM certificate").into(),
             ));
         }
         let alternates = transport::links(&response)

@@ -41,7 +41,9 @@ impl<H: HttpClient> Client<H> {
             .directory
             .renewal_info
             .as_deref()
-            .ok_or(Error::Unsupported("renewal information (ARI, RFC 9773)"))?;
+            .ok_or(Error::Unsupported(crate::t!(
+                "renewal information (ARI, RFC 9773)"
+            )))?;
         let url = format!("{}/{cert_id}", base.trim_end_matches('/'));
         let response = self
             .send("renewalInfo", HttpRequest::get(&url), None)

@@ -149,20 +149,32 @@ impl std::fmt::Display for Failure {
                 for (i, a) in failed.iter().enumerate() {
                     let sep = if i == 0 { "" } else { "; " };
                     let status = a.status.as_str();
-                    match &a.problem {
-                        Some(p) => write!(f, "{sep}authorization for {} is {status}: {p}", a.name)?,
-                        None => write!(f, "{sep}authorization for {} is {status}", a.name)?,
-                    }
+                    let failed = match &a.problem {
+                        Some(problem) => crate::t!(
+                            "authorization for {name} is {status}: {problem}",
+                            name = a.name,
+                            status = status,
+                            problem = problem
+                        ),
+                        None => crate::t!(
+                            "authorization for {name} is {status}",
+                            name = a.name,
+                            status = status
+                        ),
+                    };
+                    write!(f, "{sep}{failed}")?;
                 }
                 Ok(())
             }
-            Failure::Order(Some(problem)) => write!(f, "the order is invalid: {problem}"),
-            Failure::Order(None) => f.write_str("the order is invalid"),
-            Failure::NoUsableChallenge(names) => write!(
-                f,
-                "no challenge this client can complete is offered for {}",
-                names.join(", ")
-            ),
+            Failure::Order(Some(problem)) => f.write_str(&crate::t!(
+                "the order is invalid: {problem}",
+                problem = problem
+            )),
+            Failure::Order(None) => f.write_str(crate::t!("the order is invalid")),
+            Failure::NoUsableChallenge(names) => f.write_str(&crate::t!(
+                "no challenge this client can complete is offered for {names}",
+                names = names.join(", ")
+            )),
         }
     }
 }

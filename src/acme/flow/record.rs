@@ -35,10 +35,10 @@ impl Issuance {
                     self.polls = 0;
                     self.wait = None;
                     return Err(Error::GaveUp {
-                        what: format!(
-                            "the order at {}",
-                            self.order_url.as_deref().unwrap_or("the CA")
-                        ),
+                        what: match self.order_url.as_deref() {
+                            Some(url) => crate::t!("the order at {url}", url = url),
+                            None => crate::t!("the order at the CA").to_string(),
+                        },
                         polls: MAX_POLLS,
                     });
                 }

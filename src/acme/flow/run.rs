@@ -44,9 +44,16 @@ pub enum RunError {
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RunError::Acme(error) => write!(f, "{error} (hint: {})", error.hint()),
+            RunError::Acme(error) => f.write_str(&crate::t!(
+                "{error} (hint: {hint})",
+                error = error,
+                hint = error.hint()
+            )),
             RunError::Place(message) => f.write_str(message),
-            RunError::Save(message) => write!(f, "could not save the issuance: {message}"),
+            RunError::Save(message) => f.write_str(&crate::t!(
+                "could not save the issuance: {message}",
+                message = message
+            )),
             RunError::Failed(failure) => write!(f, "{failure}"),
         }
     }

@@ -20,14 +20,16 @@ const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34")
 /// Names of the key algorithms people might bring, for messages.
 pub(crate) fn algorithm_name(oid: ObjectIdentifier) -> String {
     match oid.to_string().as_str() {
-        "1.2.840.113549.1.1.10" => "RSASSA-PSS (an RSA key restricted to PSS signatures)".into(),
+        "1.2.840.113549.1.1.10" => {
+            crate::t!("RSASSA-PSS (an RSA key restricted to PSS signatures)").into()
+        }
         "1.3.101.112" => "Ed25519".into(),
         "1.3.101.113" => "Ed448".into(),
         "1.3.101.110" => "X25519".into(),
         "1.3.101.111" => "X448".into(),
         "1.2.840.10040.4.1" => "DSA".into(),
         "1.2.840.10046.2.1" => "Diffie-Hellman".into(),
-        other => format!("with algorithm OID {other}"),
+        other => crate::t!("with algorithm OID {oid}", oid = other),
     }
 }
 
@@ -41,7 +43,7 @@ pub(crate) fn curve_name(oid: ObjectIdentifier) -> String {
         "1.3.36.3.3.2.8.1.1.7" => "brainpoolP256r1".into(),
         "1.3.36.3.3.2.8.1.1.11" => "brainpoolP384r1".into(),
         "1.3.36.3.3.2.8.1.1.13" => "brainpoolP512r1".into(),
-        other => format!("with OID {other}"),
+        other => crate::t!("with OID {oid}", oid = other),
     }
 }
 
@@ -98,7 +100,7 @@ impl PrivateKey {
             None => {
                 return Err(malformed(
                     "SEC1",
-                    "the curve is not named and cannot be inferred",
+                    crate::t!("the curve is not named and cannot be inferred"),
                 ))
             }
         };
@@ -147,20 +149,23 @@ pub(super) fn check_rsa_bits(bits: usize) -> Result<(), KeyError> {
 /// Says what a DER object that is not a private key is, when we can tell.
 fn identify_other_der(der: &[u8]) -> KeyError {
     let found = |what: &str| KeyError::NotAPrivateKey {
-        format: "DER file",
+        format: crate::t!("DER file"),
         found: what.to_string(),
     };
     if is_encrypted_pkcs8(der) {
         KeyError::Encrypted
     } else if x509_cert::Certificate::from_der(der).is_ok() {
-        found("a certificate")
+        found(crate::t!("a certificate"))
     } else if x509_cert::request::CertReq::from_der(der).is_ok() {
-        found("a certificate signing request")
+        found(crate::t!("a certificate signing request"))
     } else if spki::SubjectPublicKeyInfoRef::from_der(der).is_ok() {
-        found("only a public key")
+        found(crate::t!("only a public key"))
     } else {
         KeyError::Unrecognized(
-            "not a private key in any format we know (PEM, DER PKCS#8/SEC1/PKCS#1, or JWK)".into(),
+            crate::t!(
+                "not a private key in any format we know (PEM, DER PKCS#8/SEC1/PKCS#1, or JWK)"
+            )
+            .into(),
         )
     }
 }

@@ -139,7 +139,7 @@ macro_rules! impl_ec_parts {
                 match (point.x(), point.y()) {
                     (Some(x), Some(y)) => Ok((x.to_vec(), y.to_vec())),
                     _ => Err(KeyError::Encoding(
-                        "the public key is the point at infinity".into(),
+                        crate::t!("the public key is the point at infinity").into(),
                     )),
                 }
             }

@@ -45,8 +45,9 @@ pub fn jwk_thumbprint(jwk: &Value) -> Result<String, KeyError> {
         "EC" => &["crv", "kty", "x", "y"],
         "RSA" => &["e", "kty", "n"],
         other => {
-            return Err(KeyError::InvalidJwk(format!(
-                "cannot compute a thumbprint for kty \"{other}\""
+            return Err(KeyError::InvalidJwk(crate::t!(
+                "cannot compute a thumbprint for kty \"{kty}\"",
+                kty = other
             )))
         }
     };
@@ -65,20 +66,22 @@ pub fn jwk_thumbprint(jwk: &Value) -> Result<String, KeyError> {
 pub(super) fn jwk_str<'a>(jwk: &'a Value, name: &str) -> Result<&'a str, KeyError> {
     match jwk.get(name) {
         Some(Value::String(text)) => Ok(text),
-        Some(_) => Err(KeyError::InvalidJwk(format!(
-            "member \"{name}\" must be a string"
+        Some(_) => Err(KeyError::InvalidJwk(crate::t!(
+            "member \"{name}\" must be a string",
+            name = name
         ))),
-        None => Err(KeyError::InvalidJwk(format!(
-            "member \"{name}\" is missing"
+        None => Err(KeyError::InvalidJwk(crate::t!(
+            "member \"{name}\" is missing",
+            name = name
         ))),
     }
 }
 
 pub(super) fn jwk_bytes(jwk: &Value, name: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let text = jwk_str(jwk, name)?;
-    b64::decode(text)
-        .map(Zeroizing::new)
-        .map_err(|_| KeyError::InvalidJwk(format!("member \"{name}\" is not base64url")))
+    b64::decode(text).map(Zeroizing::new).map_err(|_| {
+        KeyError::InvalidJwk(crate::t!("member \"{name}\" is not base64url", name = name))
+    })
 }
 
 /// A fixed-size member (EC coordinate or scalar): RFC 7518 §6.2.1.2 requires the full length; shorter
@@ -90,9 +93,11 @@ pub(super) fn jwk_uint(
 ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let bytes = jwk_bytes(jwk, name)?;
     if bytes.len() > size {
-        return Err(KeyError::InvalidJwk(format!(
-            "member \"{name}\" is {} bytes; this curve needs {size}",
-            bytes.len()
+        return Err(KeyError::InvalidJwk(crate::t!(
+            "member \"{name}\" is {length} bytes; this curve needs {size}",
+            name = name,
+            length = bytes.len(),
+            size = size
         )));
     }
     let mut padded = Zeroizing::new(vec![0u8; size - bytes.len()]);
@@ -105,7 +110,7 @@ impl PrivateKey {
     /// qi are optional and checked when present (§6.3.2). A JWK Set with a single key is accepted too.
     pub fn from_jwk(json: &str) -> Result<Self, KeyError> {
         let value: Value = serde_json::from_str(json)
-            .map_err(|e| KeyError::InvalidJwk(format!("not valid JSON ({e})")))?;
+            .map_err(|e| KeyError::InvalidJwk(crate::t!("not valid JSON ({why})", why = e)))?;
         let jwk = single_jwk(&value)?;
         match jwk_str(jwk, "kty")? {
             "EC" => Self::from_ec_jwk(jwk),
@@ -116,7 +121,7 @@ impl PrivateKey {
             ))),
             "oct" => Err(KeyError::NotAPrivateKey {
                 format: "JWK",
-                found: "a symmetric (oct) key".into(),
+                found: crate::t!("a symmetric (oct) key").into(),
             }),
             other => Err(KeyError::UnsupportedAlgorithm(format!("\"{other}\""))),
         }
@@ -128,12 +133,12 @@ impl PrivateKey {
         let inner = match crv {
             "P-256" => Inner::P256(
                 p256::ecdsa::SigningKey::from_slice(&jwk_uint(jwk, "d", 32)?).map_err(|_| {
-                    KeyError::InvalidJwk("\"d\" is not a valid P-256 private key".into())
+                    KeyError::InvalidJwk(crate::t!("\"d\" is not a valid P-256 private key").into())
                 })?,
             ),
             "P-384" => Inner::P384(
                 p384::ecdsa::SigningKey::from_slice(&jwk_uint(jwk, "d", 48)?).map_err(|_| {
-                    KeyError::InvalidJwk("\"d\" is not a valid P-384 private key".into())
+                    KeyError::InvalidJwk(crate::t!("\"d\" is not a valid P-384 private key").into())
                 })?,
             ),
             other => return Err(KeyError::UnsupportedCurve(other.to_string())),
@@ -154,7 +159,10 @@ impl PrivateKey {
         let uint = |name: &str| -> Result<BoxedUint, KeyError> {
             let bytes = jwk_bytes(jwk, name)?;
             BoxedUint::from_be_slice(strip_leading_zeros(&bytes), bits).map_err(|_| {
-                KeyError::InvalidJwk(format!("member \"{name}\" is larger than the modulus"))
+                KeyError::InvalidJwk(crate::t!(
+                    "member \"{name}\" is larger than the modulus",
+                    name = name
+                ))
             })
         };
         let e = big_uint(&jwk_bytes(jwk, "e")?)?;
@@ -165,7 +173,10 @@ impl PrivateKey {
         };
         let key =
             rsa::PrivateKey::from_components(uint("n")?, e, uint("d")?, primes).map_err(|err| {
-                KeyError::InvalidJwk(format!("the RSA members do not form a valid key ({err})"))
+                KeyError::InvalidJwk(crate::t!(
+                    "the RSA members do not form a valid key ({why})",
+                    why = err
+                ))
             })?;
         let key = Self::from_inner(Inner::Rsa(Box::new(key)))?;
         key.check_jwk_members(jwk, &["dp", "dq", "qi"])?;
@@ -182,8 +193,9 @@ impl PrivateKey {
             let theirs = jwk_bytes(jwk, name)?;
             let expected = jwk_bytes(&ours, name)?;
             if strip_leading_zeros(&theirs) != strip_leading_zeros(&expected) {
-                return Err(KeyError::InvalidJwk(format!(
-                    "member \"{name}\" does not match the private key"
+                return Err(KeyError::InvalidJwk(crate::t!(
+                    "member \"{name}\" does not match the private key",
+                    name = name
                 )));
             }
         }
@@ -195,13 +207,17 @@ impl PrivateKey {
 fn single_jwk(value: &Value) -> Result<&Value, KeyError> {
     match value.get("keys") {
         None if value.is_object() => Ok(value),
-        None => Err(KeyError::InvalidJwk("expected a JSON object".into())),
+        None => Err(KeyError::InvalidJwk(
+            crate::t!("expected a JSON object").into(),
+        )),
         Some(Value::Array(keys)) if keys.len() == 1 => Ok(&keys[0]),
-        Some(Value::Array(keys)) => Err(KeyError::InvalidJwk(format!(
-            "this JWK Set holds {} keys; give exactly one",
-            keys.len()
+        Some(Value::Array(keys)) => Err(KeyError::InvalidJwk(crate::t!(
+            "this JWK Set holds {count} keys; give exactly one",
+            count = keys.len()
         ))),
-        Some(_) => Err(KeyError::InvalidJwk("\"keys\" must be an array".into())),
+        Some(_) => Err(KeyError::InvalidJwk(
+            crate::t!("\"keys\" must be an array").into(),
+        )),
     }
 }
 
@@ -209,7 +225,7 @@ fn require_private(jwk: &Value) -> Result<(), KeyError> {
     if jwk.get("d").is_none() {
         return Err(KeyError::NotAPrivateKey {
             format: "JWK",
-            found: "only a public key (it has no \"d\" member)".into(),
+            found: crate::t!("only a public key (it has no \"d\" member)").into(),
         });
     }
     Ok(())

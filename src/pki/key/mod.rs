@@ -48,58 +48,82 @@ pub const MAX_RSA_BITS: usize = 8192;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
     /// The input is some other kind of object (a certificate, a public key, a CSR, …).
-    #[error("this {format} holds {found}, not a private key")]
+    #[error(
+        "{}",
+        crate::t!("this {format} holds {found}, not a private key", format = .format, found = .found)
+    )]
     NotAPrivateKey { format: &'static str, found: String },
     /// The key is protected with a password, which we do not ask for.
     #[error(
-        "this private key is encrypted with a password; decrypt it first (for example \
-         `openssl pkey -in key.pem -out key-plain.pem`) and use the unencrypted file"
+        "{}",
+        crate::t!(
+            "this private key is encrypted with a password; decrypt it first (for example \
+             `openssl pkey -in key.pem -out key-plain.pem`) and use the unencrypted file"
+        )
     )]
     Encrypted,
     /// An elliptic curve other than P-256 and P-384.
-    #[error("unsupported curve {0}; use P-256, P-384 or RSA")]
+    #[error("{}", crate::t!("unsupported curve {curve}; use P-256, P-384 or RSA", curve = .0))]
     UnsupportedCurve(String),
     /// A key algorithm other than ECDSA and RSA.
-    #[error("unsupported key type {0}; use ECDSA P-256, P-384 or RSA")]
+    #[error(
+        "{}",
+        crate::t!("unsupported key type {algorithm}; use ECDSA P-256, P-384 or RSA", algorithm = .0)
+    )]
     UnsupportedAlgorithm(String),
     /// An RSA key below [`MIN_RSA_BITS`].
-    #[error("this RSA key has only {bits} bits; at least 2048 are required")]
+    #[error(
+        "{}",
+        crate::t!("this RSA key has only {bits} bits; at least 2048 are required", bits = .bits)
+    )]
     RsaTooSmall { bits: usize },
     /// An RSA key above [`MAX_RSA_BITS`].
-    #[error("this RSA key has {bits} bits; at most 8192 are supported")]
+    #[error(
+        "{}",
+        crate::t!("this RSA key has {bits} bits; at most 8192 are supported", bits = .bits)
+    )]
     RsaTooLarge { bits: usize },
     /// The input has the right shape but its contents are broken.
-    #[error("malformed {format} key: {detail}")]
+    #[error("{}", crate::t!("malformed {format} key: {detail}", format = .format, detail = .detail))]
     Malformed {
         format: &'static str,
         detail: String,
     },
     /// A JWK that is not a usable key.
-    #[error("invalid JWK: {0}")]
+    #[error("{}", crate::t!("invalid JWK: {why}", why = .0))]
     InvalidJwk(String),
     /// Nothing in the input looks like a key.
     #[error("{0}")]
     Unrecognized(String),
     /// A key type name we do not know.
-    #[error("unknown key type \"{0}\"; use one of p256, p384, rsa2048, rsa3072, rsa4096")]
+    #[error(
+        "{}",
+        crate::t!(
+            "unknown key type \"{name}\"; use one of p256, p384, rsa2048, rsa3072, rsa4096",
+            name = .0
+        )
+    )]
     UnknownKeyType(String),
     /// Key generation failed (for example, no randomness available).
-    #[error("could not generate the key: {0}")]
+    #[error("{}", crate::t!("could not generate the key: {why}", why = .0))]
     Generation(String),
     /// Encoding a key failed (should not happen for a valid key).
-    #[error("could not encode the key: {0}")]
+    #[error("{}", crate::t!("could not encode the key: {why}", why = .0))]
     Encoding(String),
     /// Signing failed.
-    #[error("could not sign: {0}")]
+    #[error("{}", crate::t!("could not sign: {why}", why = .0))]
     Signing(String),
     /// A JWS `alg` we do not implement.
-    #[error("unsupported JWS algorithm \"{0}\"; expected ES256, ES384 or RS256")]
+    #[error(
+        "{}",
+        crate::t!("unsupported JWS algorithm \"{alg}\"; expected ES256, ES384 or RS256", alg = .0)
+    )]
     UnsupportedJwsAlgorithm(String),
     /// The JWK does not fit the JWS algorithm (e.g. ES256 with a P-384 key).
     #[error("{0}")]
     AlgorithmMismatch(String),
     /// The signature is not valid for this key and message.
-    #[error("the signature does not verify: {0}")]
+    #[error("{}", crate::t!("the signature does not verify: {why}", why = .0))]
     BadSignature(String),
 }
 

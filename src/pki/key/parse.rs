@@ -16,16 +16,18 @@ impl PrivateKey {
             .ok()
             .map(|t| t.trim_start_matches('\u{feff}').trim());
         match text {
-            _ if input.iter().all(u8::is_ascii_whitespace) => {
-                Err(KeyError::Unrecognized("the input is empty".into()))
-            }
+            _ if input.iter().all(u8::is_ascii_whitespace) => Err(KeyError::Unrecognized(
+                crate::t!("the input is empty").into(),
+            )),
             Some(t) if t.contains("-----BEGIN ") => Self::from_pem(t),
             Some(t) if t.starts_with('{') => Self::from_jwk(t),
             Some(t) if looks_like_base64(t) => Self::from_base64_der(t),
             _ if input.first() == Some(&0x30) => Self::from_der(input),
             _ => Err(KeyError::Unrecognized(
-                "not a private key in any format we know (PEM, DER PKCS#8/SEC1/PKCS#1, or JWK)"
-                    .into(),
+                crate::t!(
+                    "not a private key in any format we know (PEM, DER PKCS#8/SEC1/PKCS#1, or JWK)"
+                )
+                .into(),
             )),
         }
     }
@@ -35,7 +37,7 @@ impl PrivateKey {
         let der = b64::decode(&compact)
             .or_else(|_| STANDARD.decode(&compact))
             .map_err(|_| {
-                KeyError::Unrecognized("the text is neither PEM, JWK nor base64".into())
+                KeyError::Unrecognized(crate::t!("the text is neither PEM, JWK nor base64").into())
             })?;
         Self::from_der(&Zeroizing::new(der))
     }

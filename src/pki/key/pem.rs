@@ -42,9 +42,13 @@ fn read_pem_body<'a>(
     let mut body = Zeroizing::new(String::new());
     for line in lines.by_ref() {
         if line == end {
-            let der = STANDARD
-                .decode(body.as_bytes())
-                .map_err(|e| format!("the PEM block \"{label}\" is not valid base64 ({e})"))?;
+            let der = STANDARD.decode(body.as_bytes()).map_err(|e| {
+                crate::t!(
+                    "the PEM block \"{label}\" is not valid base64 ({why})",
+                    label = label,
+                    why = e
+                )
+            })?;
             return Ok(PemBlock {
                 label: label.to_string(),
                 headers,
@@ -57,20 +61,26 @@ fn read_pem_body<'a>(
             body.extend(line.chars().filter(|c| !c.is_whitespace()));
         }
     }
-    Err(format!(
-        "the PEM block \"{label}\" has no \"{end}\" line; the file may be cut short"
+    Err(crate::t!(
+        "the PEM block \"{label}\" has no \"{end}\" line; the file may be cut short",
+        label = label,
+        end = end
     ))
 }
 
 /// What a PEM label says the block is, for the "this PEM holds …, not a private key" message.
 fn describe_pem_label(label: &str) -> String {
     match label {
-        "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => "a certificate".into(),
-        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => "a certificate signing request".into(),
-        "PUBLIC KEY" | "RSA PUBLIC KEY" | "EC PUBLIC KEY" => "only a public key".into(),
-        "EC PARAMETERS" => "only EC parameters".into(),
-        "X509 CRL" => "a certificate revocation list".into(),
-        other => format!("a \"{other}\" block"),
+        "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+            crate::t!("a certificate").into()
+        }
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+            crate::t!("a certificate signing request").into()
+        }
+        "PUBLIC KEY" | "RSA PUBLIC KEY" | "EC PUBLIC KEY" => crate::t!("only a public key").into(),
+        "EC PARAMETERS" => crate::t!("only EC parameters").into(),
+        "X509 CRL" => crate::t!("a certificate revocation list").into(),
+        other => crate::t!("a \"{label}\" block", label = other),
     }
 }
 
@@ -88,13 +98,16 @@ impl PrivateKey {
             return Err(match blocks.first() {
                 Some(first) => KeyError::NotAPrivateKey { format: "PEM", found: describe_pem_label(&first.label) },
                 None => KeyError::Unrecognized(
-                    "no PEM block found; a PEM key starts with a line like \"-----BEGIN PRIVATE KEY-----\"".into(),
+                    crate::t!(
+                        "no PEM block found; a PEM key starts with a line like \"-----BEGIN PRIVATE KEY-----\""
+                    )
+                    .into(),
                 ),
             });
         };
         if keys.next().is_some() {
             return Err(malformed(
-                "the text holds more than one private key; give one at a time".into(),
+                crate::t!("the text holds more than one private key; give one at a time").into(),
             ));
         }
         Self::from_pem_block(block)
@@ -114,8 +127,10 @@ impl PrivateKey {
             "RSA PRIVATE KEY" => Self::from_pkcs1_der(&block.der),
             "ENCRYPTED PRIVATE KEY" => Err(KeyError::Encrypted),
             "OPENSSH PRIVATE KEY" => Err(KeyError::UnsupportedAlgorithm(
-                "OpenSSH private key format (convert it with `ssh-keygen -p -m PKCS8 -f <file>`)"
-                    .into(),
+                crate::t!(
+                    "OpenSSH private key format (convert it with `ssh-keygen -p -m PKCS8 -f <file>`)"
+                )
+                .into(),
             )),
             "DSA PRIVATE KEY" => Err(KeyError::UnsupportedAlgorithm("DSA".into())),
             other => Err(KeyError::UnsupportedAlgorithm(format!("\"{other}\""))),

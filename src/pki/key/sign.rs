@@ -33,6 +33,17 @@ impl PrivateKey {
     }
 }
 
+/// A non-empty big-endian integer as a `BoxedUint`, sized from its own length (public values only).
+pub(super) fn big_uint(bytes: &[u8]) -> Result<BoxedUint, KeyError> {
+    let trimmed = strip_leading_zeros(bytes);
+    if trimmed.is_empty() {
+        return Err(KeyError::InvalidJwk(
+            crate::t!("an RSA integer is zero").into(),
+        ));
+    }
+    Ok(BoxedUint::from_be_slice_vartime(trimmed))
+}
+
 #[cfg(test)]
 mod verify {
     //! Verifying a JWS signature with the public JWK it carries: only the tests check what we sign.
@@ -136,15 +147,6 @@ mod verify {
 
 #[cfg(test)]
 pub(crate) use verify::verify_jws_signature;
-
-/// A non-empty big-endian integer as a `BoxedUint`, sized from its own length (public values only).
-pub(super) fn big_uint(bytes: &[u8]) -> Result<BoxedUint, KeyError> {
-    let trimmed = strip_leading_zeros(bytes);
-    if trimmed.is_empty() {
-        return Err(KeyError::InvalidJwk("an RSA integer is zero".into()));
-    }
-    Ok(BoxedUint::from_be_slice_vartime(trimmed))
-}
 
 #[cfg(test)]
 mod tests {
