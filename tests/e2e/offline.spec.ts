@@ -1,5 +1,6 @@
 // Offline after the first visit (www/sw.js, written into the build by scripts/service-worker.py): the page
-// opens and works with its host unreachable, a new version is picked up on a later visit and the page says
+// opens and works with its host unreachable (in German too: the browser's language's texts are cached with the
+// build, a language chosen later once shown), a new version is picked up on a later visit and the page says
 // so, the worker keeps away from every other origin, and the web manifest makes the page installable.
 //
 // The tests that stop the host or change its files do it to a host of their own: a copy of
@@ -11,16 +12,22 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Page } from '@playwright/test';
-import { test, expect, root, step, button, expectCurrentStep, acmeOrigin, env, Shots } from './support';
+import { test, expect, root, step, button, expectCurrentStep, acmeOrigin, env, Shots, tr, useLanguage } from './support';
 
 const dist = path.join(root, 'target', 'dist-local');
 const NOTICE = 'A new version of Certsmith was installed; reload to use it.';
 
-/** The files the worker must cache: every file of the build but _headers and sw.js itself, the page as "/". */
-function buildFiles(dir: string): string[] {
+const CATALOGUE = /^catalogue-([a-z]+)-[0-9a-f]+\.json$/;
+
+/**
+ * The files the worker must cache: every file of the build but _headers and sw.js itself, the page as "/";
+ * of the language catalogues only that of `lang` (none for English).
+ */
+function buildFiles(dir: string, lang = 'en'): string[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f !== '_headers' && f !== 'sw.js' && !f.startsWith('.'))
+    .filter((f) => !CATALOGUE.test(f) || CATALOGUE.exec(f)![1] === lang)
     .map((f) => (f === 'index.html' ? '/' : `/${f}`))
     .sort();
 }
@@ -152,6 +159,48 @@ test('after the first visit the page opens and works with its host unreachable',
     expect((await directory).fromServiceWorker(), 'the CA answered, not the worker').toBe(false);
     await expectCurrentStep(page, 'Account');
   } finally {
+    await host.close();
+  }
+});
+
+test.describe('in German', () => {
+  test.use({ locale: 'de-DE' });
+  test.afterEach(() => useLanguage('en'));
+
+  test("the worker keeps the browser's language's texts, so the page opens offline in German", async ({ page }) => {
+    const host = await Host.start();
+    try {
+      await page.goto(`${host.origin}/`);
+      await waitForControl(page);
+      const cached = Object.values(await cacheContents(page))[0];
+      expect(cached, "the build's files and the German catalogue").toEqual(buildFiles(host.dir, 'de'));
+      await host.stop();
+      await page.reload();
+      useLanguage('de');
+      await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+      await expectCurrentStep(page, 'Certificate authority');
+    } finally {
+      await host.close();
+    }
+  });
+});
+
+test('a language chosen on the page is kept for offline use once it was shown', async ({ page }) => {
+  const host = await Host.start();
+  try {
+    await page.goto(`${host.origin}/`);
+    await waitForControl(page);
+    expect(Object.values(await cacheContents(page))[0], 'an English browser: no catalogue').toEqual(buildFiles(host.dir));
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('lang-de').click()]);
+    useLanguage('de');
+    await expectCurrentStep(page, 'Certificate authority');
+    expect(Object.values(await cacheContents(page))[0], 'the German catalogue, kept on first use').toEqual(buildFiles(host.dir, 'de'));
+    await host.stop();
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+    await expect(page.getByRole('heading', { level: 2, name: new RegExp(`${tr('Certificate authority')}$`) })).toBeVisible();
+  } finally {
+    useLanguage('en');
     await host.close();
   }
 });

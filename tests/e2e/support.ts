@@ -336,13 +336,115 @@ export class Shots {
   }
 }
 
+// --- the page's language (issue 11): the same walk in English or in German ---------------------------------
+
+type Lang = 'en' | 'de';
+
+/** The German catalogue as the page gets it: i18n/de/*.json merged, English text (the key) to German. */
+export const GERMAN: Readonly<Record<string, string>> = Object.assign(
+  {},
+  ...fs
+    .readdirSync(path.join(root, 'i18n', 'de'))
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => JSON.parse(fs.readFileSync(path.join(root, 'i18n', 'de', file), 'utf8'))),
+);
+
+let walkLanguage: Lang = 'en';
+
+/** The language the steps below expect the page to speak (the tests run one at a time). */
+export function useLanguage(lang: Lang) {
+  walkLanguage = lang;
+}
+
+export const walkingIn = (): Lang => walkLanguage;
+
+/**
+ * A text of the page in the walk's language: `tr('Create order')`, `tr('Download {file}', { file })`. The
+ * English is the catalogue's key; a key without German fails the test, since the page would show English.
+ */
+export function tr(english: string, values: Record<string, string> = {}): string {
+  let text = english;
+  if (walkLanguage === 'de') {
+    const german = GERMAN[english];
+    if (german === undefined) throw new Error(`no German for ${JSON.stringify(english)} in i18n/de/*.json`);
+    text = german;
+  }
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/** `tr` as a whole-text regex (placeholders match anything), for texts the test cannot predict in full. */
+export function trPattern(english: string, flags = ''): RegExp {
+  const parts = tr(english).split(/\{\w+\}/).map(escape);
+  return new RegExp(`^\\s*${parts.join('[\\s\\S]*?')}\\s*$`, flags);
+}
+
+// Words that are English and never German, written in lower case (German capitalizes nouns, so `Not` is
+// German and `not` is not), and the catalogue's English cut at its placeholders, where three words or more
+// remain and the German differs.
+const ENGLISH_WORDS =
+  /\b(the|and|you|your|with|this|that|these|from|are|not|for|have|has|can|cannot|could|of|to|is|it|its|on|or|by|be|which|when|there|here|what|been|into|only|yet|now|then|than|after|before|again|about|should|would)\b/g;
+const ENGLISH_FRAGMENTS = [
+  ...new Set(
+    Object.entries(GERMAN)
+      .filter(([english, german]) => english !== german)
+      .flatMap(([english]) => english.split(/\{\w+\}/))
+      .map((fragment) => fragment.trim())
+      .filter((fragment) => fragment.split(/\s+/).length >= 3),
+  ),
+];
+
+/**
+ * What the page shows a person, as text: visible text nodes and the words of aria-label, title, placeholder
+ * and alt, leaving out values (code, pre, kbd, samp, form fields' contents), parts marked with a language of
+ * their own (the language switch's "English"; the CA's own words, `lang=""`), URLs and tokens.
+ */
+export async function shownText(page: Page): Promise<string[]> {
+  const texts: string[] = await page.evaluate(() => {
+    const skip = 'code, pre, kbd, samp, script, style, textarea, option:not(:checked), [lang]:not(html)';
+    const shown = (el: Element | null) =>
+      !!el && !el.closest(skip) && (el as HTMLElement).checkVisibility?.({ checkOpacity: true, checkVisibilityCSS: true }) !== false;
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent?.trim();
+      if (text && shown(node.parentElement)) out.push(text);
+    }
+    for (const el of document.body.querySelectorAll('[aria-label], [title], [placeholder], [alt]')) {
+      if (!shown(el)) continue;
+      for (const attribute of ['aria-label', 'title', 'placeholder', 'alt']) {
+        const value = el.getAttribute(attribute)?.trim();
+        if (value) out.push(value);
+      }
+    }
+    out.push(document.title);
+    // The CA's words (lang=""), also where a message of the page quotes them.
+    const said = [...document.querySelectorAll('[lang=""]')].map((el) => el.textContent?.trim() ?? '').filter(Boolean);
+    return out.map((text) => said.reduce((rest, quote) => rest.split(quote).join(' '), text));
+  });
+  return texts
+    .map((text) => text.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, ' ').replace(/\S*[0-9_@/]\S*|\S{25,}/g, ' '))
+    .filter((text) => /\p{L}/u.test(text));
+}
+
+/** English left in what the page shows (for a German walk): the sentences where it was found. */
+export async function englishLeft(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const text of await shownText(page)) {
+    const words = [...text.matchAll(ENGLISH_WORDS)].map((m) => m[0]);
+    const fragment = ENGLISH_FRAGMENTS.find((f) => text.includes(f));
+    if (words.length || fragment) found.push(`${JSON.stringify(text)} (${fragment ? `"${fragment}"` : words.join(', ')})`);
+  }
+  return [...new Set(found)];
+}
+
 // --- the page, step by step, as a person uses it ----------------------------------------------------------------
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The step `<section>` whose `<h2>` is `title` (a number or "Step n" before it is fine). */
+/** The step `<section>` whose `<h2>` is `title` (English; `tr` gives the walk's language), a number or "Step n" before it. */
 export function step(page: Page, title: string): Locator {
-  const heading = page.getByRole('heading', { level: 2, name: new RegExp(`(^|[\\s.:)])${escape(title)}$`, 'i') });
+  const heading = page.getByRole('heading', { level: 2, name: new RegExp(`(^|[\\s.:)])${escape(tr(title))}$`, 'i') });
   return page.locator('section').filter({ has: heading });
 }
 
@@ -358,9 +460,9 @@ export async function connect(page: Page, shots: Shots) {
   await expect(page).toHaveTitle('Certsmith');
   const s = step(page, 'Certificate authority');
   await expectCurrentStep(page, 'Certificate authority');
-  await expect(s.getByLabel('Certificate authority').locator('option:checked')).toHaveText('Local test CA (Pebble)');
-  await expect(s.getByLabel('Directory URL')).toHaveValue(env.directory);
-  await button(s, 'Connect').click();
+  await expect(s.getByLabel(tr('Certificate authority')).locator('option:checked')).toHaveText(tr('Local test CA (Pebble)'));
+  await expect(s.getByLabel(tr('Directory URL'))).toHaveValue(env.directory);
+  await button(s, tr('Connect')).click();
   // Success: the terms of service are linked and the account step is next.
   await expectCurrentStep(page, 'Account');
   await expect(s.getByRole('alert')).toHaveCount(0);
@@ -383,12 +485,12 @@ export async function createAccount(
   directory = env.directory,
 ): Promise<string> {
   const s = step(page, 'Account');
-  await s.getByLabel("I agree to the CA's terms of service").check();
-  if (email) await s.getByLabel('Email (optional)').fill(email);
-  await button(s, 'Create account').click();
+  await s.getByLabel(tr("I agree to the CA's terms of service")).check();
+  if (email) await s.getByLabel(tr('Email (optional)')).fill(email);
+  await button(s, tr('Create account')).click();
   const accountUrl = page.getByTestId('account-url');
   await expect(accountUrl).toHaveText(new RegExp(`^\\s*${escape(new URL(directory).origin)}/\\S+\\s*$`), { timeout: 30_000 });
-  await expect(button(page, 'Download account key')).toBeVisible();
+  await expect(button(page, tr('Download account key'))).toBeVisible();
   await expectCurrentStep(page, 'Names and key');
   await shots.take(page, '2-account');
   return (await accountUrl.innerText()).trim();
@@ -397,23 +499,23 @@ export async function createAccount(
 /** Step 3: the names (one a line) and the key type; Create order; one authorization per name appears. */
 export async function createOrder(page: Page, shots: Shots, names: string[], key?: string) {
   const s = step(page, 'Names and key');
-  await s.getByLabel('Domain names').fill(names.join('\n'));
-  if (key) await s.getByLabel('Certificate key').selectOption({ label: key });
+  await s.getByLabel(tr('Domain names')).fill(names.join('\n'));
+  if (key) await s.getByLabel(tr('Certificate key')).selectOption({ label: key });
   await expect(s.getByRole('alert'), 'no name is flagged invalid').toHaveCount(0);
   await shots.take(page, '3-names');
-  await button(s, 'Create order').click();
+  await button(s, tr('Create order')).click();
   await expectCurrentStep(page, 'Challenges');
   const authzs = page.getByTestId('authz');
   await expect(authzs).toHaveCount(names.length, { timeout: 30_000 });
   const shown = (await authzs.locator('h3').allInnerTexts()).map((t) => t.trim()).sort();
   expect(shown, 'one authorization per name, named in its <h3>').toEqual([...names].sort());
-  await expect(page.getByTestId('authz-status')).toHaveText(names.map(() => /^\s*pending\s*$/i));
+  await expect(page.getByTestId('authz-status')).toHaveText(names.map(() => trPattern('pending', 'i')));
 }
 
 /** In every authorization that offers a choice, pick `type` ("dns-01" / "http-01"). */
 export async function chooseChallenge(page: Page, type: 'dns-01' | 'http-01') {
   for (const authz of await page.getByTestId('authz').all()) {
-    const select = authz.getByLabel('Challenge type');
+    const select = authz.getByLabel(tr('Challenge type'));
     if ((await select.count()) === 0) continue;
     const options = await select
       .locator('option')
@@ -438,7 +540,7 @@ export async function readTxtRecords(page: Page, names: string[]): Promise<TxtRe
     const values = (await record.getByTestId('txt-value').allInnerTexts()).map((v) => v.trim());
     expect(out.has(name), `${name} is listed once`).toBe(false);
     out.set(name, values);
-    await expect(record.getByRole('button', { name: /^Copy/ }).first()).toBeVisible();
+    await expect(record.getByRole('button', { name: new RegExp(`^${tr('Copy')}`) }).first()).toBeVisible();
     for (const value of values) {
       // base64url(SHA-256(key authorization)), RFC 8555 §8.4
       expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -462,15 +564,17 @@ export async function placeTxtRecords(records: TxtRecords) {
  * row must say "not visible yet".
  */
 export async function checkDns(page: Page, records: TxtRecords, visible: boolean) {
-  await page.getByLabel('DNS-over-HTTPS resolvers').fill(env.doh);
-  await button(page, 'Check DNS').click();
+  await page.getByLabel(tr('DNS-over-HTTPS resolvers')).fill(env.doh);
+  await button(page, tr('Check DNS')).click();
   const rows = page.getByTestId('doh-result');
   await expect(async () => {
     const texts = await rows.allInnerTexts();
     expect(texts.length, 'one doh-result row per resolver and record at least').toBeGreaterThanOrEqual(records.size);
     for (const text of texts) {
-      if (visible) expect(text).toMatch(/^(?![\s\S]*not visible)[\s\S]*\bvisible\b/i);
-      else expect(text).toMatch(/not visible yet/i);
+      const seen = tr('visible');
+      const notYet = tr('not visible yet (no TXT record found)').split(' (')[0];
+      if (visible) expect(text.includes(notYet) || !text.includes(seen), `"${text}" says ${seen}`).toBe(false);
+      else expect(text).toContain(notYet);
     }
   }).toPass({ timeout: 20_000 });
 }
@@ -481,7 +585,7 @@ export async function checkDns(page: Page, records: TxtRecords, visible: boolean
  * (soft) failure, answered "Submit anyway" so that the rest of the test still runs.
  */
 export async function submitChallenges(page: Page, shots: Shots, confirm: boolean) {
-  await button(page, 'Submit challenges').click();
+  await button(page, tr('Submit challenges')).click();
   const dialog = page.getByRole('dialog');
   if (confirm) {
     await expect(dialog).toBeVisible();
@@ -493,16 +597,16 @@ export async function submitChallenges(page: Page, shots: Shots, confirm: boolea
     if (!asked) return;
     expect.soft(await dialog.innerText(), 'no confirmation dialog when every DNS value was seen (or none is needed)').toBe('');
   }
-  await expect(button(dialog, 'Cancel')).toBeVisible();
+  await expect(button(dialog, tr('Cancel'))).toBeVisible();
   await shots.take(page, '4-confirm');
-  await button(dialog, 'Submit anyway').click();
+  await button(dialog, tr('Submit anyway')).click();
   await expect(dialog).toBeHidden();
 }
 
 /** Waits for the certificate (clicking "Finalize" if the page offers it); fails early on a shown problem. */
 export async function waitForCertificate(page: Page, timeoutMs = 90_000) {
-  const fullchain = button(page, 'Download fullchain.pem');
-  const finalize = button(page, 'Finalize');
+  const fullchain = button(page, tr('Download {file}', { file: 'fullchain.pem' }));
+  const finalize = button(page, tr('Finalize'));
   const dialog = page.getByRole('dialog');
   const problem = page.getByTestId('problem');
   const deadline = Date.now() + timeoutMs;
