@@ -16,7 +16,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::fmt::{self, Display, Write as _};
+use std::fmt::{Display, Write as _};
 
 use time::OffsetDateTime;
 
@@ -110,21 +110,6 @@ impl Catalogue {
         }
         Ok(Catalogue { lang, texts })
     }
-
-    /// The catalogue's language.
-    pub fn lang(&self) -> Lang {
-        self.lang
-    }
-
-    /// How many texts it translates.
-    pub fn len(&self) -> usize {
-        self.texts.len()
-    }
-
-    /// Whether it translates nothing.
-    pub fn is_empty(&self) -> bool {
-        self.texts.is_empty()
-    }
 }
 
 thread_local! {
@@ -154,6 +139,17 @@ pub fn lang() -> Lang {
 /// from some 850 places, and one call is smaller than its body.
 #[inline(never)]
 pub fn text(english: &'static str) -> &'static str {
+    INSTALLED.with(|installed| {
+        installed
+            .get()
+            .and_then(|catalogue| catalogue.texts.get(&key(english)).copied())
+            .unwrap_or(english)
+    })
+}
+
+/// A text that was saved in English (the protocol log keeps its waits' reasons so: a log outlives a
+/// language switch) in the installed language; itself when the catalogue lacks it.
+pub fn saved(english: &str) -> &str {
     INSTALLED.with(|installed| {
         installed
             .get()
@@ -211,9 +207,9 @@ macro_rules! t {
     };
 }
 
-/// Marks a text for the catalogue where it cannot be translated yet (a `const` table, a pair of plural
-/// forms): `t_key!("Key compromise")` is that literal, and the place that shows it passes it through
-/// [`text`] or [`plural`]. `tests/catalogue.rs` reads these keys from the sources like those of [`t!`].
+/// Marks a text for the catalogue where `t!` cannot fill it (a `const` table, a pair of plural forms, a
+/// sentence whose placeholders are markup rather than text): `t_key!("Key compromise")` is that literal,
+/// and the place that shows it passes it through [`text`] or [`plural`]. `tests/catalogue.rs` reads these keys from the sources like those of [`t!`].
 #[macro_export]
 macro_rules! t_key {
     ($english:literal) => {
@@ -273,12 +269,6 @@ pub fn date_time(seconds: i64) -> Option<String> {
 /// and for any other count, each with `{n}` and marked with [`t_key!`]; both languages use those two forms.
 pub fn plural(n: u64, one: &'static str, other: &'static str) -> String {
     fill(text(if n == 1 { one } else { other }), &[("n", &n)])
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.own_name())
-    }
 }
 
 #[cfg(test)]

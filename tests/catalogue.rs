@@ -32,19 +32,82 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The source without its test module.
-fn without_tests(source: &str) -> &str {
-    let mut offset = 0;
-    for line in source.split_inclusive('\n') {
-        if line.trim() == "#[cfg(test)]" {
-            let next = source[offset + line.len()..].trim_start();
-            if next.starts_with("mod ") {
-                return &source[..offset];
+/// The source without its test modules (`#[cfg(test)]` then `mod name { … }`, braces matched outside
+/// literals and comments; `mod name;` files are left out by name).
+fn without_tests(source: &str) -> String {
+    let mut out = String::new();
+    let mut rest = source;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        let after = &rest[at + "#[cfg(test)]".len()..];
+        let item = after.trim_start();
+        let Some(open) = item
+            .starts_with("mod ")
+            .then(|| item.find(['{', ';']))
+            .flatten()
+        else {
+            out.push_str(&rest[..at + "#[cfg(test)]".len()]);
+            rest = after;
+            continue;
+        };
+        out.push_str(&rest[..at]);
+        let body_start = item.len() - item[open..].len();
+        rest = if item[open..].starts_with(';') {
+            &item[open + 1..]
+        } else {
+            &item[body_start + matching_brace(&item[body_start..]) + 1..]
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The byte index of the `}` that closes the `{` at the start of `code`, skipping string and character
+/// literals and comments.
+fn matching_brace(code: &str) -> usize {
+    let mut depth = 0usize;
+    let mut i = 0;
+    let bytes = code.as_bytes();
+    while i < bytes.len() {
+        let rest = &code[i..];
+        if rest.starts_with("//") {
+            i += rest.find('\n').unwrap_or(rest.len());
+            continue;
+        }
+        if rest.starts_with('"') || rest.starts_with("r\"") || rest.starts_with("r#") {
+            if let Some((_, after)) = string_literal(rest) {
+                i = code.len() - after.len();
+                continue;
             }
         }
-        offset += line.len();
+        if let Some(quoted) = rest.strip_prefix('\'') {
+            // A character literal ('{', '\'', '\u{7b}'), not a lifetime ('a).
+            let close = if quoted.starts_with('\\') {
+                quoted[2..].find('\'').map(|c| c + 2)
+            } else {
+                quoted
+                    .char_indices()
+                    .nth(1)
+                    .filter(|(_, c)| *c == '\'')
+                    .map(|(c, _)| c)
+            };
+            if let Some(close) = close {
+                i += close + 2;
+                continue;
+            }
+        }
+        match bytes[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
     }
-    source
+    panic!("an unclosed test module");
 }
 
 /// A Rust string literal at the start of `s` (after blanks): its value and the rest after it.
@@ -66,6 +129,13 @@ fn string_literal(s: &str) -> Option<(String, &str)> {
             '\\' => match chars.next()?.1 {
                 'n' => value.push('\n'),
                 't' => value.push('\t'),
+                'r' => value.push('\r'),
+                'x' => {
+                    let code = u8::from_str_radix(body.get(i + 2..i + 4)?, 16).ok()?;
+                    value.push(char::from(code));
+                    chars.next();
+                    chars.next();
+                }
                 '\\' => value.push('\\'),
                 '"' => value.push('"'),
                 '\'' => value.push('\''),
@@ -161,6 +231,7 @@ fn uses(root: &Path) -> Vec<Use> {
     for file in files {
         let source = fs::read_to_string(&file).unwrap();
         let source = without_tests(&source);
+        let source = source.as_str();
         for (macro_name, has_values) in [("t!(", true), ("t_key!(", false)] {
             for (at, _) in source.match_indices(macro_name) {
                 let before = source[..at].chars().next_back();
@@ -242,6 +313,18 @@ fn every_text_has_its_german_and_the_catalogue_nothing_stale() {
                 if text.trim().is_empty() {
                     problems.push(format!("{file}: the German for {:?} is empty", u.key));
                 }
+                let edges = |s: &str| {
+                    (
+                        s.starts_with(char::is_whitespace),
+                        s.ends_with(char::is_whitespace),
+                    )
+                };
+                if edges(text) != edges(&u.key) {
+                    problems.push(format!(
+                        "{file}: the German for {:?} does not begin and end with space as the English does",
+                        u.key
+                    ));
+                }
                 let has = placeholders(text);
                 if has != wanted {
                     problems.push(format!(
@@ -288,6 +371,14 @@ fn the_source_reader_reads_literals_and_names() {
     );
     assert_eq!(
         without_tests("x\n#[cfg(test)]\nmod tests {\n t!(\"no\")\n}\n"),
-        "x\n"
+        "x\n\n"
+    );
+    // A module in the middle: what follows it is read again; braces in literals and comments do not count.
+    let source = "a\n#[cfg(test)]\nmod t { let s = \"{\"; let c = '}'; // }\n fn f<'a>() {} }\nb t!(\"yes\")";
+    assert_eq!(without_tests(source), "a\n\nb t!(\"yes\")");
+    assert_eq!(without_tests("#[cfg(test)]\nmod support;\nc"), "\nc");
+    assert_eq!(
+        without_tests("#[cfg(test)]\nfn helper() {}"),
+        "#[cfg(test)]\nfn helper() {}"
     );
 }

@@ -29,12 +29,19 @@ pub struct RenewalInfo {
     pub retry_after: Option<Duration>,
 }
 
+/// An edge of the suggested window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    Start,
+    End,
+}
+
 /// Why a renewalInfo response cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RenewalInfoError {
-    /// Which edge of the window ("start" or "end"), and the text the CA sent.
-    #[error("{}", bad_time_message(.0, .1))]
-    BadTime(&'static str, String),
+    /// Which edge of the window, and the text the CA sent.
+    #[error("{}", bad_time_message(*.0, .1))]
+    BadTime(Edge, String),
     #[error("{}", crate::t!("the suggested window ends before it starts"))]
     EmptyWindow,
 }
@@ -42,8 +49,8 @@ pub enum RenewalInfoError {
 impl RenewalInfo {
     /// The window as system times, checked (§4.2: a window whose end is not after its start is invalid).
     pub fn window(&self) -> Result<(SystemTime, SystemTime), RenewalInfoError> {
-        let start = parse_rfc3339("start", &self.suggested_window.start)?;
-        let end = parse_rfc3339("end", &self.suggested_window.end)?;
+        let start = parse_rfc3339(Edge::Start, &self.suggested_window.start)?;
+        let end = parse_rfc3339(Edge::End, &self.suggested_window.end)?;
         if end <= start {
             return Err(RenewalInfoError::EmptyWindow);
         }
@@ -64,26 +71,25 @@ impl RenewalInfo {
     }
 }
 
-fn bad_time_message(edge: &str, text: &str) -> String {
+fn bad_time_message(edge: Edge, text: &str) -> String {
     let time = format!("{text:?}");
-    if edge == "start" {
-        crate::t!(
+    match edge {
+        Edge::Start => crate::t!(
             "the suggested window's start time {time} is not an RFC 3339 date",
             time = time
-        )
-    } else {
-        crate::t!(
+        ),
+        Edge::End => crate::t!(
             "the suggested window's end time {time} is not an RFC 3339 date",
             time = time
-        )
+        ),
     }
 }
 
 /// Parses an RFC 3339 timestamp into a system time.
-pub fn parse_rfc3339(what: &'static str, text: &str) -> Result<SystemTime, RenewalInfoError> {
+pub fn parse_rfc3339(edge: Edge, text: &str) -> Result<SystemTime, RenewalInfoError> {
     OffsetDateTime::parse(text, &Rfc3339)
         .map(SystemTime::from)
-        .map_err(|_| RenewalInfoError::BadTime(what, text.to_string()))
+        .map_err(|_| RenewalInfoError::BadTime(edge, text.to_string()))
 }
 
 #[cfg(test)]
@@ -128,7 +134,7 @@ mod tests {
         info.suggested_window.start = "yesterday".into();
         assert!(matches!(
             info.window(),
-            Err(RenewalInfoError::BadTime("start", _))
+            Err(RenewalInfoError::BadTime(Edge::Start, _))
         ));
     }
 }

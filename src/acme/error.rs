@@ -100,22 +100,6 @@ pub enum Error {
         header: &'static str,
     },
 
-    /// An order or authorization reached a state from which it cannot go on.
-    #[error("{}", match .problem {
-        Some(problem) => crate::t!(
-            "{what} is {status}: {problem}",
-            what = .what,
-            status = .status,
-            problem = problem
-        ),
-        None => crate::t!("{what} is {status}", what = .what, status = .status),
-    })]
-    Failed {
-        what: String,
-        status: String,
-        problem: Option<Box<Problem>>,
-    },
-
     /// A step was asked for before its resource was ready (e.g. finalize while the order is pending).
     #[error("{0}")]
     NotReady(String),
@@ -157,7 +141,6 @@ impl Error {
     pub fn problem(&self) -> Option<&Problem> {
         match self {
             Error::Acme { problem, .. } | Error::BadNonceExhausted { problem, .. } => Some(problem),
-            Error::Failed { problem, .. } => problem.as_deref(),
             _ => None,
         }
     }

@@ -24,6 +24,7 @@ use super::error_panel::view_problem;
 use super::forms::input_value;
 use super::progress::Busy;
 use super::sentence_with;
+use super::status;
 
 /// The word the deactivation dialog asks for, in the page's language.
 fn confirm_word() -> &'static str {
@@ -194,11 +195,12 @@ fn show_account(props: &PartProps) -> Html {
 }
 
 fn view_account(account: &Account) -> Html {
-    let status = status_name(account.status);
     html! {
         <dl class="facts" data-testid="ca-account">
             <dt>{ t!("Status") }</dt>
-            <dd><span class={classes!("status", status)} data-testid="ca-account-status">{ status }</span></dd>
+            <dd><span class={classes!("status", status_class(account.status))} data-testid="ca-account-status">
+                { status::account(account.status) }
+            </span></dd>
             <dt>{ t!("Contacts") }</dt>
             <dd data-testid="ca-account-contacts">{ view_contacts(&account.contact) }</dd>
             if let Some(orders) = &account.orders {
@@ -224,8 +226,8 @@ fn view_contacts(contacts: &[String]) -> Html {
     }
 }
 
-/// The status as RFC 8555 §7.1.6 names it.
-fn status_name(status: AccountStatus) -> &'static str {
+/// The account's status as RFC 8555 names it (§7.1.6), for the CSS class.
+fn status_class(status: AccountStatus) -> &'static str {
     match status {
         AccountStatus::Valid => "valid",
         AccountStatus::Deactivated => "deactivated",
@@ -477,7 +479,7 @@ fn deactivate(props: &PartProps) -> Html {
                             Part::Deactivate,
                             t!(
                                 "The CA answered, but the account is still {status}.",
-                                status = status_name(account.status)
+                                status = status::account(account.status)
                             ),
                             t!("Show the account to see what the CA has; the protocol log has its answer."),
                         );

@@ -1,6 +1,5 @@
 //! Step 5: finalizing, then the certificate: its facts, the chain choice, and the files to download.
 
-use certsmith::acme::order::OrderStatus;
 use certsmith::i18n;
 use certsmith::pki::job::{Der, Job};
 use certsmith::pki::key::PrivateKey;
@@ -16,7 +15,9 @@ use yew::prelude::*;
 use super::dialog::ConfirmDialog;
 use super::forms::{checked, input_value, select_value};
 use super::section::StepSection;
+use super::sentence_with;
 use super::state::WizardView;
+use super::status;
 
 const PEM: &str = "application/x-pem-file";
 
@@ -60,7 +61,7 @@ fn view_finalizing(w: &Wizard, on_task: &Callback<Task>) -> Html {
         .order
         .as_ref()
         .and_then(|o| o.status())
-        .map_or(t!("unknown"), OrderStatus::as_str);
+        .map_or(t!("unknown"), status::order);
     html! {
         <>
             <p class="lead">{ t!("Every name is validated. The page sends the certificate request (finalize), \
@@ -145,18 +146,16 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
 }
 
 /// "from … to …", each moment a `<time>` element (shown to the minute in the language's form, exact in
-/// its `datetime`). The sentence is translated whole; its translation keeps `{start}` before `{end}`.
+/// its `datetime`).
 fn validity(start: (&str, i64), end: (&str, i64)) -> Html {
     let moment = |(rfc3339, secs): (&str, i64)| {
         let shown = i18n::date_time(secs).unwrap_or_else(|| rfc3339.to_string());
         html! { <time datetime={rfc3339.to_string()}>{ shown }</time> }
     };
-    let sentence = i18n::text(t_key!("from {start} to {end}"));
-    let (before_start, rest) = sentence.split_once("{start}").unwrap_or((sentence, ""));
-    let (between, after_end) = rest.split_once("{end}").unwrap_or((rest, ""));
-    html! {
-        <>{ before_start }{ moment(start) }{ between }{ moment(end) }{ after_end }</>
-    }
+    sentence_with(
+        i18n::text(t_key!("from {start} to {end}")),
+        &[("start", moment(start)), ("end", moment(end))],
+    )
 }
 
 #[derive(Properties, PartialEq)]

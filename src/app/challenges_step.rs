@@ -24,6 +24,7 @@ use super::persist_record::PersistRecordView;
 use super::section::StepSection;
 use super::sentence_with;
 use super::state::WizardView;
+use super::status;
 
 #[derive(Properties, PartialEq)]
 pub struct ChallengesStepProps {
@@ -249,7 +250,7 @@ fn view_authz(
             <h3>{ &name }</h3>
             <p class="authz-status-line">
                 { t!("Status: ") }
-                <span class={classes!("status", status.as_str())} data-testid="authz-status">{ status_word(status) }</span>
+                <span class={classes!("status", status.as_str())} data-testid="authz-status">{ status::authorization(status) }</span>
             </p>
             { match status {
                 AuthorizationStatus::Valid => view_valid(authorization),
@@ -290,19 +291,6 @@ fn view_authz(
                 },
             } }
         </article>
-    }
-}
-
-/// An authorization's status in words (its ACME name stays in the class).
-fn status_word(status: AuthorizationStatus) -> &'static str {
-    match status {
-        AuthorizationStatus::Pending => t!("pending"),
-        AuthorizationStatus::Valid => t!("valid"),
-        AuthorizationStatus::Invalid => t!("invalid"),
-        AuthorizationStatus::Deactivated => t!("deactivated"),
-        AuthorizationStatus::Expired => t!("expired"),
-        AuthorizationStatus::Revoked => t!("revoked"),
-        AuthorizationStatus::Unknown => t!("unknown"),
     }
 }
 

@@ -20,10 +20,10 @@ use certsmith::acme::order::NewOrder;
 use certsmith::pki::csr::{build_csr, parse_csr, CsrError};
 use certsmith::pki::job::Job;
 use certsmith::pki::key::{KeyType, PrivateKey};
-use certsmith::t;
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::{clock, doh, probe, tabs, webcrypto, worker};
 use certsmith::wizard::{inspect, Action, ErrorInfo, KeyChoice, Step, Task, Wizard};
+use certsmith::{i18n, t, t_key};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -527,7 +527,7 @@ async fn drive_flow(ctx: &Ctx, id: u64) {
                 if ctx.issuance(id).is_some() {
                     let seconds = left.as_millis().div_ceil(1000) as u64;
                     ctx.log
-                        .dispatch(LogAction::Waited(seconds, wait_label(why).into()));
+                        .dispatch(LogAction::Waited(seconds, wait_reason(why).into()));
                 }
             }
             Next::Place | Next::Done | Next::Failed(_) => {
@@ -623,11 +623,16 @@ fn request_label(request: &Request, issuance: &Issuance) -> String {
 
 /// The start of the countdown's sentence while the flow waits.
 fn wait_label(why: WaitReason) -> &'static str {
+    i18n::text(wait_reason(why))
+}
+
+/// The reason for a wait in English, as the log keeps it (shown through `i18n::saved`).
+fn wait_reason(why: WaitReason) -> &'static str {
     match why {
-        WaitReason::Validating => t!("The CA is validating the challenges; asking again"),
-        WaitReason::Issuing => t!("The CA is issuing the certificate; asking again"),
+        WaitReason::Validating => t_key!("The CA is validating the challenges; asking again"),
+        WaitReason::Issuing => t_key!("The CA is issuing the certificate; asking again"),
         WaitReason::Backoff => {
-            t!("The CA asked to wait, or a request did not get through; trying again")
+            t_key!("The CA asked to wait, or a request did not get through; trying again")
         }
     }
 }

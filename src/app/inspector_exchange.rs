@@ -3,15 +3,13 @@
 //! gave it, and what came back. Numbered from 1, as the nonce chain names them.
 
 use certsmith::acme::client::Exchange;
-use certsmith::t;
 use certsmith::wizard::inspect;
+use certsmith::{i18n, t, t_key};
 use serde_json::Value;
 use yew::prelude::*;
 
 use super::external_link::ExternalLink;
-
-/// Where the nonce goes in its sentence, which shows it as code.
-const NONCE: &str = "{nonce}";
+use super::sentence_with;
 
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
@@ -30,23 +28,22 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
     let lesson = inspect::lesson(entries, i);
     let nonce = inspect::nonce(exchange);
     let source = inspect::nonce_source(entries, i);
-    // The sentence shows the nonce as code: filled with its own placeholder, then split there.
+    // The sentence shows the nonce as code.
     let nonce_line = |nonce: &str| {
+        let code = html! { <code>{ nonce.to_string() }</code> };
         let sentence = match source {
-            Some(j) => t!(
-                "Nonce {nonce} from the Replay-Nonce of #{n}",
-                nonce = NONCE,
-                n = j + 1
+            Some(j) => sentence_with(
+                i18n::text(t_key!("Nonce {nonce} from the Replay-Nonce of #{n}")),
+                &[("nonce", code), ("n", html! { { j + 1 } })],
             ),
-            None => t!(
-                "Nonce {nonce} from a newNonce before this log (the CA probe)",
-                nonce = NONCE
+            None => sentence_with(
+                i18n::text(t_key!(
+                    "Nonce {nonce} from a newNonce before this log (the CA probe)"
+                )),
+                &[("nonce", code)],
             ),
         };
-        let (before, after) = sentence
-            .split_once(NONCE)
-            .unwrap_or((sentence.as_str(), ""));
-        html! { <p data-testid="nonce-chain">{ before }<code>{ nonce }</code>{ after }</p> }
+        html! { <p data-testid="nonce-chain">{ sentence }</p> }
     };
     let signature = inspect::signature(exchange, rsa).map(|s| match s.bytes {
         Some(bytes) => t!(

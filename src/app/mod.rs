@@ -32,6 +32,7 @@ mod progress;
 mod protocol_log;
 mod section;
 mod state;
+mod status;
 
 use certsmith::t;
 use certsmith::web::tabs;

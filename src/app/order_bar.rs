@@ -1,7 +1,6 @@
 //! The order's own buttons, shown while an order exists: "Start a new order" (keeps the CA and the
 //! account) and "Forget this order" (asks first, then deletes the order, its key and certificates).
 
-use certsmith::acme::order::OrderStatus;
 use certsmith::i18n;
 use certsmith::wizard::{Action, Step, Wizard};
 use certsmith::{t, t_key};
@@ -9,6 +8,7 @@ use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
 use super::sentence_with;
+use super::status;
 
 #[derive(Properties, PartialEq)]
 pub struct OrderBarProps {
@@ -30,12 +30,7 @@ pub fn shown_status(w: &Wizard) -> &'static str {
     }
     match w.order.as_ref().and_then(|order| order.status()) {
         None => t!("being placed"),
-        Some(OrderStatus::Pending) => t!("pending"),
-        Some(OrderStatus::Ready) => t!("ready"),
-        Some(OrderStatus::Processing) => t!("processing"),
-        Some(OrderStatus::Valid) => t!("valid"),
-        Some(OrderStatus::Invalid) => t!("invalid"),
-        Some(OrderStatus::Unknown) => t!("unknown"),
+        Some(status) => status::order(status),
     }
 }
 

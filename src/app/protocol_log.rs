@@ -5,9 +5,9 @@
 //! [`certsmith::wizard::inspect`]; it holds what crossed the wire in the clear, never a private key.
 
 use certsmith::acme::client::Exchange;
-use certsmith::t;
 use certsmith::web::download::download;
 use certsmith::wizard::inspect::{self, PROBLEMS};
+use certsmith::{i18n, t};
 use yew::prelude::*;
 
 use super::effects;
@@ -74,7 +74,7 @@ pub fn protocol_log(props: &ProtocolLogProps) -> Html {
         html! {
             <>
                 { for waits.map(|w| html! {
-                    <li class="wait" data-testid="wait">{ waited(w.seconds, &w.why) }</li>
+                    <li class="wait" data-testid="wait">{ waited(w.seconds, i18n::saved(&w.why)) }</li>
                 }) }
                 if i < entries.len() && inspect::shown(entries, i, &filter) {
                     { view_exchange(entries, i, rsa) }

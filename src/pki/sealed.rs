@@ -155,8 +155,8 @@ fn check_kdf(scheme: &pkcs5::EncryptionScheme) -> Result<(), SealError> {
         pbes2::Kdf::Pbkdf2(kdf) if kdf.iteration_count > MAX_OPEN_ITERATIONS => {
             Err(SealError::Unsupported(crate::t!(
                 "PBKDF2 with {iterations} iterations (at most {max} are run)",
-                iterations = kdf.iteration_count,
-                max = MAX_OPEN_ITERATIONS
+                iterations = crate::i18n::number(u64::from(kdf.iteration_count)),
+                max = crate::i18n::number(u64::from(MAX_OPEN_ITERATIONS))
             )))
         }
         pbes2::Kdf::Pbkdf2(_) => Ok(()),

@@ -8,11 +8,16 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use std::time::Duration;
 
+use super::fetch::FetchHttp;
 use super::js;
+use crate::acme::transport::{HttpClient, HttpRequest};
 use crate::i18n::{self, Catalogue, Lang};
+
+/// How long the page waits for its catalogue before it shows itself in English: a stalled network must
+/// not leave it blank (the service worker answers at once once it has the file).
+const CATALOGUE_WAIT: Duration = Duration::from_secs(3);
 
 /// Where the person's choice is kept (the app's other keys share the `certsmith.` prefix, so "delete all
 /// data" forgets it too).
@@ -107,7 +112,7 @@ pub fn install_in_worker(lang: &str, text: &str) {
     }
 }
 
-/// The catalogue of `lang` and its text.
+/// The catalogue of `lang` and its text, within [`CATALOGUE_WAIT`].
 async fn fetch_catalogue(lang: Lang) -> Result<(Catalogue, String), String> {
     let window = js::window()?;
     let meta = format!("certsmith-catalogue-{}", lang.code());
@@ -121,19 +126,14 @@ async fn fetch_catalogue(lang: Lang) -> Result<(Catalogue, String), String> {
         .and_then(|m| m.get_attribute("content"))
         .filter(|url| !url.is_empty())
         .ok_or_else(|| format!("this build names no catalogue (<meta name=\"{meta}\">)"))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
+    let response = FetchHttp::with_timeout(CATALOGUE_WAIT)
+        .send(HttpRequest::get(&url))
         .await
-        .map_err(|e| js::message(&e))?
-        .dyn_into()
-        .map_err(|_| "fetch gave no Response".to_string())?;
-    if !response.ok() {
-        return Err(format!("{url}: HTTP {}", response.status()));
+        .map_err(|e| e.to_string())?;
+    if response.status != 200 {
+        return Err(format!("{url}: HTTP {}", response.status));
     }
-    let text = JsFuture::from(response.text().map_err(|e| js::message(&e))?)
-        .await
-        .map_err(|e| js::message(&e))?
-        .as_string()
-        .ok_or("the catalogue is not text")?;
+    let text = response.body_text();
     let catalogue = Catalogue::parse(lang, &text).map_err(|e| e.to_string())?;
     Ok((catalogue, text))
 }

@@ -78,7 +78,7 @@ async fn in_worker(job: &Job) -> Result<Outcome, String> {
     });
     // The first job also carries the page's language, so that the worker's errors read like the page's.
     let message = Array::of2(&id.into(), &request.into());
-    if !running.told_language.replace(true) {
+    if !running.told_language.get() {
         if let Some((lang, text)) = lang::installed_source() {
             message.push(&lang.code().into());
             message.push(&JsValue::from_str(&text));
@@ -88,6 +88,7 @@ async fn in_worker(job: &Job) -> Result<Outcome, String> {
         running.take(id);
         return Err(format!("cannot post the job: {}", js::message(&e)));
     }
+    running.told_language.set(true);
     // A worker the browser ends without an error event (out of memory, say) would leave the job waiting
     // for ever: past the limit the worker is dropped and the job runs in place.
     wasm_bindgen_futures::spawn_local(async move {
