@@ -18,6 +18,7 @@ use yew::prelude::*;
 use super::dialog::ConfirmDialog;
 use super::forms::input_value;
 use super::sentence_with;
+use super::text_node;
 
 /// Runs `job` (PBKDF2: most of a second) in the page's worker, so the page stays responsive, then hands
 /// its outcome on.
@@ -65,9 +66,9 @@ pub fn lock_controls(props: &LockControlsProps) -> Html {
                                    (PKCS#8, PBKDF2-SHA256 with 600,000 rounds, AES-256). It is open for this visit; \
                                    after a reload the page asks for the passphrase before it signs anything.") }</p>
                 <div class="actions">
-                    <button type="button" onclick={on_download}>{ t!("Download encrypted account key") }</button>
+                    <button type="button" onclick={on_download}>{ text_node(t!("Download encrypted account key")) }</button>
                     <button type="button" onclick={props.on_action.reform(|_: MouseEvent| Action::AccountLockRemoved)}>
-                        { t!("Remove the passphrase") }
+                        { text_node(t!("Remove the passphrase")) }
                     </button>
                 </div>
                 if let Some(problem) = &*problem {
@@ -121,26 +122,26 @@ pub fn lock_controls(props: &LockControlsProps) -> Html {
     };
     html! {
         <details class="lock">
-            <summary>{ t!("Lock the account key with a passphrase") }</summary>
+            <summary>{ text_node(t!("Lock the account key with a passphrase")) }</summary>
             <p class="help">{ t!("Then this browser keeps the key only encrypted, and the page asks for the passphrase \
                                once per visit. Nobody can recover a forgotten passphrase: download the key first.") }</p>
             <div class="field">
-                <label for="lock-passphrase">{ t!("New passphrase") }</label>
+                <label for="lock-passphrase">{ text_node(t!("New passphrase")) }</label>
                 <input id="lock-passphrase" type="password" autocomplete="new-password" value={(*passphrase).clone()}
                        oninput={{ let passphrase = passphrase.clone(); Callback::from(move |e: InputEvent| passphrase.set(input_value(&e))) }} />
                 <p class="help">{ t!("At least {count} characters.", count = MIN_PASSPHRASE_CHARS) }</p>
             </div>
             <div class="field">
-                <label for="lock-repeat">{ t!("Repeat the passphrase") }</label>
+                <label for="lock-repeat">{ text_node(t!("Repeat the passphrase")) }</label>
                 <input id="lock-repeat" type="password" autocomplete="new-password" value={(*repeat).clone()}
                        oninput={{ let repeat = repeat.clone(); Callback::from(move |e: InputEvent| repeat.set(input_value(&e))) }} />
             </div>
             if mismatch {
-                <p class="error" role="alert">{ t!("The two passphrases differ.") }</p>
+                <p class="error" role="alert">{ text_node(t!("The two passphrases differ.")) }</p>
             }
             <div class="actions">
                 <button type="button" onclick={on_lock} disabled={!can_lock}>
-                    { if *working { t!("Locking…") } else { t!("Lock account key") } }
+                    { if *working { text_node(t!("Locking…")) } else { text_node(t!("Lock account key")) } }
                 </button>
             </div>
             if let Some(problem) = &*problem {
@@ -235,7 +236,7 @@ pub fn unlock_panel(props: &UnlockPanelProps) -> Html {
     };
     html! {
         <section class="unlock" aria-labelledby="unlock-title">
-            <h2 id="unlock-title">{ t!("Unlock your account key") }</h2>
+            <h2 id="unlock-title">{ text_node(t!("Unlock your account key")) }</h2>
             <p>{ t!("The account key is saved in this browser encrypted with your passphrase. Enter it to go on; \
                   it stays open until you close or reload the page.") }</p>
             <p class="help">{ sentence_with(
@@ -243,7 +244,7 @@ pub fn unlock_panel(props: &UnlockPanelProps) -> Html {
                 &[("url", html! { <code>{ &props.lock.url }</code> })],
             ) }</p>
             <div class="field">
-                <label for="unlock-passphrase">{ t!("Passphrase") }</label>
+                <label for="unlock-passphrase">{ text_node(t!("Passphrase")) }</label>
                 <input id="unlock-passphrase" type="password" autocomplete="current-password" ref={input_ref}
                        value={(*passphrase).clone()} onkeydown={on_keydown}
                        oninput={{ let passphrase = passphrase.clone(); Callback::from(move |e: InputEvent| passphrase.set(input_value(&e))) }} />
@@ -251,11 +252,11 @@ pub fn unlock_panel(props: &UnlockPanelProps) -> Html {
             <div class="actions">
                 <button type="button" class="primary" disabled={*working || passphrase.is_empty()}
                         onclick={unlock.reform(|_: MouseEvent| ())}>
-                    { if *working { t!("Unlocking…") } else { t!("Unlock") } }
+                    { if *working { text_node(t!("Unlocking…")) } else { text_node(t!("Unlock")) } }
                 </button>
                 <button type="button" class="danger"
                         onclick={{ let forgetting = forgetting.clone(); Callback::from(move |_: MouseEvent| forgetting.set(true)) }}>
-                    { t!("I forgot the passphrase") }
+                    { text_node(t!("I forgot the passphrase")) }
                 </button>
             </div>
             if let Some(problem) = &*problem {

@@ -25,6 +25,7 @@ use super::forms::input_value;
 use super::progress::Busy;
 use super::sentence_with;
 use super::status;
+use super::text_node;
 
 /// The word the deactivation dialog asks for, in the page's language.
 fn confirm_word() -> &'static str {
@@ -108,7 +109,7 @@ impl Requests {
                         if let Some(problem) = &error.problem {
                             { view_problem(problem) }
                         }
-                        <p class="hint"><strong>{ t!("What to do: ") }</strong>{ &error.hint }</p>
+                        <p class="hint"><strong>{ text_node(t!("What to do: ")) }</strong>{ &error.hint }</p>
                     </div>
                 }
             </>
@@ -143,11 +144,11 @@ pub fn account_manage(props: &AccountManageProps) -> Html {
     let disabled = props.busy || requests.working.is_some();
     html! {
         <details class="account-manage" data-testid="account-manage">
-            <summary>{ t!("Account at the CA") }</summary>
+            <summary>{ text_node(t!("Account at the CA")) }</summary>
             <p class="help">{ t!("What the CA keeps about this account, and the changes it allows. Each button sends \
                                one request to the CA, listed in the protocol log.") }</p>
             if props.busy {
-                <p class="help">{ t!("The page is talking to the CA about the order; the buttons wait until it is done.") }</p>
+                <p class="help">{ text_node(t!("The page is talking to the CA about the order; the buttons wait until it is done.")) }</p>
             }
             <ShowAccount requests={requests.clone()} {disabled} />
             <Contacts requests={requests.clone()} {disabled} />
@@ -182,9 +183,9 @@ fn show_account(props: &PartProps) -> Html {
     };
     html! {
         <div class="stack">
-            <h3>{ t!("The account at the CA") }</h3>
+            <h3>{ text_node(t!("The account at the CA")) }</h3>
             <div class="actions">
-                <button type="button" onclick={on_show} disabled={props.disabled}>{ t!("Show the account at the CA") }</button>
+                <button type="button" onclick={on_show} disabled={props.disabled}>{ text_node(t!("Show the account at the CA")) }</button>
             </div>
             if let Some(account) = &*requests.answer {
                 { view_account(account) }
@@ -197,19 +198,19 @@ fn show_account(props: &PartProps) -> Html {
 fn view_account(account: &Account) -> Html {
     html! {
         <dl class="facts" data-testid="ca-account">
-            <dt>{ t!("Status") }</dt>
+            <dt>{ text_node(t!("Status")) }</dt>
             <dd><span class={classes!("status", status_class(account.status))} data-testid="ca-account-status">
                 { status::account(account.status) }
             </span></dd>
-            <dt>{ t!("Contacts") }</dt>
+            <dt>{ text_node(t!("Contacts")) }</dt>
             <dd data-testid="ca-account-contacts">{ view_contacts(&account.contact) }</dd>
             if let Some(orders) = &account.orders {
-                <dt>{ t!("Orders list") }</dt>
+                <dt>{ text_node(t!("Orders list")) }</dt>
                 <dd><code data-testid="ca-account-orders">{ orders }</code></dd>
             }
             if let Some(agreed) = account.terms_of_service_agreed {
-                <dt>{ t!("Terms agreed") }</dt>
-                <dd>{ if agreed { t!("yes") } else { t!("no") } }</dd>
+                <dt>{ text_node(t!("Terms agreed")) }</dt>
+                <dd>{ if agreed { text_node(t!("yes")) } else { text_node(t!("no")) } }</dd>
             }
         </dl>
     }
@@ -217,7 +218,7 @@ fn view_account(account: &Account) -> Html {
 
 fn view_contacts(contacts: &[String]) -> Html {
     if contacts.is_empty() {
-        return html! { { t!("none") } };
+        return html! { { text_node(t!("none")) } };
     }
     html! {
         { for contacts.iter().enumerate().map(|(i, contact)| html! {
@@ -292,9 +293,9 @@ fn contacts(props: &PartProps) -> Html {
     };
     html! {
         <div class="stack">
-            <h3>{ t!("Contacts") }</h3>
+            <h3>{ text_node(t!("Contacts")) }</h3>
             <div class="field">
-                <label for="contact-emails">{ t!("Contact emails") }</label>
+                <label for="contact-emails">{ text_node(t!("Contact emails")) }</label>
                 <input id="contact-emails" type="text" inputmode="email" autocomplete="email" spellcheck="false"
                        placeholder="name@example.org" value={(*text).clone()} oninput={on_input} />
                 <p class="help">{ t!("Where the CA may write about this account. Several are separated by commas or \
@@ -305,7 +306,7 @@ fn contacts(props: &PartProps) -> Html {
             }
             <div class="actions">
                 <button type="button" onclick={on_update} disabled={props.disabled || parsed.is_err()}>
-                    { t!("Update contacts") }
+                    { text_node(t!("Update contacts")) }
                 </button>
             </div>
             if let Some(contacts) = &*saved {
@@ -405,7 +406,7 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
 
     html! {
         <div class="stack">
-            <h3>{ t!("Change the account key") }</h3>
+            <h3>{ text_node(t!("Change the account key")) }</h3>
             <p class="help">{ t!("A new key for the same account: its URL, orders and certificates stay, and from the \
                                switch on the CA accepts only the new key. Worth doing when the old key may have \
                                been seen by someone else.") }</p>
@@ -433,18 +434,18 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
                         switch, since it holds the old key. Lock the new key again afterwards, above.") }</p>
                 }
                 <div class="actions">
-                    <button type="button" onclick={on_download}>{ t!("Download the new key") }</button>
+                    <button type="button" onclick={on_download}>{ text_node(t!("Download the new key")) }</button>
                     <button type="button" class="primary" onclick={on_switch}
                             disabled={props.disabled || !*downloaded}>
-                        { t!("Switch to the new key") }
+                        { text_node(t!("Switch to the new key")) }
                     </button>
                 </div>
                 if !*downloaded {
-                    <p class="help">{ t!("\"Switch to the new key\" waits until the new key is downloaded.") }</p>
+                    <p class="help">{ text_node(t!("\"Switch to the new key\" waits until the new key is downloaded.")) }</p>
                 }
             } else {
                 <div class="actions">
-                    <button type="button" onclick={on_generate} disabled={props.disabled}>{ t!("Generate a new key") }</button>
+                    <button type="button" onclick={on_generate} disabled={props.disabled}>{ text_node(t!("Generate a new key")) }</button>
                 </div>
             }
             if let Some(problem) = &*local_problem {
@@ -490,12 +491,12 @@ fn deactivate(props: &PartProps) -> Html {
     };
     html! {
         <div class="stack">
-            <h3>{ t!("Deactivate the account") }</h3>
-            <p class="help">{ t!("Ends this account at the CA for good. The dialog says what that means.") }</p>
+            <h3>{ text_node(t!("Deactivate the account")) }</h3>
+            <p class="help">{ text_node(t!("Ends this account at the CA for good. The dialog says what that means.")) }</p>
             <div class="actions">
                 <button type="button" class="danger" disabled={props.disabled}
                         onclick={{ let asking = asking.clone(); Callback::from(move |_: MouseEvent| asking.set(true)) }}>
-                    { t!("Deactivate account") }
+                    { text_node(t!("Deactivate account")) }
                 </button>
             </div>
             { requests.view_status(Part::Deactivate) }
@@ -552,9 +553,9 @@ fn deactivate_dialog(props: &DeactivateDialogProps) -> Html {
             <div class="actions">
                 <button type="button" class="danger" disabled={!confirmed}
                         onclick={props.on_confirm.reform(|_: MouseEvent| ())}>
-                    { t!("Deactivate for good") }
+                    { text_node(t!("Deactivate for good")) }
                 </button>
-                <button type="button" onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ t!("Cancel") }</button>
+                <button type="button" onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ text_node(t!("Cancel")) }</button>
             </div>
         </Modal>
     }

@@ -22,6 +22,7 @@ use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
 use super::sentence_with;
 use super::state::WizardView;
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct AccountStepProps {
@@ -36,7 +37,7 @@ pub fn account_step(props: &AccountStepProps) -> Html {
     let w = &*props.wizard;
     let dispatch = props.on_action.clone();
     let body = match w.step {
-        Step::Ca => html! { <p class="muted">{ t!("Connect to a CA first.") }</p> },
+        Step::Ca => html! { <p class="muted">{ text_node(t!("Connect to a CA first.")) }</p> },
         Step::Account => {
             html! {
                 <AccountForms
@@ -138,9 +139,9 @@ fn account_summary(props: &AccountSummaryProps) -> Html {
     html! {
         <>
             <dl class="facts">
-                <dt>{ t!("Account URL") }</dt>
+                <dt>{ text_node(t!("Account URL")) }</dt>
                 <dd><code data-testid="account-url">{ &props.url }</code></dd>
-                <dt>{ t!("Account key") }</dt>
+                <dt>{ text_node(t!("Account key")) }</dt>
                 <dd>{ sentence_with(
                     i18n::text(t_key!("{key}, JWK thumbprint {thumbprint}")),
                     &[
@@ -153,8 +154,8 @@ fn account_summary(props: &AccountSummaryProps) -> Html {
                                from another browser or client, and keep it private. The account file holds the key, \
                                the account URL and the CA, and imports back here in one step.") }</p>
             <div class="actions">
-                <button type="button" onclick={on_download}>{ t!("Download account key") }</button>
-                <button type="button" onclick={on_bundle}>{ t!("Download account file") }</button>
+                <button type="button" onclick={on_download}>{ text_node(t!("Download account key")) }</button>
+                <button type="button" onclick={on_bundle}>{ text_node(t!("Download account file")) }</button>
             </div>
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>
@@ -299,49 +300,49 @@ fn account_forms(props: &AccountFormsProps) -> Html {
     html! {
         <div class="two-ways">
             <div class="stack">
-                <h3>{ t!("New account") }</h3>
-                <p class="help">{ t!("The page makes an ECDSA P-256 account key and keeps it in this browser.") }</p>
+                <h3>{ text_node(t!("New account")) }</h3>
+                <p class="help">{ text_node(t!("The page makes an ECDSA P-256 account key and keeps it in this browser.")) }</p>
                 if let Some(terms) = terms {
                     <div class="field checkbox">
                         <input id="terms" type="checkbox" checked={*agreed}
                                onchange={{ let agreed = agreed.clone(); Callback::from(move |e: Event| agreed.set(checked(&e))) }} />
-                        <label for="terms">{ t!("I agree to the CA's terms of service") }</label>
+                        <label for="terms">{ text_node(t!("I agree to the CA's terms of service")) }</label>
                     </div>
                     <p class="help"><ExternalLink url={terms.clone()} label={t!("Read the terms of service")} /></p>
                 } else {
-                    <p class="help" data-testid="no-terms">{ t!("This CA publishes no terms of service to agree to.") }</p>
+                    <p class="help" data-testid="no-terms">{ text_node(t!("This CA publishes no terms of service to agree to.")) }</p>
                 }
                 <div class="field">
-                    <label for="email">{ t!("Email (optional)") }</label>
+                    <label for="email">{ text_node(t!("Email (optional)")) }</label>
                     <input id="email" type="email" autocomplete="email" value={(*email).clone()}
                            oninput={{ let email = email.clone(); Callback::from(move |e: InputEvent| email.set(input_value(&e))) }} />
-                    <p class="help">{ t!("Where the CA may send notices about your certificates and its policies.") }</p>
+                    <p class="help">{ text_node(t!("Where the CA may send notices about your certificates and its policies.")) }</p>
                 </div>
                 <div class="actions">
-                    <button type="button" class="primary" onclick={on_create} disabled={!can_create}>{ t!("Create account") }</button>
+                    <button type="button" class="primary" onclick={on_create} disabled={!can_create}>{ text_node(t!("Create account")) }</button>
                 </div>
                 if must_agree {
-                    <p class="help">{ t!("Tick the box to agree to the terms first.") }</p>
+                    <p class="help">{ text_node(t!("Tick the box to agree to the terms first.")) }</p>
                 }
                 if eab_missing {
-                    <p class="help">{ t!("Enter the EAB key ID and HMAC key above first.") }</p>
+                    <p class="help">{ text_node(t!("Enter the EAB key ID and HMAC key above first.")) }</p>
                 }
                 if let Some(problem) = &*create_problem {
                     <p class="error" role="alert">{ problem }</p>
                 }
             </div>
             <div class="stack">
-                <h3>{ t!("Existing account") }</h3>
+                <h3>{ text_node(t!("Existing account")) }</h3>
                 <p class="help">{ t!("Use an account key from another ACME client (certbot, acme.sh, lego…) or one you \
                                    downloaded here earlier. It stays in this browser.") }</p>
                 <div class="field">
-                    <label for="import-key">{ t!("Existing account key (PEM or JWK)") }</label>
+                    <label for="import-key">{ text_node(t!("Existing account key (PEM or JWK)")) }</label>
                     <textarea id="import-key" rows="5" spellcheck="false" autocomplete="off"
                               value={(*key_text).clone()}
                               oninput={{ let key_text = key_text.clone(); let found = found.clone(); let looked_up = looked_up.clone(); Callback::from(move |e: InputEvent| { found.set(None); looked_up.set(None); key_text.set(textarea_value(&e)) }) }} />
                 </div>
                 <div class="field">
-                    <label for="import-file">{ t!("Account key file") }</label>
+                    <label for="import-file">{ text_node(t!("Account key file")) }</label>
                     <input id="import-file" type="file" multiple=true
                            accept=".pem,.key,.json,.jwk,.der,.conf,text/plain,application/json"
                            onchange={on_files.clone()} />
@@ -350,7 +351,7 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                                        keys/<email>.key, acme.sh's account.key and ca.conf (pick several).") }</p>
                 </div>
                 <div class="field">
-                    <label for="import-folder">{ t!("Account folder") }</label>
+                    <label for="import-folder">{ text_node(t!("Account folder")) }</label>
                     <input id="import-folder" type="file" webkitdirectory=true onchange={on_files} />
                     <p class="help">{ t!("Or the whole account folder, e.g. certbot's accounts/<server>/directory/<id>, \
                                        lego's accounts/<server>/<email>, acme.sh's ca/<server>/directory.") }</p>
@@ -360,7 +361,7 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                 }
                 <div class="actions">
                     <button type="button" onclick={on_import} disabled={busy || (found.is_none() && key_text.trim().is_empty())}>
-                        { t!("Use existing account") }
+                        { text_node(t!("Use existing account")) }
                     </button>
                 </div>
                 if let Some(problem) = &*import_problem {
@@ -379,14 +380,14 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                         ) }</p>
                         <div class="actions">
                             <button type="button" class="primary" onclick={on_create_with_key} disabled={!can_create}>
-                                { t!("Create an account with this key") }
+                                { text_node(t!("Create an account with this key")) }
                             </button>
                         </div>
                         if must_agree {
-                            <p class="help">{ t!("Tick \"I agree to the CA's terms of service\" under New account first.") }</p>
+                            <p class="help">{ text_node(t!("Tick \"I agree to the CA's terms of service\" under New account first.")) }</p>
                         }
                         if eab_missing {
-                            <p class="help">{ t!("Enter the EAB key ID and HMAC key above first.") }</p>
+                            <p class="help">{ text_node(t!("Enter the EAB key ID and HMAC key above first.")) }</p>
                         }
                     </div>
                 }

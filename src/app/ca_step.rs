@@ -12,6 +12,7 @@ use super::external_link::ExternalLink;
 use super::forms::{input_value, select_value};
 use super::section::StepSection;
 use super::state::WizardView;
+use super::text_node;
 use super::{local_ca, sentence_with, DEFAULT_DIRECTORY};
 
 #[derive(Properties, PartialEq)]
@@ -61,7 +62,7 @@ pub fn ca_step(props: &CaStepProps) -> Html {
                 { view_connected(w, &dispatch) }
                 if w.order.is_none() {
                     <div class="actions">
-                        <button type="button" onclick={change} disabled={w.is_busy()}>{ t!("Change CA") }</button>
+                        <button type="button" onclick={change} disabled={w.is_busy()}>{ text_node(t!("Change CA")) }</button>
                     </div>
                 }
                 if *confirm_change {
@@ -126,9 +127,9 @@ fn view_choice(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>
     };
     html! {
         <form class="stack" onsubmit={on_submit} novalidate=true>
-            <p class="lead">{ t!("Choose who issues the certificate. The page talks to the CA directly from this browser.") }</p>
+            <p class="lead">{ text_node(t!("Choose who issues the certificate. The page talks to the CA directly from this browser.")) }</p>
             <div class="field">
-                <label for="ca-kind">{ t!("Certificate authority") }</label>
+                <label for="ca-kind">{ text_node(t!("Certificate authority")) }</label>
                 <select id="ca-kind" onchange={on_kind} disabled={w.is_busy()}>
                     { for kinds().into_iter().map(|kind| html! {
                         <option value={kind.as_str()} selected={kind == w.ca_kind}>{ kind.label() }</option>
@@ -140,14 +141,14 @@ fn view_choice(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>
                 { local_note() }
             }
             <div class="field">
-                <label for="ca-url">{ t!("Directory URL") }</label>
+                <label for="ca-url">{ text_node(t!("Directory URL")) }</label>
                 <input id="ca-url" type="url" inputmode="url" autocomplete="off" spellcheck="false"
                        value={w.ca_url.clone()} oninput={on_url} disabled={w.is_busy()} />
-                <p class="help">{ t!("The CA's ACME directory (RFC 8555 §7.1.1). Typing here selects \u{201c}Other\u{201d}.") }</p>
+                <p class="help">{ text_node(t!("The CA's ACME directory (RFC 8555 §7.1.1). Typing here selects \u{201c}Other\u{201d}.")) }</p>
             </div>
             <div class="actions">
                 <button type="button" class="primary" onclick={connect}
-                        disabled={w.is_busy() || w.ca_url.trim().is_empty()}>{ t!("Connect") }</button>
+                        disabled={w.is_busy() || w.ca_url.trim().is_empty()}>{ text_node(t!("Connect")) }</button>
             </div>
         </form>
     }
@@ -211,21 +212,21 @@ fn view_connected(w: &Wizard, dispatch: &Callback<Action>) -> Html {
             <dl class="facts">
                 <dt>{ "CA" }</dt>
                 <dd data-testid="ca-name">{ ca_name(w) }</dd>
-                <dt>{ t!("Directory") }</dt>
+                <dt>{ text_node(t!("Directory")) }</dt>
                 <dd><a id="ca-directory" href={url.clone()} target="_blank" rel="noopener noreferrer">{ url }</a></dd>
                 if let Some(website) = &meta.website {
-                    <dt>{ t!("Website") }</dt>
+                    <dt>{ text_node(t!("Website")) }</dt>
                     <dd><ExternalLink url={website.clone()} /></dd>
                 }
                 if let Some(terms) = &meta.terms_of_service {
-                    <dt>{ t!("Terms of service") }</dt>
+                    <dt>{ text_node(t!("Terms of service")) }</dt>
                     <dd><ExternalLink url={terms.clone()} testid="ca-terms" /></dd>
                 }
                 if !meta.caa_identities.is_empty() {
-                    <dt>{ t!("CAA identities") }</dt>
+                    <dt>{ text_node(t!("CAA identities")) }</dt>
                     <dd>
                         { meta.caa_identities.join(", ") }
-                        <span class="help-inline">{ t!(" (a CAA record in your DNS must name one of these, if you have CAA records)") }</span>
+                        <span class="help-inline">{ text_node(t!(" (a CAA record in your DNS must name one of these, if you have CAA records)")) }</span>
                     </dd>
                 }
             </dl>
@@ -250,12 +251,12 @@ fn view_eab(w: &Wizard, dispatch: &Callback<Action>) -> Html {
             <p class="help">{ t!("This CA only issues to accounts tied to an account you hold with it. Copy the two \
                                values from the CA's dashboard; they are used once, when the account is created.") }</p>
             <div class="field">
-                <label for="eab-kid">{ t!("EAB key ID") }</label>
+                <label for="eab-kid">{ text_node(t!("EAB key ID")) }</label>
                 <input id="eab-kid" type="text" autocomplete="off" spellcheck="false" value={w.eab_kid.clone()}
                        oninput={dispatch.reform(|e: InputEvent| Action::SetEabKid(input_value(&e)))} />
             </div>
             <div class="field">
-                <label for="eab-hmac">{ t!("EAB HMAC key") }</label>
+                <label for="eab-hmac">{ text_node(t!("EAB HMAC key")) }</label>
                 <input id="eab-hmac" type="text" autocomplete="off" spellcheck="false" value={w.eab_hmac.clone()}
                        oninput={dispatch.reform(|e: InputEvent| Action::SetEabHmac(input_value(&e)))} />
             </div>
@@ -272,9 +273,9 @@ fn view_profiles(w: &Wizard, directory: &Directory, dispatch: &Callback<Action>)
     });
     html! {
         <div class="field">
-            <label for="profile">{ t!("Certificate profile") }</label>
+            <label for="profile">{ text_node(t!("Certificate profile")) }</label>
             <select id="profile" onchange={on_change} disabled={w.order.is_some() || w.is_busy()}>
-                <option value="" selected={chosen.is_empty()}>{ t!("The CA's default") }</option>
+                <option value="" selected={chosen.is_empty()}>{ text_node(t!("The CA's default")) }</option>
                 { for profiles.keys().map(|name| html! {
                     <option value={name.clone()} selected={*name == chosen}>{ name }</option>
                 }) }
@@ -300,7 +301,7 @@ fn view_resources(directory: &Directory) -> Html {
     ];
     html! {
         <details class="directory">
-            <summary>{ t!("Directory resources") }</summary>
+            <summary>{ text_node(t!("Directory resources")) }</summary>
             <dl id="directory" class="resources">
                 { for resources.into_iter().filter_map(|(name, url)| url.map(|url| html! {
                     <><dt>{ name }</dt><dd><code data-resource={name}>{ url }</code></dd></>

@@ -18,6 +18,7 @@ use super::section::StepSection;
 use super::sentence_with;
 use super::state::WizardView;
 use super::status;
+use super::text_node;
 
 const PEM: &str = "application/x-pem-file";
 
@@ -66,11 +67,11 @@ fn view_finalizing(w: &Wizard, on_task: &Callback<Task>) -> Html {
         <>
             <p class="lead">{ t!("Every name is validated. The page sends the certificate request (finalize), \
                                   waits for the CA to issue, and downloads the certificate.") }</p>
-            <p>{ t!("Order status: ") }<span class="status" data-testid="order-status">{ status }</span></p>
+            <p>{ text_node(t!("Order status: ")) }<span class="status" data-testid="order-status">{ status }</span></p>
             if !w.is_busy() && w.error.is_none() {
                 <div class="actions">
                     <button type="button" class="primary" onclick={on_task.reform(|_: MouseEvent| Task::Drive)}>
-                        { t!("Finalize") }
+                        { text_node(t!("Finalize")) }
                     </button>
                 </div>
             }
@@ -109,10 +110,10 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
     let leaf = &files.leaf;
     html! {
         <>
-            <p class="lead ok">{ t!("Your certificate is ready.") }</p>
+            <p class="lead ok">{ text_node(t!("Your certificate is ready.")) }</p>
             if options.len() > 1 {
                 <div class="field">
-                    <label for="chain">{ t!("Chain") }</label>
+                    <label for="chain">{ text_node(t!("Chain")) }</label>
                     <select id="chain" onchange={on_chain} disabled={w.is_busy()}>
                         { for options.iter().map(|o| html! {
                             <option value={o.url.clone()} selected={o.url == chosen}>{ &o.label }</option>
@@ -123,20 +124,20 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                 </div>
             }
             <dl class="facts">
-                <dt>{ t!("Names") }</dt>
+                <dt>{ text_node(t!("Names")) }</dt>
                 <dd data-testid="cert-names">{ leaf.names.join(", ") }</dd>
-                <dt>{ t!("Issuer") }</dt>
+                <dt>{ text_node(t!("Issuer")) }</dt>
                 <dd data-testid="cert-issuer">{ short_name(&leaf.issuer) }</dd>
-                <dt>{ t!("Valid") }</dt>
+                <dt>{ text_node(t!("Valid")) }</dt>
                 <dd data-testid="cert-validity">{ validity((&leaf.not_before_rfc3339, leaf.not_before), (&leaf.not_after_rfc3339, leaf.not_after)) }</dd>
-                <dt>{ t!("SHA-256 fingerprint") }</dt>
+                <dt>{ text_node(t!("SHA-256 fingerprint")) }</dt>
                 <dd><code data-testid="cert-fingerprint">{ &leaf.sha256_fingerprint }</code></dd>
             </dl>
             <Downloads files={files.clone()} cert_key={w.cert_key.clone()} key_deleted={w.cert_key_deleted()}
                        friendly_name={leaf.names.first().cloned().unwrap_or_default()}
                        busy={w.is_busy()} on_action={dispatch.clone()} />
             <details class="pem">
-                <summary>{ t!("Show the PEM text") }</summary>
+                <summary>{ text_node(t!("Show the PEM text")) }</summary>
                 <pre>{ &files.fullchain }</pre>
             </details>
             <p class="help">{ t!("The certificate stays saved in this browser until you choose \
@@ -270,7 +271,7 @@ fn downloads(props: &DownloadsProps) -> Html {
     };
     html! {
         <div class="downloads stack">
-            <h3>{ t!("Files") }</h3>
+            <h3>{ text_node(t!("Files")) }</h3>
             <ul class="file-list">
                 <li>
                     <button type="button" class="primary" onclick={save("fullchain.pem", PEM, files.fullchain.clone().into_bytes())}>
@@ -281,24 +282,24 @@ fn downloads(props: &DownloadsProps) -> Html {
                 </li>
                 <li>
                     <button type="button" onclick={save("cert.pem", PEM, files.cert.clone().into_bytes())}>{ t!("Download {file}", file = "cert.pem") }</button>
-                    <span class="help-inline">{ t!(" The certificate alone.") }</span>
+                    <span class="help-inline">{ text_node(t!(" The certificate alone.")) }</span>
                 </li>
                 <li>
                     <button type="button" onclick={save("chain.pem", PEM, files.chain.clone().into_bytes())}>{ t!("Download {file}", file = "chain.pem") }</button>
-                    <span class="help-inline">{ t!(" The intermediates alone (\u{201c}CA bundle\u{201d}).") }</span>
+                    <span class="help-inline">{ text_node(t!(" The intermediates alone (\u{201c}CA bundle\u{201d}).")) }</span>
                 </li>
                 if let Some(key_pem) = &key_pem {
                     <li>
                         <button type="button" onclick={save("privkey.pem", PEM, key_pem.as_bytes().to_vec())}>{ t!("Download {file}", file = "privkey.pem") }</button>
-                        <span class="help-inline">{ t!(" The private key (PKCS#8). Keep it secret; never send it to anyone.") }</span>
+                        <span class="help-inline">{ text_node(t!(" The private key (PKCS#8). Keep it secret; never send it to anyone.")) }</span>
                     </li>
                 }
             </ul>
             if props.cert_key.is_some() {
                 <div class="pfx stack">
-                    <h4>{ t!("PFX / PKCS#12 (IIS, Windows, some panels)") }</h4>
+                    <h4>{ text_node(t!("PFX / PKCS#12 (IIS, Windows, some panels)")) }</h4>
                     <div class="field">
-                        <label for="pfx-password">{ t!("PFX password") }</label>
+                        <label for="pfx-password">{ text_node(t!("PFX password")) }</label>
                         <input id="pfx-password" type="password" autocomplete="new-password" value={(*password).clone()}
                                disabled={*no_password}
                                oninput={{ let password = password.clone(); Callback::from(move |e: InputEvent| password.set(input_value(&e))) }} />
@@ -307,17 +308,17 @@ fn downloads(props: &DownloadsProps) -> Html {
                         <label>
                             <input type="checkbox" checked={*no_password}
                                    onchange={{ let no_password = no_password.clone(); Callback::from(move |e: Event| no_password.set(checked(&e))) }} />
-                            { t!(" No password (anyone with the file gets the key)") }
+                            { text_node(t!(" No password (anyone with the file gets the key)")) }
                         </label>
                     </div>
                     <div class="field">
-                        <label for="pfx-format">{ t!("PFX format") }</label>
+                        <label for="pfx-format">{ text_node(t!("PFX format")) }</label>
                         <select id="pfx-format" onchange={on_profile}>
                             <option value="modern" selected={*profile == PfxProfile::Modern}>
-                                { t!("Modern (AES-256, Windows 10 1709+ / Server 2019+)") }
+                                { text_node(t!("Modern (AES-256, Windows 10 1709+ / Server 2019+)")) }
                             </option>
                             <option value="compatible" selected={*profile == PfxProfile::Compatible}>
-                                { t!("Compatible (3DES, older Windows, macOS keychain)") }
+                                { text_node(t!("Compatible (3DES, older Windows, macOS keychain)")) }
                             </option>
                         </select>
                         if *profile == PfxProfile::Compatible {
@@ -331,10 +332,10 @@ fn downloads(props: &DownloadsProps) -> Html {
                     }
                     <div class="actions">
                         <button type="button" onclick={on_pfx} disabled={missing_password || props.busy}
-                                aria-describedby={missing_password.then_some("pfx-why")}>{ t!("Download PFX") }</button>
+                                aria-describedby={missing_password.then_some("pfx-why")}>{ text_node(t!("Download PFX")) }</button>
                         if missing_password {
                             <span id="pfx-why" class="help-inline" data-testid="pfx-disabled-reason">
-                                { t!(" Type a password first (or tick \u{201c}No password\u{201d}).") }
+                                { text_node(t!(" Type a password first (or tick \u{201c}No password\u{201d}).")) }
                             </span>
                         }
                     </div>
@@ -373,7 +374,7 @@ fn key_at_rest(props: &KeyAtRestProps) -> Html {
             <div class="actions">
                 <button type="button" class="danger"
                         onclick={{ let confirming = confirming.clone(); Callback::from(move |_: MouseEvent| confirming.set(true)) }}>
-                    { t!("Delete the private key from this browser") }
+                    { text_node(t!("Delete the private key from this browser")) }
                 </button>
             </div>
             if *confirming {

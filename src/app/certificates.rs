@@ -22,6 +22,7 @@ use super::effects::Ctx;
 use super::external_link::ExternalLink;
 use super::forms::{select_value, textarea_value};
 use super::state::{ShelfHandle, WizardView};
+use super::text_node;
 
 /// How long to wait before asking the CA for a certificate's window again when it sent no Retry-After.
 const DEFAULT_RECHECK_SECS: i64 = 6 * 3600;
@@ -167,9 +168,9 @@ pub fn certificates_list(props: &CertificatesListProps) -> Html {
     let entries = &props.shelf.shelf.entries;
     html! {
         <section class="step certificates" aria-labelledby="certificates-title">
-            <h2 id="certificates-title">{ t!("Certificates in this browser") }</h2>
+            <h2 id="certificates-title">{ text_node(t!("Certificates in this browser")) }</h2>
             if entries.is_empty() {
-                <p class="muted">{ t!("None yet. Each certificate issued here is listed, with when to renew it.") }</p>
+                <p class="muted">{ text_node(t!("None yet. Each certificate issued here is listed, with when to renew it.")) }</p>
             } else {
                 <p class="help">{ t!("Renew a certificate before its renewal window ends; the window is the CA's \
                                       suggestion when it gives one. Add a reminder to your calendar so you come back \
@@ -333,12 +334,12 @@ fn entry_view(props: &EntryViewProps) -> Html {
     html! {
         <article class="cert-entry" data-testid="cert-entry" data-state={state.as_str()}>
             <h3>{ entry.names.join(", ") }</h3>
-            <p>{ t!("State: ") }<span class={classes!("badge", format!("state-{}", state.as_str().replace(' ', "-")))}
+            <p>{ text_node(t!("State: ")) }<span class={classes!("badge", format!("state-{}", state.as_str().replace(' ', "-")))}
                 data-testid="cert-state">{ state.label() }</span></p>
             <dl class="facts">
-                <dt>{ t!("Expires") }</dt>
+                <dt>{ text_node(t!("Expires")) }</dt>
                 <dd>{ format!("{} ({})", date(entry.not_after), relative(entry.not_after, props.now)) }</dd>
-                <dt>{ t!("Renew") }</dt>
+                <dt>{ text_node(t!("Renew")) }</dt>
                 <dd data-testid="cert-window">
                     { t!("between {start} and {end} ({source})", start = date(start), end = date(end),
                          source = window_source) }
@@ -348,59 +349,59 @@ fn entry_view(props: &EntryViewProps) -> Html {
                                              testid={AttrValue::from("cert-window-why")} />
                     }
                 </dd>
-                <dt>{ t!("Issuer") }</dt>
+                <dt>{ text_node(t!("Issuer")) }</dt>
                 <dd>{ &entry.issuer }</dd>
-                <dt>{ t!("Serial") }</dt>
+                <dt>{ text_node(t!("Serial")) }</dt>
                 <dd><code data-testid="cert-serial">{ &entry.serial_hex }</code></dd>
                 if let Some(ca) = &entry.ca {
                     <dt>{ "CA" }</dt>
                     <dd><code>{ ca }</code></dd>
                 }
                 if let Some(account) = &entry.account_url {
-                    <dt>{ t!("Account") }</dt>
+                    <dt>{ text_node(t!("Account")) }</dt>
                     <dd><code data-testid="cert-account">{ account }</code></dd>
                 }
                 if let Some(by) = &props.replaced_by {
-                    <dt>{ t!("Replaced by") }</dt>
+                    <dt>{ text_node(t!("Replaced by")) }</dt>
                     <dd data-testid="cert-replaced-by">{ by }</dd>
                 }
                 if let Some(revoked) = &entry.revoked {
-                    <dt>{ t!("Revoked") }</dt>
+                    <dt>{ text_node(t!("Revoked")) }</dt>
                     <dd>{ format!("{} ({})", date(revoked.at), reason_name(revoked.reason)) }</dd>
                 }
             </dl>
             <div class="actions">
                 if renewable {
                     <button type="button" class={classes!((state != CertState::Valid).then_some("primary"))}
-                            onclick={on_renew} disabled={props.renew_blocker.is_some()}>{ t!("Renew") }</button>
+                            onclick={on_renew} disabled={props.renew_blocker.is_some()}>{ text_node(t!("Renew")) }</button>
                 }
-                <button type="button" onclick={on_fullchain}>{ t!("Download chain (PEM)") }</button>
-                <button type="button" onclick={on_reminder}>{ t!("Add a reminder (.ics)") }</button>
+                <button type="button" onclick={on_fullchain}>{ text_node(t!("Download chain (PEM)")) }</button>
+                <button type="button" onclick={on_reminder}>{ text_node(t!("Add a reminder (.ics)")) }</button>
                 if entry.revoked.is_none() && state != CertState::Expired {
                     <button type="button" class="danger"
                             onclick={{ let revoking = revoking.clone(); Callback::from(move |_: MouseEvent| revoking.set(true)) }}>
-                        { t!("Revoke…") }
+                        { text_node(t!("Revoke…")) }
                     </button>
                 }
-                <button type="button" onclick={on_remove}>{ t!("Remove from this list") }</button>
+                <button type="button" onclick={on_remove}>{ text_node(t!("Remove from this list")) }</button>
             </div>
             if let (Some(reason), true) = (&props.renew_blocker, renewable) {
                 <p class="help" data-testid="renew-blocker">{ reason }</p>
             }
             if renewable && props.renew_blocker.is_none() {
                 <details class="same-key">
-                    <summary>{ t!("Renew with the same key") }</summary>
+                    <summary>{ text_node(t!("Renew with the same key")) }</summary>
                     <p class="help">{ t!("A new key is safer and is the default. To keep the old one (for example when \
                                           it is pinned somewhere), paste the certificate's private key.") }</p>
                     <div class="field">
-                        <label for={format!("same-key-{}", entry.serial_hex)}>{ t!("The certificate's private key (PEM)") }</label>
+                        <label for={format!("same-key-{}", entry.serial_hex)}>{ text_node(t!("The certificate's private key (PEM)")) }</label>
                         <textarea id={format!("same-key-{}", entry.serial_hex)} rows="3" spellcheck="false" autocomplete="off"
                                   value={(*same_key).clone()}
                                   oninput={{ let same_key = same_key.clone(); Callback::from(move |e: InputEvent| same_key.set(textarea_value(&e))) }} />
                     </div>
                     <div class="actions">
                         <button type="button" onclick={on_renew_same_key} disabled={same_key.trim().is_empty()}>
-                            { t!("Renew with this key") }
+                            { text_node(t!("Renew with this key")) }
                         </button>
                     </div>
                 </details>
@@ -528,7 +529,7 @@ fn revoke_dialog(props: &RevokeDialogProps) -> Html {
             <p>{ t!("Revoking {names} is final: browsers will refuse it once they learn of it. Renew first if a \
                      site still uses it.", names = props.entry.names.join(", ")) }</p>
             <div class="field">
-                <label for="revoke-reason">{ t!("Reason") }</label>
+                <label for="revoke-reason">{ text_node(t!("Reason")) }</label>
                 <select id="revoke-reason"
                         onchange={{ let reason = reason.clone(); Callback::from(move |e: Event| {
                             let name = select_value(&e);
@@ -540,7 +541,7 @@ fn revoke_dialog(props: &RevokeDialogProps) -> Html {
                 </select>
             </div>
             <div class="field">
-                <label for="revoke-key">{ t!("The certificate's private key (only if the account that ordered it is not open here)") }</label>
+                <label for="revoke-key">{ text_node(t!("The certificate's private key (only if the account that ordered it is not open here)")) }</label>
                 <textarea id="revoke-key" rows="3" spellcheck="false" autocomplete="off" value={(*key_text).clone()}
                           oninput={{ let key_text = key_text.clone(); Callback::from(move |e: InputEvent| key_text.set(textarea_value(&e))) }} />
             </div>
@@ -617,14 +618,14 @@ fn add_certificate(props: &AddCertificateProps) -> Html {
     };
     html! {
         <details class="add-certificate">
-            <summary>{ t!("Add a certificate issued elsewhere (PEM)") }</summary>
+            <summary>{ text_node(t!("Add a certificate issued elsewhere (PEM)")) }</summary>
             <div class="field">
-                <label for="add-certificate">{ t!("Certificate with its intermediates (PEM)") }</label>
+                <label for="add-certificate">{ text_node(t!("Certificate with its intermediates (PEM)")) }</label>
                 <textarea id="add-certificate" rows="4" spellcheck="false" value={(*text).clone()}
                           oninput={{ let text = text.clone(); Callback::from(move |e: InputEvent| text.set(textarea_value(&e))) }} />
             </div>
             <div class="actions">
-                <button type="button" onclick={on_add} disabled={text.trim().is_empty()}>{ t!("Add to the list") }</button>
+                <button type="button" onclick={on_add} disabled={text.trim().is_empty()}>{ text_node(t!("Add to the list")) }</button>
             </div>
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>

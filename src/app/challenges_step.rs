@@ -25,6 +25,7 @@ use super::section::StepSection;
 use super::sentence_with;
 use super::state::WizardView;
 use super::status;
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct ChallengesStepProps {
@@ -43,7 +44,7 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
     let failure_ref = use_focus_when(w.step == Step::Failed, false);
 
     let body = if w.order.is_none() {
-        html! { <p class="muted">{ t!("Create an order first.") }</p> }
+        html! { <p class="muted">{ text_node(t!("Create an order first.")) }</p> }
     } else {
         // The person vouches for the records and files; then the flow answers the challenges.
         let submit = {
@@ -99,7 +100,7 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
                 if w.step == Step::Validating && !w.is_busy() && w.error.is_none() && !w.is_locked() {
                     <div class="actions">
                         <button type="button" onclick={props.on_task.reform(|_: MouseEvent| Task::Drive)}>
-                            { t!("Check again") }
+                            { text_node(t!("Check again")) }
                         </button>
                     </div>
                 }
@@ -184,7 +185,7 @@ fn intro(w: &Wizard) -> Html {
                                the files; keep the _validation-persist records: later renewals use them.") }</p>
         },
         _ => {
-            html! { <p class="lead">{ t!("Every name is validated. You may now remove the TXT records and files.") }</p> }
+            html! { <p class="lead">{ text_node(t!("Every name is validated. You may now remove the TXT records and files.")) }</p> }
         }
     }
 }
@@ -209,7 +210,7 @@ fn view_valid(authorization: &Authorization) -> Html {
                  record for later renewals.", record_name = validation_domain_name(&authorization.identifier.value)) }</p>
         }
     } else {
-        html! { <p class="ok">{ t!("Validated: nothing to do for this name.") }</p> }
+        html! { <p class="ok">{ text_node(t!("Validated: nothing to do for this name.")) }</p> }
     }
 }
 
@@ -223,7 +224,7 @@ fn view_authz(
         return html! {
             <article class="authz" data-testid="authz">
                 <h3>{ authz.name() }</h3>
-                <p class="muted">{ t!("Not read yet.") }</p>
+                <p class="muted">{ text_node(t!("Not read yet.")) }</p>
             </article>
         };
     };
@@ -249,13 +250,13 @@ fn view_authz(
         <article class={classes!("authz", status.as_str())} data-testid="authz">
             <h3>{ &name }</h3>
             <p class="authz-status-line">
-                { t!("Status: ") }
+                { text_node(t!("Status: ")) }
                 <span class={classes!("status", status.as_str())} data-testid="authz-status">{ status::authorization(status) }</span>
             </p>
             { match status {
                 AuthorizationStatus::Valid => view_valid(authorization),
                 AuthorizationStatus::Pending if w.step == Step::Failed => html! {
-                    <p class="muted">{ t!("Not validated: the order failed (see below).") }</p>
+                    <p class="muted">{ text_node(t!("Not validated: the order failed (see below).")) }</p>
                 },
                 AuthorizationStatus::Pending if possible.is_empty() => html! {
                     <p class="error" role="alert">{ t!(
@@ -266,7 +267,7 @@ fn view_authz(
                     <>
                         if possible.len() > 1 {
                             <div class="field inline">
-                                <label for={select_id.clone()}>{ t!("Challenge type") }</label>
+                                <label for={select_id.clone()}>{ text_node(t!("Challenge type")) }</label>
                                 <select id={select_id} onchange={on_type}
                                         disabled={w.step != Step::Challenges || w.is_busy()}>
                                     { for possible.iter().map(|t| html! {
@@ -278,16 +279,16 @@ fn view_authz(
                                 </select>
                             </div>
                         } else if authorization.wildcard {
-                            <p class="help">{ t!("A wildcard name can only be proven with a DNS record (DNS-01).") }</p>
+                            <p class="help">{ text_node(t!("A wildcard name can only be proven with a DNS record (DNS-01).")) }</p>
                         } else if possible == [ChallengeType::Http01] {
-                            <p class="help">{ t!("An IP address can only be proven with a file on the server (HTTP-01).") }</p>
+                            <p class="help">{ text_node(t!("An IP address can only be proven with a file on the server (HTTP-01).")) }</p>
                         }
                         { view_placement(w, index, authz, dispatch) }
                     </>
                 },
                 // The CA's problem is shown once, in the failure panel below.
                 _ => html! {
-                    <p class="error-text">{ t!("The CA could not validate this name; the reason is below.") }</p>
+                    <p class="error-text">{ text_node(t!("The CA could not validate this name; the reason is below.")) }</p>
                 },
             } }
         </article>
@@ -374,7 +375,7 @@ fn view_records(w: &Wizard) -> Html {
     }
     html! {
         <div class="records">
-            <h3>{ t!("TXT records to add") }</h3>
+            <h3>{ text_node(t!("TXT records to add")) }</h3>
             <p class="help">{ sentence_with(
                 i18n::text(t_key!("In your DNS provider's panel, add a record of type TXT for each name below. If \
                                    the panel adds your domain to the name by itself, enter only the part before it \
@@ -401,7 +402,7 @@ fn view_submit(w: &Wizard, on_submit: Callback<MouseEvent>) -> Html {
             <div class="actions">
                 <button type="button" class="primary" onclick={on_submit}
                         disabled={w.is_busy() || nothing}>
-                    { t!("Submit challenges") }
+                    { text_node(t!("Submit challenges")) }
                 </button>
             </div>
         </div>
@@ -418,18 +419,18 @@ fn view_failure(w: &Wizard, dispatch: &Callback<Action>, focus: NodeRef) -> Html
             { for failure.problems.iter().map(|problem| html! {
                 <>
                     { view_problem(problem) }
-                    <p class="hint" data-testid="hint"><strong>{ t!("What to do: ") }</strong>{ problem.hint() }</p>
+                    <p class="hint" data-testid="hint"><strong>{ text_node(t!("What to do: ")) }</strong>{ problem.hint() }</p>
                 </>
             }) }
             if failure.problems.is_empty() {
-                <p class="hint" data-testid="hint">{ t!("The CA gave no reason; the protocol log below has its answers.") }</p>
+                <p class="hint" data-testid="hint">{ text_node(t!("The CA gave no reason; the protocol log below has its answers.")) }</p>
             }
             <div class="actions">
                 <button type="button" class="primary" onclick={dispatch.reform(|_: MouseEvent| Action::NewOrder)}>
-                    { t!("Start a new order") }
+                    { text_node(t!("Start a new order")) }
                 </button>
             </div>
-            <p class="help">{ t!("A new order keeps the CA, the account and the names you typed.") }</p>
+            <p class="help">{ text_node(t!("A new order keeps the CA, the account and the names you typed.")) }</p>
         </div>
     }
 }

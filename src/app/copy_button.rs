@@ -7,6 +7,8 @@ use certsmith::web::{clipboard, clock};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::text_node;
+
 #[derive(Properties, PartialEq)]
 pub struct CopyButtonProps {
     pub text: AttrValue,
@@ -42,11 +44,11 @@ pub fn copy_button(props: &CopyButtonProps) -> Html {
     };
     html! {
         <span class="copy">
-            <button type="button" class="small" {onclick}>{ t!("Copy") }</button>
+            <button type="button" class="small" {onclick}>{ text_node(t!("Copy")) }</button>
             <span class="copy-status" role="status">
                 { match &*status {
                     Copy::Idle => html! {},
-                    Copy::Copied => html! { t!("Copied") },
+                    Copy::Copied => html! { text_node(t!("Copied")) },
                     Copy::Failed(e) => html! {
                         t!("Could not copy ({why}); select the text and copy it by hand.", why = e)
                     },

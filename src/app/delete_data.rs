@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
 use super::state::LogAction;
+use super::text_node;
 
 /// Every key Certsmith writes starts with this.
 const STORAGE_PREFIX: &str = "certsmith.";
@@ -49,7 +50,7 @@ pub fn delete_data(props: &DeleteDataProps) -> Html {
         <div class="delete-data">
             <button type="button" class="danger"
                     onclick={{ let confirming = confirming.clone(); Callback::from(move |_: MouseEvent| confirming.set(true)) }}>
-                { t!("Delete all Certsmith data from this browser") }
+                { text_node(t!("Delete all Certsmith data from this browser")) }
             </button>
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>

@@ -9,6 +9,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
+use super::text_node;
+
 /// The controls Tab can reach inside a dialog.
 const FOCUSABLE: &str = "a[href], button:enabled, input:enabled, select:enabled, textarea:enabled";
 
@@ -98,7 +100,7 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
                     { &props.confirm_label }
                 </button>
                 <button type="button" ref={cancel_ref} onclick={props.on_cancel.reform(|_: MouseEvent| ())}>
-                    { t!("Cancel") }
+                    { text_node(t!("Cancel")) }
                 </button>
             </div>
         </Modal>

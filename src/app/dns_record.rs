@@ -6,6 +6,7 @@ use certsmith::wizard::DnsRecord;
 use yew::prelude::*;
 
 use super::copy_button::CopyButton;
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct DnsRecordProps {
@@ -29,14 +30,14 @@ pub fn dns_record_view(props: &DnsRecordProps) -> Html {
         <article class="record" data-testid="dns-record">
             <h4>{ heading }</h4>
             <dl class="record-fields">
-                <dt>{ t!("Name") }</dt>
+                <dt>{ text_node(t!("Name")) }</dt>
                 <dd class="copyable">
                     <code data-testid="txt-name">{ &record.name }</code>
                     <CopyButton text={record.name.clone()} />
                 </dd>
-                <dt>{ t!("Type") }</dt>
+                <dt>{ text_node(t!("Type")) }</dt>
                 <dd>{ "TXT" }</dd>
-                <dt>{ if several { t!("Values") } else { t!("Value") } }</dt>
+                <dt>{ if several { text_node(t!("Values")) } else { text_node(t!("Value")) } }</dt>
                 <dd>
                     { for record.values.iter().map(|value| html! {
                         <div class="copyable">
@@ -51,7 +52,7 @@ pub fn dns_record_view(props: &DnsRecordProps) -> Html {
                     "Both values must be present at the same time: add {count} TXT records with this same name, one \
                      per value. Do not replace one with the other.", count = record.values.len()) }</p>
             }
-            <p class="help">{ t!("As a zone-file line, for panels that import them:") }</p>
+            <p class="help">{ text_node(t!("As a zone-file line, for panels that import them:")) }</p>
             <div class="copyable">
                 <pre class="zone" data-testid="zone-line">{ record.zone_lines().join("\n") }</pre>
                 <CopyButton text={record.zone_lines().join("\n")} />

@@ -5,6 +5,7 @@ use certsmith::wizard::{DohOutcome, DohRow};
 use yew::prelude::*;
 
 use super::forms::textarea_value;
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct DohCheckProps {
@@ -20,20 +21,20 @@ pub fn doh_check(props: &DohCheckProps) -> Html {
     let on_input = props.on_change.reform(|e: InputEvent| textarea_value(&e));
     html! {
         <div class="doh stack">
-            <h3>{ t!("Check DNS") }</h3>
+            <h3>{ text_node(t!("Check DNS")) }</h3>
             <p class="help">{ t!("Before submitting, ask public resolvers (over HTTPS, from this page) whether they \
                                see the records yet. New records can take minutes to appear, with some providers an \
                                hour. One resolver seeing every value is a good sign; the CA asks your name servers \
                                itself.") }</p>
             <div class="field">
-                <label for="resolvers">{ t!("DNS-over-HTTPS resolvers") }</label>
+                <label for="resolvers">{ text_node(t!("DNS-over-HTTPS resolvers")) }</label>
                 <textarea id="resolvers" rows="3" spellcheck="false" autocomplete="off"
                           value={props.resolvers.clone()} oninput={on_input} disabled={props.busy} />
-                <p class="help">{ t!("One resolver URL per line (RFC 8484).") }</p>
+                <p class="help">{ text_node(t!("One resolver URL per line (RFC 8484).")) }</p>
             </div>
             <div class="actions">
                 <button type="button" onclick={props.on_check.reform(|_: MouseEvent| ())} disabled={props.busy}>
-                    { t!("Check DNS") }
+                    { text_node(t!("Check DNS")) }
                 </button>
             </div>
             if !props.rows.is_empty() {

@@ -6,6 +6,7 @@ use certsmith::wizard::{ErrorInfo, Task};
 use yew::prelude::*;
 
 use super::focus::use_focus_when;
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct ErrorPanelProps {
@@ -30,12 +31,12 @@ pub fn error_panel(props: &ErrorPanelProps) -> Html {
             if let Some(problem) = &error.problem {
                 { view_problem(problem) }
             }
-            <p class="hint" data-testid="hint"><strong>{ t!("What to do: ") }</strong>{ &error.hint }</p>
+            <p class="hint" data-testid="hint"><strong>{ text_node(t!("What to do: ")) }</strong>{ &error.hint }</p>
             <div class="actions">
                 if let Some(retry) = retry {
-                    <button type="button" class="primary" onclick={retry}>{ t!("Try again") }</button>
+                    <button type="button" class="primary" onclick={retry}>{ text_node(t!("Try again")) }</button>
                 }
-                <button type="button" onclick={dismiss}>{ t!("Dismiss") }</button>
+                <button type="button" onclick={dismiss}>{ text_node(t!("Dismiss")) }</button>
             </div>
         </div>
     }
@@ -54,7 +55,7 @@ fn problem_line(problem: &Problem) -> Html {
     // the German page's test takes them for the page's.
     let text = match problem.detail.clone().or_else(|| problem.title.clone()) {
         Some(said) => html! { <span lang="">{ said }</span> },
-        None => html! { t!("no details given") },
+        None => html! { text_node(t!("no details given")) },
     };
     html! {
         <>
@@ -73,7 +74,7 @@ fn problem_line(problem: &Problem) -> Html {
 pub fn view_problem(problem: &Problem) -> Html {
     html! {
         <div class="problem" data-testid="problem">
-            <p><strong>{ t!("The CA says: ") }</strong>{ problem_line(problem) }</p>
+            <p><strong>{ text_node(t!("The CA says: ")) }</strong>{ problem_line(problem) }</p>
             if let Some(wait) = problem.retry_after {
                 <p>{ t!("The CA asks to wait {wait} before trying again.", wait = describe_duration(wait)) }</p>
             }

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use super::copy_button::CopyButton;
 use super::sentence_with;
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct HttpChallengeProps {
@@ -53,7 +54,7 @@ pub fn http_challenge(props: &HttpChallengeProps) -> Html {
             <dl class="record-fields">
                 <dt>{ "URL" }</dt>
                 <dd class="copyable"><code data-testid="http-url">{ url }</code><CopyButton text={url.clone()} /></dd>
-                <dt>{ t!("File") }</dt>
+                <dt>{ text_node(t!("File")) }</dt>
                 <dd>
                     { sentence_with(
                         i18n::text(t_key!("{token} in the folder {folder} of the site, with no extension (not .txt)")),
@@ -63,11 +64,11 @@ pub fn http_challenge(props: &HttpChallengeProps) -> Html {
                         ],
                     ) }
                 </dd>
-                <dt>{ t!("Content") }</dt>
+                <dt>{ text_node(t!("Content")) }</dt>
                 <dd class="copyable"><code data-testid="http-content">{ content }</code><CopyButton text={content.clone()} /></dd>
             </dl>
             <div class="actions">
-                <button type="button" onclick={on_download}>{ t!("Download challenge file") }</button>
+                <button type="button" onclick={on_download}>{ text_node(t!("Download challenge file")) }</button>
             </div>
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>
@@ -81,11 +82,11 @@ pub fn http_challenge(props: &HttpChallengeProps) -> Html {
 pub fn server_hints() -> Html {
     html! {
         <details class="server-hints">
-            <summary>{ t!("Where the file goes: Apache, nginx, IIS, cPanel") }</summary>
+            <summary>{ text_node(t!("Where the file goes: Apache, nginx, IIS, cPanel")) }</summary>
             <p>{ t!("The CA fetches the file over plain http (port 80), following redirects. The file name is the \
                      token, with no extension; its content is one line, exactly as shown.") }</p>
             <dl>
-                <dt>{ t!("Apache and most shared hosting") }</dt>
+                <dt>{ text_node(t!("Apache and most shared hosting")) }</dt>
                 <dd>{ sentence_with(
                     i18n::text(t_key!("In the site's document root (often {public_html} or {htdocs}), create the \
                                        folder {folder} and put the file in it. If a CMS rewrites every address to \

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::external_link::ExternalLink;
 use super::sentence_with;
+use super::text_node;
 
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
@@ -63,7 +64,7 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
                 <span class={classes!("http-status", failed.then_some("failed"))}>{ status }</span>
                 <span class="kind">{ format!(" ({})", exchange.kind) }</span>
                 if inspect::is_retry(entries, i) {
-                    <span class="retry" data-testid="retry">{ " " }{ t!("badNonce retry") }</span>
+                    <span class="retry" data-testid="retry">{ " " }{ text_node(t!("badNonce retry")) }</span>
                 }
             </p>
             <p class="lesson">
@@ -71,12 +72,12 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
                 { " " }<span data-testid="why">{ lesson.why }</span>
             </p>
             if let Some(protected) = &exchange.protected {
-                <p class="label">{ t!("Protected header") }</p>
+                <p class="label">{ text_node(t!("Protected header")) }</p>
                 <pre>{ pretty(protected) }</pre>
-                <p class="label">{ t!("Payload") }</p>
+                <p class="label">{ text_node(t!("Payload")) }</p>
                 { match &exchange.payload {
                     Some(payload) => html! { <pre>{ pretty(payload) }</pre> },
-                    None => html! { <p class="muted">{ t!("(empty: POST-as-GET)") }</p> },
+                    None => html! { <p class="muted">{ text_node(t!("(empty: POST-as-GET)")) }</p> },
                 } }
                 if let Some(signature) = signature {
                     <p data-testid="signature">{ signature }</p>
@@ -86,7 +87,7 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
                 }
             }
             if !exchange.response_headers.is_empty() {
-                <p class="label">{ t!("Response headers") }</p>
+                <p class="label">{ text_node(t!("Response headers")) }</p>
                 <dl class="headers">
                     { for exchange.response_headers.iter().map(|(name, value)| html! {
                         <><dt>{ name }</dt><dd><code>{ value }</code></dd></>
@@ -95,7 +96,7 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
             }
             if !exchange.response_body.is_empty() {
                 <details>
-                    <summary>{ t!("Response body") }</summary>
+                    <summary>{ text_node(t!("Response body")) }</summary>
                     <pre>{ body_text(&exchange.response_body) }</pre>
                 </details>
             }

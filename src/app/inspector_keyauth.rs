@@ -6,13 +6,15 @@ use certsmith::t;
 use certsmith::wizard::inspect::KeyAuthorization;
 use yew::prelude::*;
 
+use super::text_node;
+
 pub fn view_key_authorizations(found: &[KeyAuthorization]) -> Html {
     if found.is_empty() {
         return Html::default();
     }
     html! {
         <>
-            <h3>{ t!("Key authorizations (RFC 8555 §8.1)") }</h3>
+            <h3>{ text_node(t!("Key authorizations (RFC 8555 §8.1)")) }</h3>
             { for found.iter().map(view_one) }
         </>
     }

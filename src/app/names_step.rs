@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::forms::{select_value, textarea_value};
 use super::section::StepSection;
 use super::state::WizardView;
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct NamesStepProps {
@@ -24,7 +25,7 @@ pub fn names_step(props: &NamesStepProps) -> Html {
     let dispatch = props.on_action.clone();
     let body = match w.step {
         Step::Ca | Step::Account => {
-            html! { <p class="muted">{ t!("Create or import an account first.") }</p> }
+            html! { <p class="muted">{ text_node(t!("Create or import an account first.")) }</p> }
         }
         Step::Names => view_form(w, &dispatch, &props.on_task),
         _ => view_summary(w),
@@ -95,7 +96,7 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
     html! {
         <div class="stack">
             <div class="field">
-                <label for="names">{ t!("Domain names") }</label>
+                <label for="names">{ text_node(t!("Domain names")) }</label>
                 <textarea id="names" rows="4" spellcheck="false" autocomplete="off" autocapitalize="none"
                           placeholder="example.com\nwww.example.com"
                           value={w.names_input.clone()} oninput={on_names} disabled={busy}
@@ -107,7 +108,7 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
             { match &parsed {
                 Err(invalid) => html! {
                     <div class="error" role="alert" id="names-invalid">
-                        <p>{ if invalid.len() == 1 { t!("This name cannot be used:") } else { t!("These names cannot be used:") } }</p>
+                        <p>{ if invalid.len() == 1 { text_node(t!("This name cannot be used:")) } else { text_node(t!("These names cannot be used:")) } }</p>
                         <ul class="invalid-names">
                             { for invalid.iter().map(|bad| html! {
                                 <li><code>{ &bad.input }</code>{ ": " }{ bad.reason.to_string() }</li>
@@ -125,7 +126,7 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                 Ok(_) => html! {},
             } }
             <div class="field">
-                <label for="key-choice">{ t!("Certificate key") }</label>
+                <label for="key-choice">{ text_node(t!("Certificate key")) }</label>
                 <select id="key-choice" onchange={on_key} disabled={busy}>
                     { for KeyChoice::all().into_iter().map(|choice| html! {
                         <option value={choice.as_str()} selected={choice == w.key_choice}>{ choice.label() }</option>
@@ -159,7 +160,7 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
             }
             <div class="actions">
                 <button type="button" class="primary" onclick={create} disabled={busy || blocker.is_some()}>
-                    { t!("Create order") }
+                    { text_node(t!("Create order")) }
                 </button>
             </div>
             if let Some(reason) = blocker {
@@ -195,12 +196,12 @@ fn view_summary(w: &Wizard) -> Html {
     };
     html! {
         <dl class="facts">
-            <dt>{ t!("Names") }</dt>
+            <dt>{ text_node(t!("Names")) }</dt>
             <dd>{ names.join(", ") }</dd>
-            <dt>{ t!("Certificate key") }</dt>
+            <dt>{ text_node(t!("Certificate key")) }</dt>
             <dd>{ key }</dd>
             if let Some(profile) = &w.profile {
-                <dt>{ t!("Profile") }</dt>
+                <dt>{ text_node(t!("Profile")) }</dt>
                 <dd>{ profile }</dd>
             }
         </dl>

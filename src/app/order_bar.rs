@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::dialog::ConfirmDialog;
 use super::sentence_with;
 use super::status;
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct OrderBarProps {
@@ -50,12 +51,12 @@ pub fn order_bar(props: &OrderBarProps) -> Html {
             <div class="actions">
                 if !props.failed {
                     <button type="button" onclick={dispatch.reform(|_: MouseEvent| Action::NewOrder)}>
-                        { t!("Start a new order") }
+                        { text_node(t!("Start a new order")) }
                     </button>
                 }
                 <button type="button" class="danger"
                         onclick={{ let confirming = confirming.clone(); Callback::from(move |_: MouseEvent| confirming.set(true)) }}>
-                    { t!("Forget this order") }
+                    { text_node(t!("Forget this order")) }
                 </button>
             </div>
             if *confirming {

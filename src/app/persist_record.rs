@@ -11,6 +11,7 @@ use yew::prelude::*;
 use super::copy_button::CopyButton;
 use super::doh_check::host;
 use super::forms::{checked, input_value};
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct PersistRecordProps {
@@ -94,20 +95,20 @@ pub fn persist_record_view(props: &PersistRecordProps) -> Html {
                      and the CA checks it.", resolvers = props.seen_by.join(", "), name = props.name) }</p>
             }
             <dl class="record-fields">
-                <dt>{ t!("Name") }</dt>
+                <dt>{ text_node(t!("Name")) }</dt>
                 <dd class="copyable">
                     <code data-testid="persist-name">{ record_name }</code>
                     <CopyButton text={record_name.clone()} />
                 </dd>
-                <dt>{ t!("Type") }</dt>
+                <dt>{ text_node(t!("Type")) }</dt>
                 <dd>{ "TXT" }</dd>
-                <dt>{ t!("Value") }</dt>
+                <dt>{ text_node(t!("Value")) }</dt>
                 <dd class="copyable">
                     <code data-testid="persist-value">{ &value }</code>
                     <CopyButton text={value.clone()} />
                 </dd>
             </dl>
-            <p class="help">{ t!("As a zone-file line, for panels that import them:") }</p>
+            <p class="help">{ text_node(t!("As a zone-file line, for panels that import them:")) }</p>
             <div class="copyable">
                 <pre class="zone" data-testid="persist-zone-line">{ &zone_line }</pre>
                 <CopyButton text={zone_line.clone()} />
@@ -130,7 +131,7 @@ pub fn persist_record_view(props: &PersistRecordProps) -> Html {
                     }
                 }
                 <div class="field">
-                    <label for={until_id.clone()}>{ t!("Valid until (optional)") }</label>
+                    <label for={until_id.clone()}>{ text_node(t!("Valid until (optional)")) }</label>
                     <input id={until_id} type="date" disabled={props.disabled}
                            value={choice.persist_until.and_then(persist_until_date).unwrap_or_default()}
                            oninput={on_until} />

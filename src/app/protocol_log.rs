@@ -15,6 +15,7 @@ use super::forms::{checked, select_value};
 use super::inspector_exchange::view_exchange;
 use super::inspector_keyauth::view_key_authorizations;
 use super::state::{LogAction, LogHandle, WizardView};
+use super::text_node;
 
 #[derive(Properties, PartialEq)]
 pub struct ProtocolLogProps {
@@ -87,16 +88,16 @@ pub fn protocol_log(props: &ProtocolLogProps) -> Html {
         <>
             if let Some(with_held) = props.log.held.as_ref().map(|h| [&entries[..], &[Exchange::clone(h)]].concat()) {
                 <section class="held" data-testid="held-request" aria-label={t!("Next request")}>
-                    <h2>{ t!("Next request (step-through)") }</h2>
-                    <p class="help">{ t!("Not sent yet. The client adds the nonce and the signature when it sends.") }</p>
+                    <h2>{ text_node(t!("Next request (step-through)")) }</h2>
+                    <p class="help">{ text_node(t!("Not sent yet. The client adds the nonce and the signature when it sends.")) }</p>
                     <ol class="exchanges">{ view_exchange(&with_held, entries.len(), rsa) }</ol>
                     <div class="actions">
-                        <button type="button" class="primary" onclick={send}>{ t!("Send") }</button>
+                        <button type="button" class="primary" onclick={send}>{ text_node(t!("Send")) }</button>
                     </div>
                 </section>
             }
             <details class="protocol-log">
-                <summary>{ t!("Protocol log") }</summary>
+                <summary>{ text_node(t!("Protocol log")) }</summary>
                 <p class="help">{ t!(
                     "The {count} most recent requests this page sent to the CA, oldest first: the RFC section and why, \
                      the decoded JWS (RFC 8555 §6.2), the nonce chain, and what came back. No key is shown; nothing \
@@ -104,23 +105,23 @@ pub fn protocol_log(props: &ProtocolLogProps) -> Html {
                 <div class="field">
                     <label>
                         <input type="checkbox" checked={log.step_through} onchange={on_step_through} />
-                        { " " }{ t!("Step-through: hold each request of the order until I press Send") }
+                        { " " }{ text_node(t!("Step-through: hold each request of the order until I press Send")) }
                     </label>
                 </div>
                 if entries.is_empty() {
-                    <p class="muted">{ t!("No requests yet.") }</p>
+                    <p class="muted">{ text_node(t!("No requests yet.")) }</p>
                 } else {
                     <div class="actions">
-                        <label for="log-filter">{ t!("Show") }</label>
+                        <label for="log-filter">{ text_node(t!("Show")) }</label>
                         <select id="log-filter" onchange={on_filter}>
-                            <option value="" selected={filter.is_empty()}>{ t!("All kinds") }</option>
+                            <option value="" selected={filter.is_empty()}>{ text_node(t!("All kinds")) }</option>
                             { for inspect::kinds(entries).into_iter().map(|k| html! {
                                 <option value={k.to_string()} selected={*filter == k}>{ k }</option>
                             }) }
-                            <option value={PROBLEMS} selected={*filter == PROBLEMS}>{ t!("Errors and retries") }</option>
+                            <option value={PROBLEMS} selected={*filter == PROBLEMS}>{ text_node(t!("Errors and retries")) }</option>
                         </select>
-                        <button type="button" onclick={export}>{ t!("Export log (JSON)") }</button>
-                        <button type="button" onclick={clear}>{ t!("Clear log") }</button>
+                        <button type="button" onclick={export}>{ text_node(t!("Export log (JSON)")) }</button>
+                        <button type="button" onclick={clear}>{ text_node(t!("Clear log")) }</button>
                     </div>
                     if let Some(error) = &*export_error {
                         <p role="alert">{ error }</p>
