@@ -5,7 +5,9 @@
 //                         (under scripts/with-pebble.sh), counting what the page sends to the CA's origin by
 //                         method, and the CORS preflights Chromium sends before them (seen through CDP)
 //   CERTSMITH_BENCH=tti   CERTSMITH_BENCH_LOADS cold loads (a fresh browser context each) of the page at
-//                         CERTSMITH_BENCH_URL: how long until step 1's "Connect" button is enabled
+//                         CERTSMITH_BENCH_URL: how long until step 1's "Connect" button is enabled, in a
+//                         browser whose language is CERTSMITH_BENCH_LOCALE (en-US; de-DE: the German page,
+//                         which fetches its catalogue before it shows)
 //   CERTSMITH_BENCH=keygen  CERTSMITH_BENCH_KEYGEN_RUNS (7) RSA-4096 certificate keys made by the page (one
 //                         order each against the local Pebble), timed by the page itself (its console line
 //                         "Certificate key (RSA 4096) generated in N ms (how)", UI-CONTRACT.md)
@@ -13,7 +15,7 @@
 // Each prints its figures as lines starting with "BENCH " for the script to read. The page is driven only
 // through what UI-CONTRACT.md promises.
 import { chromium, test as plain, type BrowserContext, type Page } from '@playwright/test';
-import { test, expect, env, acmeOrigin, button, rand, setTxt, step } from './support';
+import { test, expect, env, acmeOrigin, button, rand, setTxt, step, tr, useLanguage } from './support';
 
 const bench = process.env.CERTSMITH_BENCH;
 
@@ -178,12 +180,15 @@ if (bench === 'tti') {
   plain('bench: time to interactive of cold loads', async () => {
     const url = process.env.CERTSMITH_BENCH_URL;
     const loads = Number(process.env.CERTSMITH_BENCH_LOADS ?? 7);
+    const locale = process.env.CERTSMITH_BENCH_LOCALE ?? 'en-US';
+    useLanguage(locale.startsWith('de') ? 'de' : 'en');
+    const connect = tr('Connect');
     expect(url, 'CERTSMITH_BENCH_URL: the page to load').toBeTruthy();
     plain.setTimeout(60_000 + loads * 30_000);
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
     try {
       for (let load = 1; load <= loads; load++) {
-        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
         const page = await context.newPage();
         const requested: string[] = [];
         let offsite = 0;
@@ -193,11 +198,11 @@ if (bench === 'tti') {
         });
         // Before any of the page's own scripts: note the moment (ms since navigation start) step 1's Connect
         // button first exists and is enabled. Injected by the browser, so the page's CSP does not apply.
-        await page.addInitScript(() => {
+        await page.addInitScript((label) => {
           const w = window as any;
           const ready = () =>
             Array.from(document.querySelectorAll('button')).some(
-              (b) => b.textContent?.trim() === 'Connect' && !b.disabled && b.getAttribute('aria-disabled') !== 'true',
+              (b) => b.textContent?.trim() === label && !b.disabled && b.getAttribute('aria-disabled') !== 'true',
             );
           const observer = new MutationObserver(() => {
             if (w.__benchInteractive === undefined && ready()) {
@@ -206,14 +211,14 @@ if (bench === 'tti') {
             }
           });
           observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-        });
+        }, connect);
         await page.goto(url!, { waitUntil: 'commit' });
         await page.waitForFunction(() => (window as any).__benchInteractive !== undefined, undefined, {
           timeout: 30_000,
           polling: 50,
         });
         // What was measured is what UI-CONTRACT.md calls step 1's Connect button.
-        await expect(button(step(page, 'Certificate authority'), 'Connect')).toBeEnabled();
+        await expect(button(step(page, 'Certificate authority'), connect)).toBeEnabled();
         await page.waitForFunction(
           () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)?.loadEventEnd > 0,
         );
@@ -226,6 +231,7 @@ if (bench === 'tti') {
           };
         });
         report('tti', {
+          locale,
           load,
           interactive_ms: t.interactive.toFixed(0),
           dcl_ms: t.dcl.toFixed(0),
