@@ -32,6 +32,17 @@ pub struct AccountStepProps {
     pub on_task: Callback<Task>,
 }
 
+/// What is wrong with the contact email typed, said before anything is sent (RFC 8555 §7.3: a CA refuses
+/// a bad one with invalidContact, and the account would not be created).
+fn email_typo(email: &str) -> Option<String> {
+    parse_contacts(email).err().map(|typo| {
+        t!(
+            "{typo}. Write it as name@example.org, or leave it empty.",
+            typo = typo
+        )
+    })
+}
+
 #[function_component(AccountStep)]
 pub fn account_step(props: &AccountStepProps) -> Html {
     let w = &*props.wizard;
@@ -201,11 +212,8 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let email = email.clone();
         let create_problem = create_problem.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Err(typo) = parse_contacts(&email) {
-                return create_problem.set(Some(t!(
-                    "{typo}. Write it as name@example.org, or leave it empty.",
-                    typo = typo
-                )));
+            if let Some(typo) = email_typo(&email) {
+                return create_problem.set(Some(typo));
             }
             match PrivateKey::generate(KeyType::P256) {
                 Ok(key) => {
@@ -229,11 +237,8 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let create_problem = create_problem.clone();
         Callback::from(move |_: MouseEvent| {
             // The offer stays: a typo in the email is said under the email, and nothing is sent.
-            if let Err(typo) = parse_contacts(&email) {
-                return create_problem.set(Some(t!(
-                    "{typo}. Write it as name@example.org, or leave it empty.",
-                    typo = typo
-                )));
+            if let Some(typo) = email_typo(&email) {
+                return create_problem.set(Some(typo));
             }
             create_problem.set(None);
             if let Some(key) = (*looked_up).clone() {

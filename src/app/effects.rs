@@ -84,10 +84,15 @@ impl Ctx {
         self.state.wizard.order.clone().filter(|o| o.id == id)
     }
 
+    /// Whether issuance `id` is still the wizard's (without copying it, as `issuance` does).
+    fn is_current(&self, id: u64) -> bool {
+        self.state.wizard.order.as_ref().is_some_and(|o| o.id == id)
+    }
+
     /// Dispatches only while issuance `id` is still the wizard's, so a flow the person abandoned
     /// neither shows progress nor errors.
     fn for_order(&self, id: u64, action: Action) -> bool {
-        let current = self.issuance(id).is_some();
+        let current = self.is_current(id);
         if current {
             self.dispatch(action);
         }
@@ -524,7 +529,7 @@ async fn drive_flow(ctx: &Ctx, id: u64) {
                 let left = until.duration_since(now).unwrap_or_default();
                 clock::sleep(left).await;
                 // Logged once waited out: a wait cut short (Forget, a reload) is not in the log.
-                if ctx.issuance(id).is_some() {
+                if ctx.is_current(id) {
                     let seconds = left.as_millis().div_ceil(1000) as u64;
                     ctx.log
                         .dispatch(LogAction::Waited(seconds, wait_reason(why).into()));
@@ -565,7 +570,7 @@ async fn hold(
     let mut current = ctx.for_order(id, Action::Busy(label));
     while current && STEP_THROUGH.with(Cell::get) && !SEND.with(Cell::get) {
         clock::sleep(Duration::from_millis(100)).await;
-        current = mine() && !tabs::is_passive() && ctx.issuance(id).is_some();
+        current = mine() && !tabs::is_passive() && ctx.is_current(id);
     }
     if mine() {
         ctx.log.dispatch(LogAction::Hold(None));

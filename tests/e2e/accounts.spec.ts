@@ -16,6 +16,7 @@ import {
   createAccount,
   download,
   expectCurrentStep,
+  lockAccountKey,
   openssl,
   rand,
   step,
@@ -182,12 +183,7 @@ test('the account at the CA: shown, contacts changed, key rolled over and proven
 
   // Key rollover, with the old key locked by a passphrase: the switch says it removes the lock, and waits
   // for the new key's download.
-  const account = step(page, 'Account');
-  await account.getByText('Lock the account key with a passphrase').click();
-  await account.getByLabel('New passphrase').fill(PASSPHRASE);
-  await account.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-  await button(account, 'Lock account key').click();
-  await expect(page.getByTestId('account-locked')).toBeVisible({ timeout: 30_000 });
+  await lockAccountKey(page, PASSPHRASE);
   await button(panel, 'Generate a new key').click();
   await expect(panel.getByTestId('switch-removes-lock')).toContainText('The passphrase lock is removed by the switch');
   const switchButton = button(panel, 'Switch to the new key');
@@ -210,7 +206,7 @@ test('the account at the CA: shown, contacts changed, key rolled over and proven
   // gone, and can be set again.
   await expect(page.getByTestId('account-url')).toHaveText(url);
   await expect(page.getByTestId('account-locked')).toHaveCount(0);
-  await expect(account.getByText('Lock the account key with a passphrase')).toBeVisible();
+  await expect(step(page, 'Account').getByText('Lock the account key with a passphrase')).toBeVisible();
   const state = await page.evaluate(() => JSON.parse(localStorage.getItem('certsmith.state.v1')!));
   expect(state.account_lock, 'no lock of the old key is kept').toBeNull();
   const current = await download(page, 'Download account key', downloads, 'current-key.pem');

@@ -16,6 +16,8 @@ import {
   createAccount,
   download,
   expectCurrentStep,
+  fillLockForm,
+  lockAccountKey,
   openssl,
   placeTxtRecords,
   rand,
@@ -119,12 +121,9 @@ test('the account lock, the finalize and both PFX profiles leave the main thread
   await createAccount(page, shots);
 
   // Lock the account key (PBKDF2, 600,000 rounds), then open it again after a reload.
-  const account = step(page, 'Account');
-  await account.getByText('Lock the account key with a passphrase').click();
-  await account.getByLabel('New passphrase').fill(PASSPHRASE);
-  await account.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+  const lock = await fillLockForm(page, PASSPHRASE);
   await windows.measure(page, 'lock the account key', async () => {
-    await button(account, 'Lock account key').click();
+    await lock.click();
     await expect(page.getByTestId('account-locked')).toBeVisible({ timeout: 60_000 });
   });
   await guard.reload(page);
@@ -186,12 +185,7 @@ test.describe('without its worker', () => {
     const shots = new Shots('longtask-');
     await connect(page, shots);
     await createAccount(page, shots);
-    const account = step(page, 'Account');
-    await account.getByText('Lock the account key with a passphrase').click();
-    await account.getByLabel('New passphrase').fill(PASSPHRASE);
-    await account.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-    await button(account, 'Lock account key').click();
-    await expect(page.getByTestId('account-locked')).toBeVisible({ timeout: 60_000 });
+    await lockAccountKey(page, PASSPHRASE);
     expect(warned, 'the page said it works without its worker').toHaveLength(1);
   });
 });

@@ -496,6 +496,21 @@ export async function createAccount(
   return (await accountUrl.innerText()).trim();
 }
 
+/** In step 2, opens "Lock the account key with a passphrase" and types `passphrase` twice; returns the lock button. */
+export async function fillLockForm(page: Page, passphrase: string): Promise<Locator> {
+  const account = step(page, 'Account');
+  await account.getByText(tr('Lock the account key with a passphrase')).click();
+  await account.getByLabel(tr('New passphrase')).fill(passphrase);
+  await account.getByLabel(tr('Repeat the passphrase')).fill(passphrase);
+  return button(account, tr('Lock account key'));
+}
+
+/** Locks the account key with `passphrase` and waits until the page says it is locked. */
+export async function lockAccountKey(page: Page, passphrase: string) {
+  await (await fillLockForm(page, passphrase)).click();
+  await expect(page.getByTestId('account-locked')).toBeVisible({ timeout: 60_000 });
+}
+
 /** Step 3: the names (one a line) and the key type; Create order; one authorization per name appears. */
 export async function createOrder(page: Page, shots: Shots, names: string[], key?: string) {
   const s = step(page, 'Names and key');
