@@ -34,7 +34,12 @@ pub fn protocol_log(props: &ProtocolLogProps) -> Html {
     let rsa = account.map(|a| (a.url.as_str(), a.key.bits() / 8));
     let on_step_through = {
         let log = props.log.clone();
-        Callback::from(move |e: Event| log.dispatch(LogAction::StepThrough(checked(&e))))
+        // The driver reads the setting too: told here, where the person changes it, not in the reducer.
+        Callback::from(move |e: Event| {
+            let on = checked(&e);
+            effects::set_step_through(on);
+            log.dispatch(LogAction::StepThrough(on));
+        })
     };
     let on_filter = {
         let filter = filter.clone();

@@ -158,10 +158,7 @@ impl Reducible for LogState {
             LogAction::Logged(exchange) => log.push(exchange),
             LogAction::Clear => log.clear(),
             LogAction::Waited(seconds, why) => log.push_wait(seconds, &why),
-            LogAction::StepThrough(on) => {
-                log.step_through = on;
-                super::effects::set_step_through(on);
-            }
+            LogAction::StepThrough(on) => log.step_through = on,
             LogAction::Hold(request) => held = request.map(Rc::new),
         }
         Rc::new(LogState {
