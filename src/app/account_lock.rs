@@ -7,7 +7,6 @@ use certsmith::acme::account::AccountCredentials;
 use certsmith::i18n;
 use certsmith::pki::job::{Job, Outcome};
 use certsmith::pki::sealed::MIN_PASSPHRASE_CHARS;
-use certsmith::web::download::download;
 use certsmith::web::worker;
 use certsmith::wizard::{AccountLock, Action, Task};
 use certsmith::{t, t_key};
@@ -16,6 +15,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
+use super::download_button::download_on_click;
 use super::forms::input_value;
 use super::sentence_with;
 use super::text_node;
@@ -46,20 +46,12 @@ pub fn lock_controls(props: &LockControlsProps) -> Html {
 
     if let Some(lock) = &props.lock {
         let pem = lock.key.to_pem();
-        let on_download = {
-            let problem = problem.clone();
-            Callback::from(move |_: MouseEvent| {
-                problem.set(
-                    download(
-                        "account-key-encrypted.pem",
-                        "application/x-pem-file",
-                        pem.as_bytes(),
-                    )
-                    .err()
-                    .map(|e| t!("Could not download the key: {why}", why = e)),
-                )
-            })
-        };
+        let on_download = download_on_click(
+            &problem,
+            "account-key-encrypted.pem".into(),
+            "application/x-pem-file",
+            pem,
+        );
         return html! {
             <div class="stack" data-testid="account-locked">
                 <p class="help">{ t!("Locked with a passphrase: this browser keeps the account key only encrypted \

@@ -8,7 +8,6 @@ use certsmith::acme::problem::ProblemKind;
 use certsmith::acme::transport::origin;
 use certsmith::i18n;
 use certsmith::pki::key::{KeyType, PrivateKey};
-use certsmith::web::download::download;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
 use certsmith::{t, t_key};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -17,6 +16,7 @@ use yew::prelude::*;
 
 use super::account_lock::LockControls;
 use super::account_manage::AccountManage;
+use super::download_button::download_on_click;
 use super::external_link::ExternalLink;
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
@@ -121,32 +121,18 @@ struct AccountSummaryProps {
 #[function_component(AccountSummary)]
 fn account_summary(props: &AccountSummaryProps) -> Html {
     let problem = use_state(|| None::<String>);
-    let on_download = {
-        let pem = props.key_pem.clone();
-        let problem = problem.clone();
-        Callback::from(move |_: MouseEvent| {
-            problem.set(
-                download("account-key.pem", "application/x-pem-file", pem.as_bytes())
-                    .err()
-                    .map(|e| t!("Could not download the key: {why}", why = e)),
-            )
-        })
-    };
-    let on_bundle = {
-        let bundle = props.bundle.clone();
-        let problem = problem.clone();
-        Callback::from(move |_: MouseEvent| {
-            problem.set(
-                download(
-                    "account.certsmith.json",
-                    "application/json",
-                    bundle.as_bytes(),
-                )
-                .err()
-                .map(|e| t!("Could not download the account: {why}", why = e)),
-            )
-        })
-    };
+    let on_download = download_on_click(
+        &problem,
+        "account-key.pem".into(),
+        "application/x-pem-file",
+        props.key_pem.to_string(),
+    );
+    let on_bundle = download_on_click(
+        &problem,
+        "account.certsmith.json".into(),
+        "application/json",
+        props.bundle.to_string(),
+    );
     html! {
         <>
             <dl class="facts">

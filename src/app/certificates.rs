@@ -18,6 +18,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
+use super::download_button::download_on_click;
 use super::effects::Ctx;
 use super::external_link::ExternalLink;
 use super::forms::{select_value, textarea_value};
@@ -300,20 +301,12 @@ fn entry_view(props: &EntryViewProps) -> Html {
         state,
         CertState::Valid | CertState::Due | CertState::Expired
     );
-    let on_fullchain = {
-        let pem = entry.chain_pem.clone();
-        let problem = problem.clone();
-        Callback::from(move |_: MouseEvent| {
-            problem.set(
-                download(
-                    "fullchain.pem",
-                    "application/pem-certificate-chain",
-                    pem.as_bytes(),
-                )
-                .err(),
-            )
-        })
-    };
+    let on_fullchain = download_on_click(
+        &problem,
+        "fullchain.pem".into(),
+        "application/pem-certificate-chain",
+        entry.chain_pem.clone(),
+    );
     let on_reminder = {
         let entry = entry.clone();
         let problem = problem.clone();

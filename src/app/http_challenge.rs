@@ -3,11 +3,11 @@
 
 use certsmith::acme::authorization::Placement;
 use certsmith::i18n;
-use certsmith::web::download::download;
 use certsmith::{t, t_key};
 use yew::prelude::*;
 
 use super::copy_button::CopyButton;
+use super::download_button::download_on_click;
 use super::sentence_with;
 use super::text_node;
 
@@ -31,19 +31,13 @@ pub fn http_challenge(props: &HttpChallengeProps) -> Html {
     else {
         return html! {};
     };
-    let on_download = {
-        let token = token.clone();
-        let content = content.clone();
-        let problem = problem.clone();
-        Callback::from(move |_: MouseEvent| {
-            problem.set(
-                // octet-stream: with text/plain Chromium appends ".txt", and the CA fetches the bare token name.
-                download(&token, "application/octet-stream", content.as_bytes())
-                    .err()
-                    .map(|e| t!("Could not download the file: {why}", why = e)),
-            )
-        })
-    };
+    // octet-stream: with text/plain Chromium appends ".txt", and the CA fetches the bare token name.
+    let on_download = download_on_click(
+        &problem,
+        token.clone().into(),
+        "application/octet-stream",
+        content.clone(),
+    );
     html! {
         <div class="http-file">
             <p>{ if props.answered {

@@ -16,6 +16,7 @@ mod delete_data;
 mod dialog;
 mod dns_record;
 mod doh_check;
+mod download_button;
 mod effects;
 mod error_panel;
 mod external_link;
