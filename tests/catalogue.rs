@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use certsmith::i18n::{pieces, Piece};
+
 /// One use of a text in the sources.
 #[derive(Debug)]
 struct Use {
@@ -209,18 +211,13 @@ fn given_names(rest: &str) -> BTreeSet<String> {
 }
 
 fn placeholders(text: &str) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        rest = &rest[open + 1..];
-        if let Some(close) = rest.find('}') {
-            let name = &rest[..close];
-            if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                names.insert(name.to_string());
-            }
-        }
-    }
-    names
+    pieces(text)
+        .into_iter()
+        .filter_map(|piece| match piece {
+            Piece::Slot(name) => Some(name.to_string()),
+            Piece::Text(_) => None,
+        })
+        .collect()
 }
 
 fn uses(root: &Path) -> Vec<Use> {

@@ -35,6 +35,7 @@ mod section;
 mod state;
 mod status;
 
+use certsmith::i18n::{self, Piece};
 use certsmith::t;
 use certsmith::web::tabs;
 use certsmith::wizard::certs::ShelfAction;
@@ -82,29 +83,16 @@ pub fn text_node(text: &'static str) -> Html {
 /// replaced by its markup, so the words keep the language's order around it. A brace `parts` does not name
 /// stays as it is.
 pub fn sentence_with(text: &str, parts: &[(&str, Html)]) -> Html {
-    let mut pieces: Vec<Html> = Vec::new();
-    let mut rest = text;
-    loop {
-        let next = parts
-            .iter()
-            .filter_map(|(name, part)| {
-                let at = rest.find(&format!("{{{name}}}"))?;
-                Some((at, name.len() + 2, part))
-            })
-            .min_by_key(|(at, _, _)| *at);
-        let Some((at, length, part)) = next else {
-            break;
-        };
-        if at > 0 {
-            pieces.push(html! { { rest[..at].to_owned() } });
-        }
-        pieces.push(part.clone());
-        rest = &rest[at + length..];
-    }
-    if !rest.is_empty() {
-        pieces.push(html! { { rest.to_owned() } });
-    }
-    pieces.into_iter().collect()
+    i18n::pieces(text)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(words) => html! { { words.to_owned() } },
+            Piece::Slot(name) => match parts.iter().find(|(n, _)| *n == name) {
+                Some((_, part)) => part.clone(),
+                None => html! { { format!("{{{name}}}") } },
+            },
+        })
+        .collect()
 }
 
 #[function_component(App)]
