@@ -297,9 +297,11 @@ size() { # uses what the first load in tti.log requested, when there is one
       [[ $f =~ \.(html|js|mjs|wasm|css)$ && -f dist$f ]] && files+=("${f#/}")
     done
   else
-    how="index.html and every JS, wasm and CSS file in dist/ (no browser load to say what the page requests)"
+    how="index.html and every JS, wasm and CSS file in dist/ but the jobs module (no browser load to say what the page requests)"
     files=(index.html)
-    for f in dist/*.js dist/*.mjs dist/*.wasm dist/*.css; do [[ -f $f ]] && files+=("${f#dist/}"); done
+    for f in dist/*.js dist/*.mjs dist/*.wasm dist/*.css; do
+      [[ -f $f && ! ${f#dist/} =~ ^(certsmith-jobs-|worker-) ]] && files+=("${f#dist/}")
+    done
   fi
   echo "files: $how"
   [[ $(brotli_size dist/index.html) != n/a ]] || echo "(no brotli: install Debian's brotli or python3-brotli)"

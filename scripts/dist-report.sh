@@ -4,14 +4,16 @@
 #
 #   scripts/dist-report.sh [DIR] [local|production]
 #
-# The first load is every file of the build but _headers (which no page fetches) and the language catalogues:
-# index.html, the loader, the JS glue, the wasm, the CSS and the icon, then, after the load event,
-# www/sw-register.js, the service worker (which fetches every file of the build for its cache: a first visit
-# fetches nothing else) and the web manifest. That is an English visit. A catalogue (catalogue-<lang>-*.json)
-# is what a visit in that language fetches on top, before the page shows (the service worker fetches only the
-# browser's language's); each has its own budget line, `catalogue-<lang>`. Each file is compressed on its
-# own, as a host sends it; the budgets are on gzip -9 (what every host offers); brotli (-q 11) is reported
-# beside it.
+# The first load is every file of the build but _headers (which no page fetches), the language catalogues
+# and the jobs module: index.html, the loader, the JS glue, the wasm, the CSS and the icon, then, after the
+# load event, www/sw-register.js, the service worker and the web manifest. That is an English visit. A
+# catalogue (catalogue-<lang>-*.json) is what a visit in that language fetches on top, before the page shows
+# (the service worker fetches only the browser's language's); each has its own budget line,
+# `catalogue-<lang>`. The jobs module (certsmith-jobs-*: src/jobs.rs, the slow jobs in a wasm of their own)
+# and the worker script that runs it are fetched after the page is up: by the service worker for its
+# offline cache, or by the first job (an RSA key, the account key's lock, a PFX); their budget line is
+# `jobs`. A first visit fetches nothing else. Each file is compressed on its own, as a host sends it; the
+# budgets are on gzip -9 (what every host offers); brotli (-q 11) is reported beside it.
 #
 # Which budget: the `local` line for target/dist-local (make build-local, which make test runs), the
 # `production` line for any other directory (make build: dist/); a second argument says it explicitly.
@@ -32,7 +34,7 @@ brotli_size() { # FILE: bytes of brotli -q 11, or n/a without the brotli command
 group() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; } # 1234567 -> 1,234,567
 
 printf '%-48s %10s %10s %10s\n' "$dist/" "bytes" "gzip -9" "brotli"
-raw=0 gz=0 br=0 catalogues=()
+raw=0 gz=0 br=0 catalogues=() jobs=0
 while IFS= read -r -d '' f; do
   name="${f#"$dist"/}"
   r="$(stat -c %s "$f")" g="$(gzip -9c "$f" | wc -c)" b="$(brotli_size "$f")"
@@ -43,6 +45,11 @@ while IFS= read -r -d '' f; do
   if [[ $name =~ ^catalogue-([a-z]+)-[0-9a-f]+\.json$ ]]; then
     printf '%-48s %10d %10d %10s  (a visit in this language only)\n' "$name" "$r" "$g" "$b"
     catalogues+=("${BASH_REMATCH[1]} $g")
+    continue
+  fi
+  if [[ $name =~ ^(certsmith-jobs-[0-9a-f]{16}(\.js|_bg\.wasm)|worker-[0-9a-f]{16}\.js)$ ]]; then
+    printf '%-48s %10d %10d %10s  (the jobs module, after the load)\n' "$name" "$r" "$g" "$b"
+    jobs=$((jobs + g))
     continue
   fi
   printf '%-48s %10d %10d %10s\n' "$name" "$r" "$g" "$b"
@@ -76,6 +83,13 @@ for entry in "${catalogues[@]}"; do
     exit 1
   fi
 done
+# The jobs module against its line.
+jobs_limit="$(awk '$1 == "jobs" && $2 ~ /^[0-9]+$/ { print $2; exit }' "$budget_file" 2>/dev/null || true)"
+echo "the jobs module and its worker: $(group "$jobs") bytes gzip -9 after the first load (budget $(group "${jobs_limit:-none}"))"
+if [[ -z $jobs_limit ]] || ((jobs > jobs_limit)); then
+  echo "dist-report.sh: FAILED: record or raise 'jobs' in size-budget.txt (now $(group "$jobs") bytes gzip -9), and say why" >&2
+  exit 1
+fi
 # A ratchet: when a change made the page smaller, the budget should follow it down.
 if ((suggested < budget)); then
   echo "  $(group $((budget - gz))) bytes under budget: lock the gain in by lowering the '$kind' line of size-budget.txt to $suggested."

@@ -6,11 +6,15 @@ Content-Security-Policy in index.html allows scripts only from the page's own or
 'wasm-unsafe-eval'`, no hashes, no 'unsafe-inline'), so each inline script is written to
 `loader-<hash>.js` beside the other assets and referenced with `src` and a Subresource Integrity hash.
 
-From the same loader it writes the page's worker (www/worker.js: the slow jobs of src/pki/job.rs run there
-in a second copy of the wasm, off the page's main thread): its BUILD line names the JS glue and the wasm the
-loader imports, it is saved as `worker-<hash>.js`, and `<meta name="certsmith-worker">` in index.html
-names it for the page (src/web/worker.rs). It runs before scripts/service-worker.py, whose list of the
-build's files (cached for offline use) so includes the worker.
+Then the jobs module (src/jobs.rs: the slow jobs of src/pki/job.rs, a wasm of its own), which Trunk builds
+as a worker and so names without a hash (`certsmith-jobs.js`, `certsmith-jobs_bg.wasm`): both are renamed
+`certsmith-jobs-<hash of the wasm>.js` and `..._bg.wasm` (the glue's own mention of its wasm too), so
+that a host may cache them for ever like the rest, and `<meta name="certsmith-jobs">` names the two for
+the page, which loads them itself where it has no worker. And the page's worker (www/worker.js, where the
+jobs run off the page's main thread): its BUILD line names the jobs module's glue and wasm, it is saved as
+`worker-<hash>.js`, and `<meta name="certsmith-worker">` in index.html names it for the page
+(src/web/worker.rs). It runs before scripts/service-worker.py, whose list of the build's files (cached for
+offline use) so includes the jobs module and the worker.
 """
 import base64
 import hashlib
@@ -40,29 +44,32 @@ def externalize(match):
     return '<script%s src="%s%s" integrity="%s"></script>' % (attributes, public_url, name, integrity)
 
 
-loaders = []
+def hash_jobs_module():
+    """Renames Trunk's unhashed jobs module; the names of its glue and wasm."""
+    glue, wasm = "certsmith-jobs.js", "certsmith-jobs_bg.wasm"
+    for name in (glue, wasm):
+        if not os.path.isfile(os.path.join(staging, name)):
+            sys.exit("externalize-loader.py: no %s in the build: is the jobs module a data-trunk asset of index.html?" % name)
+    wasm_data = open(os.path.join(staging, wasm), "rb").read()
+    base = "certsmith-jobs-%s" % hashlib.sha256(wasm_data).hexdigest()[:16]
+    glue_text = open(os.path.join(staging, glue), encoding="utf-8").read()
+    if glue_text.count(wasm) != 1:
+        sys.exit("externalize-loader.py: %s does not name %s once" % (glue, wasm))
+    with open(os.path.join(staging, base + ".js"), "w", encoding="utf-8") as out:
+        out.write(glue_text.replace(wasm, base + "_bg.wasm"))
+    os.rename(os.path.join(staging, wasm), os.path.join(staging, base + "_bg.wasm"))
+    os.remove(os.path.join(staging, glue))
+    return base + ".js", base + "_bg.wasm"
 
 
-def externalize_and_remember(match):
-    loaders.append(match.group(2))
-    return externalize(match)
-
-
-def write_worker():
-    """worker-<hash>.js from www/worker.js, for the glue and wasm of Trunk's loader; its URL."""
-    glue = [m for body in loaders for m in re.findall(r"""^import init, \* as bindings from '([^']+\.js)';""", body, re.M)]
-    wasm = [m for body in loaders for m in re.findall(r"""module_or_path: '([^']+\.wasm)'""", body)]
-    if len(glue) != 1 or len(wasm) != 1:
-        sys.exit("externalize-loader.py: no single JS glue and wasm in Trunk's loader (found %s, %s)" % (glue, wasm))
+def write_worker(glue, wasm):
+    """worker-<hash>.js from www/worker.js, for the jobs module's glue and wasm; its URL."""
     template_path = os.path.join(os.environ.get("TRUNK_SOURCE_DIR", os.getcwd()), "www", "worker.js")
     template = open(template_path, encoding="utf-8").read()
     build_line = re.compile(r"^const BUILD = .*// BUILD: written by scripts/externalize-loader.py$", flags=re.M)
     if len(build_line.findall(template)) != 1:
         sys.exit("externalize-loader.py: %s needs exactly one `const BUILD = ...; // BUILD: ...` line" % template_path)
-    for name in (glue[0], wasm[0]):
-        if not os.path.isfile(os.path.join(staging, os.path.basename(name))):
-            sys.exit("externalize-loader.py: the loader imports %s, which is not in the build" % name)
-    build = {"glue": "./" + os.path.basename(glue[0]), "wasm": "./" + os.path.basename(wasm[0])}
+    build = {"glue": "./" + glue, "wasm": "./" + wasm}
     line = "const BUILD = %s;" % json.dumps(build, separators=(",", ":"))
     # The comments stay in www/worker.js; the page's visitors download the code.
     code = [l for l in build_line.sub(lambda _: line, template).splitlines() if not l.lstrip().startswith("//")]
@@ -73,11 +80,15 @@ def write_worker():
     return public_url + name
 
 
-html, count = inline.subn(externalize_and_remember, html)
-worker = write_worker()
-meta = '<meta name="certsmith-worker" content="%s" />' % worker
-html, found = re.subn(r"</head>", lambda _: "\n    %s\n  </head>" % meta, html, count=1)
+html, count = inline.subn(externalize, html)
+jobs_glue, jobs_wasm = hash_jobs_module()
+worker = write_worker(jobs_glue, jobs_wasm)
+metas = [
+    '<meta name="certsmith-worker" content="%s" />' % worker,
+    '<meta name="certsmith-jobs" content="%s%s %s%s" />' % (public_url, jobs_glue, public_url, jobs_wasm),
+]
+html, found = re.subn(r"</head>", lambda _: "".join("\n    " + m for m in metas) + "\n  </head>", html, count=1)
 if found != 1:
     sys.exit("externalize-loader.py: no </head> in %s" % path)
 open(path, "w", encoding="utf-8").write(html)
-print("externalize-loader.py: %d inline script(s) moved into files; the worker is %s" % (count, worker))
+print("externalize-loader.py: %d inline script(s) moved into files; the jobs module is %s; the worker is %s" % (count, jobs_wasm, worker))

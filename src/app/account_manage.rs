@@ -344,7 +344,7 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
             local_problem.clone(),
         );
         Callback::from(
-            move |_: MouseEvent| match PrivateKey::generate(KeyType::P256) {
+            move |_: MouseEvent| match PrivateKey::generate_ecdsa(KeyType::P256) {
                 Ok(key) => {
                     downloaded.set(false);
                     switched.set(None);

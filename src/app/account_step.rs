@@ -201,7 +201,7 @@ fn account_forms(props: &AccountFormsProps) -> Html {
             if let Some(typo) = email_typo(&email) {
                 return create_problem.set(Some(typo));
             }
-            match PrivateKey::generate(KeyType::P256) {
+            match PrivateKey::generate_ecdsa(KeyType::P256) {
                 Ok(key) => {
                     create_problem.set(None);
                     on_task.emit(Task::CreateAccount {

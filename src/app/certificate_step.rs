@@ -237,8 +237,8 @@ fn downloads(props: &DownloadsProps) -> Html {
                 let built = worker::run(job).await.bytes();
                 web_sys::console::info_1(
                     &format!(
-                        "PFX ({profile:?}) built in {:.0} ms",
-                        clock::monotonic_ms() - started
+                        "PFX ({profile:?}) built in {} ms",
+                        (clock::monotonic_ms() - started) as u64
                     )
                     .into(),
                 );

@@ -17,8 +17,8 @@ use certsmith::acme::flow::{Issuance, Next, Request, WaitReason};
 use certsmith::acme::identifier::Identifier;
 use certsmith::acme::jws::ExternalAccountKey;
 use certsmith::acme::order::NewOrder;
-use certsmith::pki::csr::{build_csr, parse_csr, CsrError};
-use certsmith::pki::job::Job;
+use certsmith::pki::csr::parse_csr;
+use certsmith::pki::job::{Job, JobError};
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::{clock, doh, probe, tabs, webcrypto, worker};
@@ -292,22 +292,25 @@ async fn create_order(ctx: &Ctx) {
     // The key and the CSR come first: nothing is ordered that could not be finalized.
     let (csr, brought) = match wizard.key_choice {
         KeyChoice::Csr => (
-            parse_csr(wizard.csr_input.as_bytes()).map(|csr| csr.der),
+            parse_csr(wizard.csr_input.as_bytes())
+                .map(|csr| csr.der)
+                .map_err(|e| e.to_string()),
             Some(wizard.csr_input.clone()),
         ),
         KeyChoice::Generate(kind) => {
             let Some(key) = certificate_key(ctx, &wizard, kind).await else {
                 return;
             };
-            (certificate_csr(&key, &names).await, None)
+            let csr = certificate_csr(&key, &names).await;
+            (csr.map_err(|e| e.message), None)
         }
     };
     let csr = match csr {
         Ok(der) => der,
-        Err(e) => {
-            return ctx.fail(ErrorInfo::from_error(
-                t!("Could not make the certificate request"),
-                &e.into(),
+        Err(why) => {
+            return ctx.fail(ErrorInfo::new(
+                format!("{}: {why}", t!("Could not make the certificate request")),
+                t!("See the message above."),
                 Some(Task::CreateOrder),
             ))
         }
@@ -351,6 +354,8 @@ async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<Pr
     {
         return Some(key.clone());
     }
+    // The CSR is made by the jobs module next (certificate_csr): it loads while the key is made.
+    worker::warm_up();
     let generating = if kind == KeyType::Rsa4096 {
         t!(
             "Generating the {key_type} certificate key in this page (this takes a few seconds)…",
@@ -369,9 +374,9 @@ async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<Pr
         Ok(key) => {
             web_sys::console::info_1(
                 &format!(
-                    "Certificate key ({}) generated in {:.0} ms ({how})",
+                    "Certificate key ({}) generated in {} ms ({how})",
                     kind.label(),
-                    clock::monotonic_ms() - started
+                    (clock::monotonic_ms() - started) as u64
                 )
                 .into(),
             );
@@ -396,12 +401,10 @@ async fn generate_key(kind: KeyType) -> (Result<PrivateKey, String>, &'static st
     if kind.rsa_bits().is_none() {
         yield_to_page().await;
         return (
-            PrivateKey::generate(kind).map_err(|e| e.to_string()),
+            PrivateKey::generate_ecdsa(kind).map_err(|e| e.to_string()),
             "in the page",
         );
     }
-    // The worker signs the CSR next (certificate_csr): its wasm loads while WebCrypto works.
-    worker::warm_up();
     match webcrypto::generate_rsa(kind).await {
         Ok(key) => (Ok(key), "WebCrypto"),
         Err(why) => {
@@ -415,21 +418,14 @@ async fn generate_key(kind: KeyType) -> (Result<PrivateKey, String>, &'static st
     }
 }
 
-/// The CSR of the certificate key. An RSA signature holds the main thread for a moment (RSA-4096: most of
-/// a second), so the worker makes it; an ECDSA one takes milliseconds here. Should the worker fail, the CSR
-/// is made here again, for the error in its own type (a name a CSR cannot hold fails before signing).
-async fn certificate_csr(key: &PrivateKey, names: &[Identifier]) -> Result<Vec<u8>, CsrError> {
-    if key.key_type().and_then(KeyType::rsa_bits).is_none() {
-        return build_csr(key, names);
-    }
+/// The CSR of the certificate key, made by the jobs module (src/jobs.rs): the page's own wasm has no CSR
+/// builder, and an RSA signature would hold the main thread for a moment (RSA-4096: most of a second).
+async fn certificate_csr(key: &PrivateKey, names: &[Identifier]) -> Result<Vec<u8>, JobError> {
     let job = Job::Csr {
         key: key.clone(),
         identifiers: names.to_vec(),
     };
-    match worker::run(job).await.bytes() {
-        Ok(der) => Ok(der),
-        Err(_) => build_csr(key, names),
-    }
+    worker::run(job).await.bytes()
 }
 
 async fn check_dns(ctx: &Ctx) {

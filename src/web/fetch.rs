@@ -146,7 +146,7 @@ pub(crate) async fn fetch(
                 url,
                 crate::t!(
                     "no complete answer within {seconds} s",
-                    seconds = timeout.as_secs_f64()
+                    seconds = whole_seconds(timeout)
                 ),
             )
         } else {
@@ -209,4 +209,9 @@ pub(crate) async fn fetch(
         headers,
         body,
     })
+}
+
+/// `duration` in whole seconds, rounded up: printing a float would bring the float printer into the page.
+fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
 }

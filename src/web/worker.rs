@@ -1,15 +1,17 @@
-//! The page's worker: a dedicated module worker that runs this same wasm, for the jobs of
-//! [`crate::pki::job`] that would hold the page's main thread for a second or more (PBKDF2, RSA).
+//! The page's worker: a dedicated module worker that runs the jobs module (src/jobs.rs, a wasm of its own),
+//! for the jobs of [`crate::pki::job`] that would hold the page's main thread for a second or more (PBKDF2,
+//! RSA). The page's own wasm has none of that code: it is loaded only when a job comes.
 //!
 //! The build writes the worker's script (`www/worker.js`, by `scripts/externalize-loader.py`) with the
-//! names of the build's JS glue and wasm, and names the script in index.html's
-//! `<meta name="certsmith-worker">`. The script loads the wasm and answers each `[id, job]` message
-//! (JSON) with `[id, outcome, null]`, or `[id, null, why]` when it could not run the job at all. The first
-//! message of a German page is `[id, job, "de", catalogue]`: the worker installs the catalogue first.
+//! names of the jobs module's JS glue and wasm, and names the script in index.html's
+//! `<meta name="certsmith-worker">`, the glue and the wasm in `<meta name="certsmith-jobs">`. The script
+//! loads the module and answers each `[id, job]` message (JSON) with `[id, outcome, null]`, or
+//! `[id, null, why]` when it could not run the job at all. The first message of a German page is
+//! `[id, job, "de", catalogue]`: the worker installs the catalogue first.
 //!
 //! It starts with the first job (or [`warm_up`]) and serves the rest of the visit. Whenever it cannot
 //! serve (no such script in this build, a browser without module workers, a script that fails to load, a
-//! crash), the page drops it and does the work in place, as it did before it had a worker.
+//! crash), the page drops it and loads the jobs module itself, as it did its work before it had a worker.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -21,10 +23,12 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use super::{clock, js, lang};
-use crate::pki::job::{Job, Outcome};
+use crate::pki::job::{Job, JobError, Outcome};
 
 /// The `<meta name=…>` of index.html whose `content` is the worker script's URL.
 const META_NAME: &str = "certsmith-worker";
+/// The `<meta name=…>` of index.html whose `content` is the jobs module's JS glue and wasm (two URLs).
+const JOBS_META_NAME: &str = "certsmith-jobs";
 /// The longest a job may take in the worker: the slowest, an RSA-4096 key made by the wasm where the
 /// browser has no WebCrypto, took up to 18 s here.
 const JOB_LIMIT: Duration = Duration::from_secs(120);
@@ -58,9 +62,53 @@ pub async fn run(job: Job) -> Outcome {
             stop(&why);
             // The work below holds the page: let it paint its busy state first.
             clock::sleep(Duration::from_millis(40)).await;
-            job.run()
+            in_page(&job).await.unwrap_or_else(|why| {
+                Outcome::Failed(JobError {
+                    message: crate::t!(
+                        "This page could not load its jobs module ({why}). Reload the page and try again.",
+                        why = why
+                    ),
+                })
+            })
         }
     }
+}
+
+#[wasm_bindgen(
+    inline_js = "export function runJobHere(glue, wasm, job, lang, catalogue) {
+  return import(glue).then(async (m) => {
+    await m.default({ module_or_path: wasm });
+    return m.certsmithJob(job, lang, catalogue);
+  });
+}"
+)]
+extern "C" {
+    /// Loads the jobs module into the page (once: a module is imported and started once) and runs `job`.
+    #[wasm_bindgen(js_name = runJobHere)]
+    fn run_job_here(
+        glue: &str,
+        wasm: &str,
+        job: &str,
+        lang: Option<String>,
+        catalogue: Option<String>,
+    ) -> Promise;
+}
+
+/// Runs `job` in a copy of the jobs module loaded into the page (on the main thread: it may freeze it).
+async fn in_page(job: &Job) -> Result<Outcome, String> {
+    let urls = meta(JOBS_META_NAME)?;
+    let (glue, wasm) = urls
+        .split_once(' ')
+        .ok_or_else(|| format!("<meta name=\"{JOBS_META_NAME}\"> names no glue and wasm"))?;
+    let request = serde_json::to_string(job).map_err(|e| format!("cannot write the job: {e}"))?;
+    let (lang, catalogue) = lang::installed_source()
+        .map(|(lang, text)| (lang.code().to_string(), text.to_string()))
+        .unzip();
+    let answer = JsFuture::from(run_job_here(glue, wasm, &request, lang, catalogue))
+        .await
+        .map_err(|e| js::message(&e))?;
+    let answer = answer.as_string().ok_or("no answer")?;
+    serde_json::from_str(&answer).map_err(|e| format!("cannot read the job's answer: {e}"))
 }
 
 /// Starts the worker now, when a job is likely soon, so that its wasm loads meanwhile.
@@ -218,12 +266,17 @@ fn warn(why: &str) {
 
 /// The worker script of this build, from index.html.
 fn script_url() -> Result<String, String> {
+    meta(META_NAME)
+}
+
+/// The `content` of index.html's `<meta name="{name}">`.
+fn meta(name: &str) -> Result<String, String> {
     let document = js::window()?.document().ok_or("the page has no document")?;
     document
-        .query_selector(&format!("meta[name=\"{META_NAME}\"]"))
+        .query_selector(&format!("meta[name=\"{name}\"]"))
         .ok()
         .flatten()
         .and_then(|meta| meta.get_attribute("content"))
-        .filter(|url| !url.is_empty())
-        .ok_or_else(|| format!("this build names no worker script (<meta name=\"{META_NAME}\">)"))
+        .filter(|content| !content.is_empty())
+        .ok_or_else(|| format!("this build has no <meta name=\"{name}\">"))
 }

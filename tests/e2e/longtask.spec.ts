@@ -185,7 +185,31 @@ test.describe('without its worker', () => {
     const shots = new Shots('longtask-');
     await connect(page, shots);
     await createAccount(page, shots);
+    // The page loaded the jobs module itself (its own wasm has no PBKDF2): the lock worked.
     await lockAccountKey(page, PASSPHRASE);
     expect(warned, 'the page said it works without its worker').toHaveLength(1);
+  });
+
+  test('without the jobs module either, a job fails with a plain reason and the key stays as it was', async ({ page, guard }) => {
+    // A half-done deployment that lacks both: the page's own wasm cannot do the job, and says so.
+    const missing = /\/(worker|certsmith-jobs)-[0-9a-f]{16}(\.js|_bg\.wasm)$/;
+    await page.route(missing, (route) => route.fulfill({ status: 404, body: 'gone' }));
+    guard.allow(
+      (s) =>
+        (s.kind === 'console' && /worker is not available|status of 404/.test(s.text)) ||
+        (s.kind === 'requestfailed' && missing.test(s.url)) ||
+        (s.kind === 'console' && /^Service Worker registration blocked by Playwright/.test(s.text)) ||
+        (s.kind === 'pageerror' && s.text === "TypeError: Cannot read properties of undefined (reading 'waiting')"),
+    );
+    const shots = new Shots('longtask-');
+    await connect(page, shots);
+    await createAccount(page, shots);
+    await (await fillLockForm(page, PASSPHRASE)).click();
+    const account = step(page, 'Account');
+    await expect(account.getByText(/Could not lock the key: This page could not load its jobs module \(.+\)\. Reload the page and try again\./)).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('account-locked')).toHaveCount(0);
+    // The key is still the page's, unlocked: a reload finds the same account.
+    await page.reload();
+    await expectCurrentStep(page, 'Names and key');
   });
 });

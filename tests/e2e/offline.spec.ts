@@ -24,9 +24,10 @@ const CATALOGUE = /^catalogue-([a-z]+)-[0-9a-f]+\.json$/;
  * of the language catalogues only that of `lang` (none for English).
  */
 function buildFiles(dir: string, lang = 'en'): string[] {
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f !== '_headers' && f !== 'sw.js' && !f.startsWith('.'))
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .map((f) => f.split(path.sep).join('/'))
+    .filter((f) => fs.statSync(`${dir}/${f}`).isFile())
+    .filter((f) => f !== '_headers' && f !== 'sw.js' && !f.split('/').some((part) => part.startsWith('.')))
     .filter((f) => !CATALOGUE.test(f) || CATALOGUE.exec(f)![1] === lang)
     .map((f) => (f === 'index.html' ? '/' : `/${f}`))
     .sort();

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 
-use super::{bit_length, Inner, KeyError, PrivateKey, MIN_RSA_BITS};
+use super::{bit_length, Inner, KeyError, PrivateKey};
 
 /// The kinds of key we generate. Imported RSA keys may have other sizes; see [`PrivateKey::describe`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -109,6 +109,20 @@ impl PrivateKey {
     /// Generates a fresh key from the operating system's randomness (getrandom; in a browser,
     /// `crypto.getRandomValues`).
     pub fn generate(kind: KeyType) -> Result<Self, KeyError> {
+        match kind.rsa_bits() {
+            None => Self::generate_ecdsa(kind),
+            Some(bits) => {
+                let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
+                    .map_err(|e| KeyError::Generation(e.to_string()))?;
+                Self::from_inner(Inner::Rsa(Box::new(key)))
+            }
+        }
+    }
+
+    /// [`generate`](Self::generate) for the ECDSA types only (milliseconds). The page calls this one, so
+    /// that its wasm holds no RSA key generation: its RSA keys come from WebCrypto or the jobs module
+    /// (src/jobs.rs). An RSA `kind` is refused.
+    pub fn generate_ecdsa(kind: KeyType) -> Result<Self, KeyError> {
         use elliptic_curve::Generate;
         let failed = |e: &dyn fmt::Display| KeyError::Generation(e.to_string());
         let inner = match kind {
@@ -119,10 +133,10 @@ impl PrivateKey {
                 Inner::P384(p384::ecdsa::SigningKey::try_generate().map_err(|e| failed(&e))?)
             }
             KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => {
-                let bits = kind.rsa_bits().unwrap_or(MIN_RSA_BITS);
-                let key =
-                    rsa::PrivateKey::new(&mut getrandom::SysRng, bits).map_err(|e| failed(&e))?;
-                Inner::Rsa(Box::new(key))
+                return Err(failed(&format_args!(
+                    "{} is not an ECDSA key type",
+                    kind.label()
+                )))
             }
         };
         Self::from_inner(inner)
@@ -245,6 +259,23 @@ mod tests {
                 "{}: {:?} per key (unoptimized test build)",
                 kind.label(),
                 start.elapsed() / rounds
+            );
+        }
+    }
+
+    /// The page's generator makes the ECDSA types and refuses RSA, by name, rather than making a key of
+    /// another type.
+    #[test]
+    fn ecdsa_generator_refuses_rsa() {
+        for kind in [KeyType::P256, KeyType::P384] {
+            let key = PrivateKey::generate_ecdsa(kind).unwrap();
+            assert_eq!(key.key_type(), Some(kind));
+        }
+        for kind in [KeyType::Rsa2048, KeyType::Rsa3072, KeyType::Rsa4096] {
+            let error = PrivateKey::generate_ecdsa(kind).unwrap_err();
+            assert!(
+                matches!(&error, KeyError::Generation(why) if why.contains(kind.label())),
+                "{error:?}"
             );
         }
     }
