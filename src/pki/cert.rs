@@ -7,10 +7,13 @@ use std::net::IpAddr;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use der::asn1::AnyRef;
-use der::{Decode, Encode};
+use der::oid::ObjectIdentifier;
+use der::{Decode, Encode, Tag, Tagged};
 use sha2::{Digest, Sha256};
+use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, SubjectAltName};
+use x509_cert::name::Name;
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
@@ -110,6 +113,93 @@ impl CertError {
     }
 }
 
+/// The attribute types RFC 4514 §3 names, and the few more a certificate's name often carries (RFC 4519,
+/// PKCS #9), by the short names OpenSSL writes; any other is written as its dotted OID.
+const ATTRIBUTE_NAMES: [(ObjectIdentifier, &str); 14] = [
+    (ObjectIdentifier::new_unwrap("2.5.4.3"), "CN"),
+    (ObjectIdentifier::new_unwrap("2.5.4.7"), "L"),
+    (ObjectIdentifier::new_unwrap("2.5.4.8"), "ST"),
+    (ObjectIdentifier::new_unwrap("2.5.4.10"), "O"),
+    (ObjectIdentifier::new_unwrap("2.5.4.11"), "OU"),
+    (ObjectIdentifier::new_unwrap("2.5.4.6"), "C"),
+    (ObjectIdentifier::new_unwrap("2.5.4.9"), "STREET"),
+    (
+        ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.25"),
+        "DC",
+    ),
+    (
+        ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.1"),
+        "UID",
+    ),
+    (ObjectIdentifier::new_unwrap("2.5.4.5"), "serialNumber"),
+    (ObjectIdentifier::new_unwrap("2.5.4.4"), "SN"),
+    (ObjectIdentifier::new_unwrap("2.5.4.42"), "GN"),
+    (
+        ObjectIdentifier::new_unwrap("2.5.4.97"),
+        "organizationIdentifier",
+    ),
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1"),
+        "emailAddress",
+    ),
+];
+
+/// A distinguished name as RFC 4514 text, e.g. "CN=R10,O=Let's Encrypt,C=US": the RDNs last first
+/// (§2.1), a multi-valued RDN joined by "+" (§2.2), a string value escaped (§2.4), any other value or an
+/// attribute type without a short name as "#" and the hex of its DER (§2.4). Our own, with a table of 14
+/// types: x509-cert's `Display` looks every type up in const-oid's database, 18 KB of the page's wasm.
+pub fn name_text(name: &Name) -> String {
+    let mut rdns: Vec<String> = name
+        .iter_rdn()
+        .map(|rdn| {
+            let values: Vec<String> = rdn.iter().map(attribute_text).collect();
+            values.join("+")
+        })
+        .collect();
+    rdns.reverse();
+    rdns.join(",")
+}
+
+fn attribute_text(attribute: &AttributeTypeAndValue) -> String {
+    let short = ATTRIBUTE_NAMES
+        .iter()
+        .find(|(oid, _)| *oid == attribute.oid)
+        .map(|(_, name)| *name);
+    let value = &attribute.value;
+    let text = match value.tag() {
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::TeletexString => {
+            std::str::from_utf8(value.value()).ok()
+        }
+        _ => None,
+    };
+    match (short, text) {
+        (Some(short), Some(text)) => format!("{short}={}", escaped(text)),
+        _ => {
+            let der = value.to_der().unwrap_or_default();
+            format!("{}=#{}", attribute.oid, upper_hex(&der, "").to_lowercase())
+        }
+    }
+}
+
+/// An attribute value escaped as RFC 4514 §2.4 asks.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let last = text.chars().count().saturating_sub(1);
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || i == last => out.push_str("\\ "),
+            '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\0'..='\x1f' | '\x7f' => out.push_str(&format!("\\{:02x}", c as u8)),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn malformed(detail: impl fmt::Display) -> CertError {
     CertError::Malformed {
         position: 1,
@@ -126,8 +216,8 @@ impl CertificateInfo {
         let serial_der_bytes = serial_content_octets(&cert)?;
         Ok(CertificateInfo {
             der: der.to_vec(),
-            subject: tbs.subject().to_string(),
-            issuer: tbs.issuer().to_string(),
+            subject: name_text(tbs.subject()),
+            issuer: name_text(tbs.issuer()),
             names: subject_alt_names(&cert)?,
             not_before: unix_seconds(validity.not_before),
             not_after: unix_seconds(validity.not_after),
@@ -314,6 +404,108 @@ mod tests {
             "-out",
             "leaf.pem",
         ]);
+    }
+
+    /// Our RFC 4514 text of a name is OpenSSL's (`-nameopt RFC2253`), and x509-cert's for the types of
+    /// RFC 4514 §3: names with several RDNs, a multi-valued one, characters that need escaping, leading and
+    /// trailing spaces. A type without a short name in our table is its OID and the hex of its DER.
+    #[test]
+    fn name_text_is_rfc_4514_as_openssl_writes_it() {
+        let scratch = Scratch::new("cert-names");
+        let subjects = [
+            "/CN=x.example",
+            "/C=US/O=Let's Encrypt/CN=R10",
+            "/C=DE/ST=Some State/L=Town/O=Example, Inc./OU=A+B/OU=semi;colon/CN=a.example",
+            "/DC=org/DC=example/UID=jdoe+CN=John \"Q\" Doe",
+            "/CN= leading and trailing /O=#hash <angle> back\\slash",
+            "/serialNumber=1234/emailAddress=me@example.org/GN=Jane/SN=Doe",
+            "/CN=x.example/businessCategory=Private Organization",
+        ];
+        for (i, subject) in subjects.iter().enumerate() {
+            let pem = format!("{i}.pem");
+            scratch.openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "k.pem",
+                "-out",
+                &pem,
+                "-days",
+                "1",
+                "-multivalue-rdn",
+                "-subj",
+                subject,
+            ]);
+            let der = pem_to_der(&scratch.read_text(&pem));
+            let info = CertificateInfo::from_der(&der).unwrap();
+            let openssl = scratch.openssl(&[
+                "x509", "-in", &pem, "-noout", "-subject", "-nameopt", "RFC2253",
+            ]);
+            let openssl = openssl
+                .trim_end_matches('\n')
+                .trim_start_matches("subject=");
+            if subject.contains("businessCategory") {
+                // OpenSSL knows this type's name; RFC 4514 §2.3 lets a writer give the OID instead.
+                assert_eq!(
+                    openssl,
+                    "businessCategory=Private Organization,CN=x.example"
+                );
+                assert_eq!(
+                    info.subject,
+                    "2.5.4.15=#0c1450726976617465204f7267616e697a6174696f6e,CN=x.example"
+                );
+                continue;
+            }
+            // Within a multi-valued RDN (a SET OF) OpenSSL reverses the order too; RFC 4514 allows either.
+            assert_eq!(set_order(&info.subject), set_order(openssl), "{subject}");
+            assert_eq!(info.issuer, info.subject, "self-signed: {subject}");
+            // x509-cert agrees wherever its database has no other short name for a type.
+            let cert = Certificate::from_der(&der).unwrap();
+            if !subject.contains("serialNumber") {
+                assert_eq!(
+                    info.subject,
+                    cert.tbs_certificate().subject().to_string(),
+                    "{subject}"
+                );
+            }
+        }
+    }
+
+    /// `text` with the values of each multi-valued RDN sorted (split at each "+" not escaped).
+    fn set_order(text: &str) -> String {
+        let mut rdns = Vec::new();
+        let mut values = Vec::new();
+        let mut value = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    value.push(c);
+                    value.extend(chars.next());
+                }
+                '+' => values.push(std::mem::take(&mut value)),
+                ',' => {
+                    values.push(std::mem::take(&mut value));
+                    values.sort();
+                    rdns.push(std::mem::take(&mut values).join("+"));
+                }
+                _ => value.push(c),
+            }
+        }
+        values.push(value);
+        values.sort();
+        rdns.push(values.join("+"));
+        rdns.join(",")
+    }
+
+    fn pem_to_der(pem: &str) -> Vec<u8> {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        STANDARD.decode(body).unwrap()
     }
 
     #[test]

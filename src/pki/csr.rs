@@ -495,7 +495,7 @@ fn other_name_text(name: &GeneralName) -> String {
     match name {
         GeneralName::Rfc822Name(email) => format!("email:{email}"),
         GeneralName::UniformResourceIdentifier(uri) => format!("URI:{uri}"),
-        GeneralName::DirectoryName(dn) => format!("dirName:{dn}"),
+        GeneralName::DirectoryName(dn) => format!("dirName:{}", crate::pki::cert::name_text(dn)),
         GeneralName::RegisteredId(oid) => format!("RID:{oid}"),
         GeneralName::OtherName(other) => format!("otherName:{}", other.type_id),
         _ => crate::t!("an EDI party name").into(),
