@@ -17,12 +17,13 @@ use certsmith::acme::flow::{Issuance, Next, Request, WaitReason};
 use certsmith::acme::identifier::Identifier;
 use certsmith::acme::jws::ExternalAccountKey;
 use certsmith::acme::order::NewOrder;
-use certsmith::pki::csr::parse_csr;
 use certsmith::pki::job::{Job, JobError};
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::{clock, doh, probe, tabs, webcrypto, worker};
-use certsmith::wizard::{inspect, Action, ErrorInfo, KeyChoice, Step, Task, Wizard};
+use certsmith::wizard::{
+    inspect, Action, CsrRead, CsrStatus, ErrorInfo, KeyChoice, Step, Task, Wizard,
+};
 use certsmith::{i18n, t, t_key};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -141,6 +142,7 @@ pub fn run(ctx: Ctx, task: Task) {
             Task::Connect => connect(&ctx).await,
             Task::CreateAccount { key, email } => create_account(&ctx, key, email).await,
             Task::ImportAccount { key } => import_account(&ctx, key).await,
+            Task::ReadCsr => read_csr(&ctx).await,
             Task::CreateOrder => create_order(&ctx).await,
             Task::CheckDns => check_dns(&ctx).await,
             Task::Drive => drive(&ctx).await,
@@ -291,12 +293,11 @@ async fn create_order(ctx: &Ctx) {
     let names = wizard.parsed_names().unwrap_or_default();
     // The key and the CSR come first: nothing is ordered that could not be finalized.
     let (csr, brought) = match wizard.key_choice {
-        KeyChoice::Csr => (
-            parse_csr(wizard.csr_input.as_bytes())
-                .map(|csr| csr.der)
-                .map_err(|e| e.to_string()),
-            Some(wizard.csr_input.clone()),
-        ),
+        KeyChoice::Csr => match wizard.csr_status() {
+            CsrStatus::Read(Ok(csr)) => (Ok(csr.der), Some(wizard.csr_input.clone())),
+            // order_blocker above lets only a CSR that was read and fits the names through.
+            _ => return,
+        },
         KeyChoice::Generate(kind) => {
             let Some(key) = certificate_key(ctx, &wizard, kind).await else {
                 return;
@@ -343,6 +344,22 @@ async fn create_order(ctx: &Ctx) {
         csr: brought,
     });
     drive(ctx).await;
+}
+
+/// Has the jobs module read the CSR the person brought; the page shows what it found.
+async fn read_csr(ctx: &Ctx) {
+    let wizard = ctx.wizard();
+    if !wizard.csr_needs_reading() {
+        return;
+    }
+    let input = wizard.csr_input.clone();
+    let result = worker::run(Job::ReadCsr {
+        input: input.clone(),
+    })
+    .await
+    .csr()
+    .map_err(|e| e.message);
+    ctx.dispatch(Action::CsrRead(CsrRead { input, result }));
 }
 
 /// The certificate key of the wizard when it is of `kind` (a retry reuses it), else a new one.

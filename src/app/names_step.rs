@@ -3,7 +3,7 @@
 use certsmith::acme::identifier::{allowed_challenge_types, Identifier, IdentifierKind};
 use certsmith::pki::key::KeyType;
 use certsmith::t;
-use certsmith::wizard::{Action, KeyChoice, Section, Step, Task, Wizard};
+use certsmith::wizard::{Action, CsrStatus, KeyChoice, Section, Step, Task, Wizard};
 use yew::prelude::*;
 
 use super::forms::{select_value, textarea_value};
@@ -23,6 +23,16 @@ pub struct NamesStepProps {
 pub fn names_step(props: &NamesStepProps) -> Html {
     let w = &*props.wizard;
     let dispatch = props.on_action.clone();
+    // A CSR the person brings is read by the jobs module: when it is pasted or chosen, and after a reload.
+    {
+        let on_task = props.on_task.clone();
+        let unread = w.csr_needs_reading().then(|| w.csr_input.clone());
+        use_effect_with(unread, move |unread| {
+            if unread.is_some() {
+                on_task.emit(Task::ReadCsr);
+            }
+        });
+    }
     let body = match w.step {
         Step::Ca | Step::Account => {
             html! { <p class="muted">{ text_node(t!("Create or import an account first.")) }</p> }
@@ -148,14 +158,15 @@ fn view_form(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                                        above. Its private key stays with you, so this page offers no privkey.pem or \
                                        PFX.") }</p>
                 </div>
-                { match w.parsed_csr() {
-                    None => html! {},
-                    Some(Ok(csr)) => html! {
+                { match w.csr_status() {
+                    CsrStatus::Empty => html! {},
+                    CsrStatus::Reading => html! { <p class="muted">{ text_node(t!("Reading the CSR…")) }</p> },
+                    CsrStatus::Read(Ok(csr)) => html! {
                         <p class="ok">{ t!("The CSR asks for {names} with an {key} key.",
                             names = csr.identifiers.iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(", "),
                             key = csr.key_description) }</p>
                     },
-                    Some(Err(e)) => html! { <p class="error" role="alert">{ t!("The CSR cannot be used: {why}.", why = e) }</p> },
+                    CsrStatus::Read(Err(e)) => html! { <p class="error" role="alert">{ t!("The CSR cannot be used: {why}.", why = e) }</p> },
                 } }
             }
             <div class="actions">

@@ -213,14 +213,17 @@ fn subject_for(identifiers: &[Identifier]) -> Result<Name, CsrError> {
 // Parsing and checking
 // ---------------------------------------------------------------------------------------------------------
 
-/// A CSR whose signature has been verified, with the names it asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A CSR whose signature has been verified, with the names it asks for. Serialized as the answer of a
+/// [`crate::pki::job::Job::ReadCsr`] (bytes as base64url).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParsedCsr {
     /// The DER of the CSR, as sent to the CA's finalize URL (RFC 8555 §7.4).
+    #[serde(with = "crate::b64::serde_bytes")]
     pub der: Vec<u8>,
     /// The subjectAltNames, plus the common name when it is a DNS name not among them; in CSR order.
     pub identifiers: Vec<Identifier>,
     /// The DER SubjectPublicKeyInfo of the CSR's key.
+    #[serde(with = "crate::b64::serde_bytes")]
     pub public_key_spki: Vec<u8>,
     /// The CSR key for people, e.g. "ECDSA P-256" or "RSA 2048".
     pub key_description: String,

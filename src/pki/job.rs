@@ -1,18 +1,18 @@
-//! The page's slow computations as plain values, so that it can hand them to its worker (a second copy of
-//! this wasm in a Web Worker, `web::worker`) instead of freezing the page for seconds: PBKDF2 at 600,000
-//! rounds (sealing and opening the account key, RFC 8018; the Modern PFX, RFC 7292) and RSA (a key
-//! generated without WebCrypto, a CSR's signature).
+//! The page's slow or rarely needed computations as plain values, so that it can hand them to the jobs
+//! module (src/jobs.rs: a wasm of its own, run in the page's worker, `web::worker`) instead of freezing the
+//! page for seconds, and instead of carrying their code in its own wasm: PBKDF2 at 600,000 rounds (sealing
+//! and opening the account key, RFC 8018; the Modern PFX, RFC 7292), RSA (a key generated without
+//! WebCrypto), every CSR the page makes (RFC 2986) and reading one the person brings.
 //!
-//! A [`Job`] goes in and an [`Outcome`] comes out, each as JSON ([`answer`] is what the worker runs);
-//! [`Job::run`] is the same work in place, for a page without a worker. A failure travels as the words of
-//! the core's error ([`JobError`]), so the page says the same whether the job ran in the worker or in place.
+//! A [`Job`] goes in and an [`Outcome`] comes out, each as JSON ([`answer`] is what the jobs module runs;
+//! [`Job::run`] is the work itself). A failure travels as the words of the core's error ([`JobError`]).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::acme::identifier::Identifier;
-use crate::pki::csr::build_csr;
+use crate::pki::csr::{build_csr, parse_csr, ParsedCsr};
 use crate::pki::key::{KeyType, PrivateKey};
 use crate::pki::pfx::{build_pfx, PfxPassword, PfxProfile};
 use crate::pki::sealed::SealedKey;
@@ -29,6 +29,8 @@ pub enum Job {
         key: PrivateKey,
         identifiers: Vec<Identifier>,
     },
+    /// [`parse_csr`]: a CSR the person brought (PEM or DER as text), read and its signature checked.
+    ReadCsr { input: String },
     /// [`SealedKey::seal`].
     Seal { key: PrivateKey, passphrase: String },
     /// [`SealedKey::open`].
@@ -68,6 +70,7 @@ pub enum Outcome {
     Sealed(SealedKey),
     /// A CSR or a PFX file.
     Bytes(Der),
+    Csr(ParsedCsr),
     Failed(JobError),
 }
 
@@ -101,6 +104,7 @@ impl Job {
             Job::Csr { key, identifiers } => {
                 build_csr(&key, &identifiers).map_or_else(failed, |der| Outcome::Bytes(Der(der)))
             }
+            Job::ReadCsr { input } => parse_csr(input.as_bytes()).map_or_else(failed, Outcome::Csr),
             Job::Seal { key, passphrase } => {
                 SealedKey::seal(&key, &passphrase).map_or_else(failed, Outcome::Sealed)
             }
@@ -143,6 +147,14 @@ impl Outcome {
     pub fn sealed(self) -> Result<SealedKey, JobError> {
         match self {
             Outcome::Sealed(sealed) => Ok(sealed),
+            other => Err(other.unexpected()),
+        }
+    }
+
+    /// The CSR of a [`Job::ReadCsr`].
+    pub fn csr(self) -> Result<ParsedCsr, JobError> {
+        match self {
+            Outcome::Csr(csr) => Ok(csr),
             other => Err(other.unexpected()),
         }
     }
@@ -252,6 +264,30 @@ mod tests {
         .bytes()
         .unwrap_err();
         assert_eq!(none.message, CsrError::NoIdentifiers.to_string());
+    }
+
+    #[test]
+    fn a_brought_csr_is_read_through_the_worker_as_here() {
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let identifiers = parse_identifiers("example.test").unwrap();
+        let der = build_csr(&key, &identifiers).unwrap();
+        let pem = format!(
+            "-----BEGIN CERTIFICATE REQUEST-----\n{}\n-----END CERTIFICATE REQUEST-----\n",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &der)
+        );
+        let read = through_worker(Job::ReadCsr { input: pem.clone() })
+            .csr()
+            .unwrap();
+        assert_eq!(read, parse_csr(pem.as_bytes()).unwrap());
+        assert_eq!(read.der, der);
+        // Garbage: the reader's own words come back.
+        let garbage = through_worker(Job::ReadCsr {
+            input: "-----BEGIN CERTIFICATE REQUEST-----\nnot base64\n".into(),
+        })
+        .csr()
+        .unwrap_err();
+        let here = parse_csr(b"-----BEGIN CERTIFICATE REQUEST-----\nnot base64\n").unwrap_err();
+        assert_eq!(garbage.message, here.to_string());
     }
 
     #[test]

@@ -22,11 +22,11 @@ mod views;
 pub use doh::{DnsRecord, DohOutcome, DohRow};
 pub use log::{ProtocolLog, LOG_LIMIT};
 pub use model::{
-    AccountLock, Action, ChainOption, ErrorInfo, Failure, KeyChoice, Renewing, RestoreError,
-    Section, Step, Task, Wizard,
+    AccountLock, Action, ChainOption, CsrRead, ErrorInfo, Failure, KeyChoice, Renewing,
+    RestoreError, Section, Step, Task, Wizard,
 };
 pub use presets::{CaKind, LETS_ENCRYPT, LETS_ENCRYPT_STAGING, LOCAL_RESOLVER, PUBLIC_RESOLVERS};
-pub use views::{chain_files, short_name, ChainFiles};
+pub use views::{chain_files, short_name, ChainFiles, CsrStatus};
 
 /// Where the app keeps the wizard in localStorage.
 pub const STORAGE_KEY: &str = "certsmith.state.v1";

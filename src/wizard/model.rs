@@ -16,6 +16,7 @@ use crate::acme::error::Error;
 use crate::acme::flow::Issuance;
 use crate::acme::persist::PersistChoice;
 use crate::acme::problem::Problem;
+use crate::pki::csr::ParsedCsr;
 use crate::pki::key::{KeyType, PrivateKey};
 use crate::pki::sealed::SealedKey;
 
@@ -135,7 +136,9 @@ pub enum Task {
     CreateAccount { key: PrivateKey, email: String },
     /// Look up the account of an existing key.
     ImportAccount { key: PrivateKey },
-    /// Make the certificate key (or read the CSR), then start the issuance.
+    /// Have the jobs module read the CSR the person brought ([`Action::CsrRead`]).
+    ReadCsr,
+    /// Make the certificate key (or take the CSR), then start the issuance.
     CreateOrder,
     /// Ask the DoH resolvers for every TXT record.
     CheckDns,
@@ -238,6 +241,10 @@ pub struct Wizard {
     pub key_choice: KeyChoice,
     #[serde(default)]
     pub csr_input: String,
+    /// The last reading of a CSR the person brought (by the jobs module, so the page's wasm has no CSR
+    /// parser): not saved, read again after a reload.
+    #[serde(skip)]
+    pub csr_read: Option<CsrRead>,
     /// The issuance under way: the order, its authorizations, where the flow is.
     #[serde(default)]
     pub order: Option<Issuance>,
@@ -270,6 +277,13 @@ pub struct Wizard {
     /// A one-time note, e.g. that a saved state could not be restored.
     #[serde(skip)]
     pub notice: Option<String>,
+}
+
+/// A CSR as the person brought it and what reading it gave: the CSR, or why it cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsrRead {
+    pub input: String,
+    pub result: Result<ParsedCsr, String>,
 }
 
 /// The certificate a new order renews (RFC 9773 §5).
@@ -324,6 +338,8 @@ pub enum Action {
     SetNames(String),
     SetKeyChoice(KeyChoice),
     SetCsrInput(String),
+    /// The CSR `input` was read (a [`crate::pki::job::Job::ReadCsr`]): kept while it is still the input.
+    CsrRead(CsrRead),
     /// The certificate key, generated before newOrder so a retry reuses it.
     CertKeyReady(PrivateKey),
     /// The issuance starts (newOrder is next).
@@ -417,6 +433,7 @@ impl Wizard {
             names_input: String::new(),
             key_choice: KeyChoice::Generate(KeyType::P256),
             csr_input: String::new(),
+            csr_read: None,
             order: None,
             renewing: None,
             cert_key: None,
@@ -509,6 +526,7 @@ impl PartialEq for Wizard {
     /// Equal when they serialize the same and the page-only parts agree (the account has no `PartialEq`).
     fn eq(&self, other: &Self) -> bool {
         self.busy == other.busy
+            && self.csr_read == other.csr_read
             && self.error == other.error
             && self.notice == other.notice
             && serde_json::to_value(self).ok() == serde_json::to_value(other).ok()

@@ -26,6 +26,7 @@ impl Wizard {
             Action::SetNames(_)
             | Action::SetKeyChoice(_)
             | Action::SetCsrInput(_)
+            | Action::CsrRead(_)
             | Action::CertKeyReady(_) => self.apply_names(action),
             Action::Busy(_)
             | Action::Waiting { .. }
@@ -132,6 +133,8 @@ impl Wizard {
             Action::SetCsrInput(text) if self.order.is_none() => {
                 self.csr_input = text;
             }
+            // A reading of an input the person has changed since is dropped: the new one is on its way.
+            Action::CsrRead(read) if read.input == self.csr_input => self.csr_read = Some(read),
             Action::CertKeyReady(key) if self.order.is_none() => {
                 self.cert_key = Some(key);
             }

@@ -1362,10 +1362,19 @@ fn order_blocker_explains_bad_names_and_csr() {
     assert_eq!(w.order_blocker(), None);
     w.apply(Action::SetKeyChoice(KeyChoice::Csr));
     assert_eq!(w.order_blocker().as_deref(), Some("Paste your CSR."));
+    assert!(!w.csr_needs_reading(), "nothing to read");
     let key = PrivateKey::generate(KeyType::P256).unwrap();
     let der = crate::pki::csr::build_csr(&key, &[Identifier::dns("a.example")]).unwrap();
     w.apply(Action::SetCsrInput(pem_of(&der)));
-    let mismatch = w.parsed_csr().unwrap().unwrap_err();
+    // Pasted, not read yet: the page asks the jobs module, and the order waits.
+    assert_eq!(w.csr_status(), CsrStatus::Reading);
+    assert!(w.csr_needs_reading());
+    assert_eq!(w.order_blocker().as_deref(), Some("Reading the CSR…"));
+    read_csr(&mut w);
+    assert!(!w.csr_needs_reading());
+    let CsrStatus::Read(Err(mismatch)) = w.csr_status() else {
+        panic!("{:?}", w.csr_status())
+    };
     assert!(mismatch.contains("b.example"), "{mismatch}");
     assert_eq!(
         w.order_blocker().as_deref(),
@@ -1373,7 +1382,33 @@ fn order_blocker_explains_bad_names_and_csr() {
     );
     w.apply(Action::SetNames("a.example".into()));
     assert_eq!(w.order_blocker(), None);
-    assert_eq!(w.parsed_csr().unwrap().unwrap().der, der);
+    let CsrStatus::Read(Ok(csr)) = w.csr_status() else {
+        panic!("{:?}", w.csr_status())
+    };
+    assert_eq!(csr.der, der);
+    // A reading that comes back after the person changed the CSR is dropped; the new input is read next.
+    let stale = CsrRead {
+        input: w.csr_input.clone(),
+        result: Err("stale".into()),
+    };
+    w.apply(Action::SetCsrInput("garbage".into()));
+    w.apply(Action::CsrRead(stale));
+    assert_eq!(w.csr_status(), CsrStatus::Reading);
+    read_csr(&mut w);
+    assert!(
+        matches!(w.csr_status(), CsrStatus::Read(Err(why)) if why.contains("certificate signing request"))
+    );
+    // Not saved: a reload reads the CSR again.
+    let restored = Wizard::restore(serde_json::to_value(&w).unwrap()).unwrap();
+    assert_eq!(restored.csr_input, "garbage");
+    assert!(restored.csr_needs_reading());
+}
+
+/// What the page's jobs module does for [`Task::ReadCsr`], natively.
+fn read_csr(w: &mut Wizard) {
+    let input = w.csr_input.clone();
+    let result = crate::pki::csr::parse_csr(input.as_bytes()).map_err(|e| e.to_string());
+    w.apply(Action::CsrRead(CsrRead { input, result }));
 }
 
 fn pem_of(der: &[u8]) -> String {

@@ -12,7 +12,18 @@ use crate::acme::identifier::{parse_identifiers, Identifier, InvalidIdentifier};
 use crate::acme::order::OrderStatus;
 use crate::acme::persist::{PersistRecord, PERSIST_UNTIL_WARNING};
 use crate::pki::cert::{parse_pem_chain, CertificateInfo};
-use crate::pki::csr::{parse_csr, ParsedCsr};
+use crate::pki::csr::ParsedCsr;
+
+/// Where the CSR the person brings stands ([`Wizard::csr_status`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CsrStatus {
+    /// Nothing pasted.
+    Empty,
+    /// Pasted, not read yet.
+    Reading,
+    /// Read: the CSR, matching the names, or why it cannot be used.
+    Read(Result<ParsedCsr, String>),
+}
 
 impl Wizard {
     /// The names as typed, parsed; an empty list when nothing is typed.
@@ -20,22 +31,30 @@ impl Wizard {
         parse_identifiers(&self.names_input)
     }
 
-    /// The CSR as pasted, parsed and compared with the names; `None` when nothing is pasted.
-    pub fn parsed_csr(&self) -> Option<Result<ParsedCsr, String>> {
+    /// The CSR as pasted, read (by the jobs module: [`super::model::Action::CsrRead`]) and compared with the names.
+    pub fn csr_status(&self) -> CsrStatus {
         if self.csr_input.trim().is_empty() {
-            return None;
+            return CsrStatus::Empty;
         }
-        Some(
-            parse_csr(self.csr_input.as_bytes())
-                .map_err(|e| e.to_string())
-                .and_then(|csr| match self.parsed_names() {
-                    Ok(names) if !names.is_empty() => csr
-                        .check_matches(&names)
-                        .map(|()| csr)
-                        .map_err(|e| e.to_string()),
-                    _ => Ok(csr),
-                }),
-        )
+        let Some(read) = self.csr_read.as_ref().filter(|r| r.input == self.csr_input) else {
+            return CsrStatus::Reading;
+        };
+        CsrStatus::Read(read.result.clone().and_then(|csr| {
+            match self.parsed_names() {
+                Ok(names) if !names.is_empty() => csr
+                    .check_matches(&names)
+                    .map(|()| csr)
+                    .map_err(|e| e.to_string()),
+                _ => Ok(csr),
+            }
+        }))
+    }
+
+    /// Whether the CSR input is waiting to be read (what the page then asks the jobs module).
+    pub fn csr_needs_reading(&self) -> bool {
+        self.key_choice == KeyChoice::Csr
+            && self.order.is_none()
+            && self.csr_status() == CsrStatus::Reading
     }
 
     /// Why "Create order" cannot run yet, or `None` when it can.
@@ -56,10 +75,13 @@ impl Wizard {
             Ok(_) => {}
         }
         if self.key_choice == KeyChoice::Csr {
-            match self.parsed_csr() {
-                None => return Some(crate::t!("Paste your CSR.").into()),
-                Some(Err(_)) => return Some(crate::t!("Correct the CSR (see above).").into()),
-                Some(Ok(_)) => {}
+            match self.csr_status() {
+                CsrStatus::Empty => return Some(crate::t!("Paste your CSR.").into()),
+                CsrStatus::Reading => return Some(crate::t!("Reading the CSR…").into()),
+                CsrStatus::Read(Err(_)) => {
+                    return Some(crate::t!("Correct the CSR (see above).").into())
+                }
+                CsrStatus::Read(Ok(_)) => {}
             }
         }
         None

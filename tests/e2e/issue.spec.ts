@@ -284,3 +284,55 @@ test('(e) the PFX download opens with its password and holds the key of the cert
   ).toThrow();
   console.log(`PFX timing in the page: ${built.join('; ')}`);
 });
+
+test('(f) a CSR made with OpenSSL: read and checked against the names, then issued for its own key', async ({
+  page,
+  downloads,
+}) => {
+  const shots = new Shots('csr-');
+  const name = `e2e-csr-${rand()}.example.test`;
+  // The person's CSR and key, made elsewhere; the key never reaches the page.
+  const csrFor = (host: string) => {
+    const key = path.join(downloads, `${host}.key`);
+    const csr = path.join(downloads, `${host}.csr`);
+    openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key,
+      '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-out', csr]);
+    return { key, csr: fs.readFileSync(csr, 'utf8') };
+  };
+  const other = csrFor(`other-${name}`);
+  const mine = csrFor(name);
+
+  await connect(page, shots);
+  await createAccount(page, shots);
+  const s = step(page, 'Names and key');
+  await s.getByLabel('Domain names').fill(name);
+  await s.getByLabel('Certificate key').selectOption({ label: 'I have a CSR' });
+  const create = button(s, 'Create order');
+  await expect(s.getByText('Paste your CSR.')).toBeVisible();
+  await expect(create).toBeDisabled();
+  // A CSR for another name: the page reads it (in its jobs module) and says what does not fit.
+  await s.getByLabel('CSR (PEM)').fill(other.csr);
+  await expect(s.getByRole('alert')).toContainText(`The CSR cannot be used:`);
+  await expect(s.getByRole('alert')).toContainText(name);
+  await expect(create).toBeDisabled();
+  // Its own CSR: the names and the key type it asks for; then the order.
+  await s.getByLabel('CSR (PEM)').fill(mine.csr);
+  await expect(s.getByText(`The CSR asks for ${name} with an ECDSA P-256 key.`)).toBeVisible();
+  await expect(s.getByRole('alert')).toHaveCount(0);
+  await shots.take(page, '3-csr-read');
+  await create.click();
+  await expectCurrentStep(page, 'Challenges');
+  await chooseChallenge(page, 'dns-01');
+  const records = await readTxtRecords(page, [name]);
+  await placeTxtRecords(records);
+  await checkDns(page, records, true);
+  await submitChallenges(page, shots, false);
+  await waitForCertificate(page);
+  await shots.take(page, '5-certificate');
+  // The certificate is for the CSR's key; the page has no key of its own to offer.
+  const fullchain = await download(page, 'Download fullchain.pem', downloads);
+  const leaf = expectChainVerifies(fullchain.path, pebbleRoot(0));
+  expectKeyMatches(mine.key, leaf);
+  expect(certNames(leaf)).toEqual([name]);
+  await expect(button(page, 'Download privkey.pem')).toHaveCount(0);
+});
