@@ -412,7 +412,7 @@ async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<Pr
 }
 
 /// A new key of `kind` without freezing the page, and how it was made: RSA by WebCrypto (native, off the
-/// main thread), or where the page has none (not https), by the `rsa` crate in the page's worker; ECDSA
+/// main thread), or where the page has none (not https), by the `rsa` crate in the jobs module; ECDSA
 /// (milliseconds) here.
 async fn generate_key(kind: KeyType) -> (Result<PrivateKey, String>, &'static str) {
     if kind.rsa_bits().is_none() {
@@ -426,11 +426,10 @@ async fn generate_key(kind: KeyType) -> (Result<PrivateKey, String>, &'static st
         Ok(key) => (Ok(key), "WebCrypto"),
         Err(why) => {
             web_sys::console::warn_1(
-                &format!("No RSA key from WebCrypto ({why}): the page makes it with its own code")
-                    .into(),
+                &format!("No RSA key from WebCrypto ({why}): the jobs module makes it").into(),
             );
             let key = worker::run(Job::Generate { kind }).await.key();
-            (key.map_err(|e| e.to_string()), "the page's own code")
+            (key.map_err(|e| e.to_string()), "the jobs module")
         }
     }
 }

@@ -423,24 +423,7 @@ mod tests {
         ];
         for (i, subject) in subjects.iter().enumerate() {
             let pem = format!("{i}.pem");
-            scratch.openssl(&[
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                "k.pem",
-                "-out",
-                &pem,
-                "-days",
-                "1",
-                "-multivalue-rdn",
-                "-subj",
-                subject,
-            ]);
+            scratch.self_signed_p256("k.pem", &pem, subject, 1, &["-multivalue-rdn"]);
             let der = pem_to_der(&scratch.read_text(&pem));
             let info = CertificateInfo::from_der(&der).unwrap();
             let openssl = scratch.openssl(&[
@@ -600,23 +583,16 @@ mod tests {
     #[test]
     fn parses_a_self_signed_certificate_with_an_ipv6_name() {
         let scratch = Scratch::new("cert-self");
-        scratch.openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
+        scratch.self_signed_p256(
             "k.pem",
-            "-out",
             "c.pem",
-            "-subj",
             "/CN=x.example",
-            "-addext",
-            "subjectAltName=DNS:x.example,IP:192.0.2.9,IP:2001:db8::9",
-        ]);
+            30,
+            &[
+                "-addext",
+                "subjectAltName=DNS:x.example,IP:192.0.2.9,IP:2001:db8::9",
+            ],
+        );
         let chain = parse_pem_chain(&scratch.read_text("c.pem")).unwrap();
         assert_eq!(chain[0].names, ["x.example", "192.0.2.9", "2001:db8::9"]);
         assert!(chain[0].key_matches(&PrivateKey::from_pem(&scratch.read_text("k.pem")).unwrap()));

@@ -465,23 +465,7 @@ mod tests {
 
     /// A CA (its own P-256 key) and a leaf for `key`, both made by OpenSSL. Returns the chain as DER.
     fn openssl_chain(scratch: &Scratch, key: &PrivateKey) -> Vec<Vec<u8>> {
-        scratch.openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-subj",
-            "/CN=Certsmith PFX Test CA",
-            "-days",
-            "30",
-        ]);
+        scratch.self_signed_p256("ca.key", "ca.pem", "/CN=Certsmith PFX Test CA", 30, &[]);
         scratch.write("leaf.key", key.to_pkcs8_pem());
         scratch.openssl(&[
             "req",

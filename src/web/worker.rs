@@ -46,7 +46,8 @@ struct Running {
 enum State {
     NotStarted,
     Running(Rc<Running>),
-    /// Could not start or stopped serving: every job runs in place for the rest of the visit.
+    /// Could not start or stopped serving: every job runs in the page (the jobs module loaded there) for
+    /// the rest of the visit.
     Unavailable,
 }
 
@@ -138,7 +139,7 @@ async fn in_worker(job: &Job) -> Result<Outcome, String> {
     }
     running.told_language.set(true);
     // A worker the browser ends without an error event (out of memory, say) would leave the job waiting
-    // for ever: past the limit the worker is dropped and the job runs in place.
+    // for ever: past the limit the worker is dropped and the job runs in the page.
     wasm_bindgen_futures::spawn_local(async move {
         clock::sleep(JOB_LIMIT).await;
         if with_running(|r| r.is_pending(id)).unwrap_or(false) {
@@ -243,7 +244,7 @@ fn with_running<T>(f: impl FnOnce(&Running) -> T) -> Option<T> {
     Some(f(&running))
 }
 
-/// Drops the worker for the rest of the visit: its unanswered jobs fail with `why` (and run in place).
+/// Drops the worker for the rest of the visit: its unanswered jobs fail with `why` (and run in the page).
 fn stop(why: &str) {
     let old = STATE.with(|state| std::mem::replace(&mut *state.borrow_mut(), State::Unavailable));
     let State::Running(running) = old else {

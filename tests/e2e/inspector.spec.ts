@@ -9,23 +9,16 @@ import * as fs from 'fs';
 import {
   acmeOrigin,
   button,
-  checkCertificate,
-  checkDns,
-  chooseChallenge,
   connect,
   createAccount,
-  createOrder,
   download,
   expect,
   expectCurrentStep,
+  issueByDns,
   pebbleDirectory,
-  placeTxtRecords,
   rand,
-  readTxtRecords,
   step,
-  submitChallenges,
   test,
-  waitForCertificate,
 } from './support';
 
 const BAD_NONCE = 'urn:ietf:params:acme:error:badNonce';
@@ -154,14 +147,7 @@ test('(a) an issuance explained: sections, nonce chain, badNonce retry, key auth
   await createAccount(page, shots);
   await forceBadNonce(page, pebbleDirectory().newOrder);
   await addRetryAfter(page);
-  await createOrder(page, shots, [name]);
-  await chooseChallenge(page, 'dns-01');
-  const records = await readTxtRecords(page, [name]);
-  await placeTxtRecords(records);
-  await checkDns(page, records, true);
-  await submitChallenges(page, shots, false);
-  await waitForCertificate(page);
-  const files = await checkCertificate(page, [name], downloads);
+  const files = await issueByDns(page, shots, [name], downloads);
   const accountKey = await download(page, 'Download account key', downloads, 'account.pem');
 
   const log = page.locator('details.protocol-log');

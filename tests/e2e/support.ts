@@ -673,6 +673,12 @@ export async function checkCertificate(page: Page, names: string[], dir: string)
 /** Steps 3–5 by DNS-01 with the DoH pre-check green: the common path of several tests. */
 export async function issueByDns(page: Page, shots: Shots, names: string[], dir: string) {
   await createOrder(page, shots, names);
+  await validateByDns(page, shots, names);
+  return checkCertificate(page, names, dir);
+}
+
+/** Steps 4–5 of an order just created, by DNS-01 with the DoH pre-check green, to the certificate. */
+export async function validateByDns(page: Page, shots: Shots, names: string[]) {
   await chooseChallenge(page, 'dns-01');
   const records = await readTxtRecords(page, names);
   await shots.take(page, '4-challenges');
@@ -682,7 +688,6 @@ export async function issueByDns(page: Page, shots: Shots, names: string[], dir:
   await submitChallenges(page, shots, false);
   await waitForCertificate(page);
   await shots.take(page, '5-certificate');
-  return checkCertificate(page, names, dir);
 }
 
 // --- Replies lost after the CA acted --------------------------------------------------------------------

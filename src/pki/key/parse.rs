@@ -70,23 +70,7 @@ mod tests {
         let run = |args: &[&str]| {
             scratch.openssl(args);
         };
-        run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "k.pem",
-            "-out",
-            "c.pem",
-            "-subj",
-            "/CN=x.example",
-            "-days",
-            "1",
-        ]);
+        scratch.self_signed_p256("k.pem", "c.pem", "/CN=x.example", 1, &[]);
         run(&["x509", "-in", "c.pem", "-outform", "DER", "-out", "c.der"]);
         run(&[
             "req",

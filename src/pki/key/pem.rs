@@ -182,23 +182,7 @@ mod tests {
     #[test]
     fn reads_the_key_out_of_a_combined_certificate_and_key_file() {
         let scratch = Scratch::new("combined");
-        scratch.openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "k.pem",
-            "-out",
-            "c.pem",
-            "-subj",
-            "/CN=x.example",
-            "-days",
-            "1",
-        ]);
+        scratch.self_signed_p256("k.pem", "c.pem", "/CN=x.example", 1, &[]);
         let combined = format!(
             "{}{}",
             scratch.read_text("c.pem"),

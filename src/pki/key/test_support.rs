@@ -56,6 +56,38 @@ impl Scratch {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
+
+    /// `openssl req -x509` with a new P-256 key: the key to `key`, the self-signed certificate (PEM, valid
+    /// `days`) to `cert`, for `subject`, with any `extra` arguments (`-addext …`).
+    pub(crate) fn self_signed_p256(
+        &self,
+        key: &str,
+        cert: &str,
+        subject: &str,
+        days: u32,
+        extra: &[&str],
+    ) {
+        let days = days.to_string();
+        let mut args = vec![
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-subj",
+            subject,
+            "-days",
+            &days,
+        ];
+        args.extend_from_slice(extra);
+        self.openssl(&args);
+    }
 }
 
 impl Drop for Scratch {
