@@ -30,7 +30,8 @@ fuzz_target!(|data: &[u8]| {
             let _ = (
                 wizard.section(),
                 wizard.parsed_names(),
-                wizard.parsed_csr(),
+                wizard.csr_status(),
+                wizard.csr_needs_reading(),
                 wizard.order_blocker(),
             );
             let _ = (
