@@ -1,13 +1,13 @@
 //! Step 2: create an account (key made in the page) or use an existing one (key pasted or from a file).
 
-use certsmith::acme::account::files::{
-    read_account_files, AccountBundle, AccountFile, ImportedAccount,
-};
+use certsmith::acme::account::files::{AccountBundle, ImportedAccount};
 use certsmith::acme::account::parse_contacts;
 use certsmith::acme::problem::ProblemKind;
 use certsmith::acme::transport::origin;
 use certsmith::i18n;
+use certsmith::pki::job::{Der, Job};
 use certsmith::pki::key::{KeyType, PrivateKey};
+use certsmith::web::worker;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
 use certsmith::{t, t_key};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -17,6 +17,7 @@ use yew::prelude::*;
 use super::account_lock::LockControls;
 use super::account_manage::AccountManage;
 use super::download_button::download_on_click;
+use super::effects::read_key;
 use super::external_link::ExternalLink;
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
@@ -242,20 +243,28 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let found = found.clone();
         let looked_up = looked_up.clone();
         Callback::from(move |_: MouseEvent| {
-            let key = match &*found {
-                Some(account) => Ok(account.key.clone()),
-                None => PrivateKey::parse(key_text.as_bytes()),
-            };
-            match key {
-                Ok(key) => {
-                    import_problem.set(None);
-                    looked_up.set(Some(key.clone()));
-                    on_task.emit(Task::ImportAccount { key });
+            let found = (*found).as_ref().map(|account| account.key.clone());
+            let (text, on_task, import_problem, looked_up) = (
+                (*key_text).clone(),
+                on_task.clone(),
+                import_problem.clone(),
+                looked_up.clone(),
+            );
+            spawn_local(async move {
+                let key = match found {
+                    Some(key) => Ok(key),
+                    None => read_key(&text).await,
+                };
+                match key {
+                    Ok(key) => {
+                        import_problem.set(None);
+                        looked_up.set(Some(key.clone()));
+                        on_task.emit(Task::ImportAccount { key });
+                    }
+                    Err(e) => import_problem
+                        .set(Some(t!("This is not a usable account key: {why}", why = e))),
                 }
-                Err(e) => {
-                    import_problem.set(Some(t!("This is not a usable account key: {why}", why = e)))
-                }
-            }
+            });
         })
     };
     let on_files = {
@@ -400,13 +409,12 @@ async fn read_files(files: Vec<File>) -> Result<ImportedAccount, String> {
             .and_then(|v| v.as_string())
             .filter(|p| !p.is_empty());
         let path = relative.unwrap_or_else(|| file.name());
-        read.push((path, js_sys::Uint8Array::new(&buffer).to_vec()));
+        read.push((path, Der(js_sys::Uint8Array::new(&buffer).to_vec())));
     }
-    let files: Vec<AccountFile<'_>> = read
-        .iter()
-        .map(|(path, bytes)| AccountFile { path, bytes })
-        .collect();
-    read_account_files(&files)
+    // Read by the jobs module: the page's wasm reads only the PKCS#8 keys it writes itself.
+    worker::run(Job::ReadAccountFiles { files: read })
+        .await
+        .account()
         .map_err(|e| t!("These files do not make an account: {why}.", why = e))
 }
 

@@ -19,7 +19,7 @@ use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
 use super::download_button::download_on_click;
-use super::effects::Ctx;
+use super::effects::{read_key, Ctx};
 use super::external_link::ExternalLink;
 use super::forms::{select_value, textarea_value};
 use super::state::{ShelfHandle, WizardView};
@@ -287,15 +287,18 @@ fn entry_view(props: &EntryViewProps) -> Html {
         let same_key = same_key.clone();
         let problem = problem.clone();
         let renew = renew.clone();
-        Callback::from(
-            move |_: MouseEvent| match PrivateKey::parse(same_key.as_bytes()) {
-                Ok(key) => renew.emit(Some(key)),
-                Err(e) => problem.set(Some(t!(
-                    "That is not a usable private key: {error}",
-                    error = e
-                ))),
-            },
-        )
+        Callback::from(move |_: MouseEvent| {
+            let (text, problem, renew) = ((*same_key).clone(), problem.clone(), renew.clone());
+            spawn_local(async move {
+                match read_key(&text).await {
+                    Ok(key) => renew.emit(Some(key)),
+                    Err(e) => problem.set(Some(t!(
+                        "That is not a usable private key: {error}",
+                        error = e
+                    ))),
+                }
+            });
+        })
     };
     let renewable = matches!(
         state,
@@ -471,36 +474,38 @@ fn revoke_dialog(props: &RevokeDialogProps) -> Html {
         let on_close = props.on_close.clone();
         let on_problem = props.on_problem.clone();
         Callback::from(move |()| {
-            let key = if key_text.trim().is_empty() {
-                None
-            } else {
-                match PrivateKey::parse(key_text.as_bytes()) {
-                    Ok(key) => Some(key),
-                    Err(e) => {
-                        return on_problem.emit(Some(t!(
-                            "That is not a usable private key: {error}",
-                            error = e
-                        )))
-                    }
-                }
-            };
-            if account.is_none() && key.is_none() {
-                return on_problem.emit(Some(
-                    t!("This certificate was not ordered by the account open here: paste its private key to \
-                        revoke it.")
-                    .into(),
-                ));
-            }
-            on_close.emit(());
-            let (entry, reason, account, ctx, dispatcher, on_problem) = (
+            let (key_text, entry, reason, account, ctx, dispatcher, on_close, on_problem) = (
+                (*key_text).clone(),
                 entry.clone(),
                 *reason,
                 account.clone(),
                 ctx.clone(),
                 dispatcher.clone(),
+                on_close.clone(),
                 on_problem.clone(),
             );
             spawn_local(async move {
+                let key = if key_text.trim().is_empty() {
+                    None
+                } else {
+                    match read_key(&key_text).await {
+                        Ok(key) => Some(key),
+                        Err(e) => {
+                            return on_problem.emit(Some(t!(
+                                "That is not a usable private key: {error}",
+                                error = e
+                            )))
+                        }
+                    }
+                };
+                if account.is_none() && key.is_none() {
+                    return on_problem.emit(Some(
+                        t!("This certificate was not ordered by the account open here: paste its private key to \
+                            revoke it.")
+                        .into(),
+                    ));
+                }
+                on_close.emit(());
                 // Shown as revoked only once the CA accepted it.
                 match revoke(&ctx, &entry, reason, account.as_ref(), key.as_ref()).await {
                     Ok(()) => {

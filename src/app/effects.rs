@@ -17,7 +17,7 @@ use certsmith::acme::flow::{Issuance, Next, Request, WaitReason};
 use certsmith::acme::identifier::Identifier;
 use certsmith::acme::jws::ExternalAccountKey;
 use certsmith::acme::order::NewOrder;
-use certsmith::pki::job::{Job, JobError};
+use certsmith::pki::job::{Der, Job, JobError};
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::{clock, doh, probe, tabs, webcrypto, worker};
@@ -344,6 +344,13 @@ async fn create_order(ctx: &Ctx) {
         csr: brought,
     });
     drive(ctx).await;
+}
+
+/// A key the person brought (PEM, DER or JWK), read by the jobs module: the page's wasm reads only the
+/// PKCS#8 it writes itself.
+pub async fn read_key(text: &str) -> Result<PrivateKey, JobError> {
+    let input = Der(text.as_bytes().to_vec());
+    worker::run(Job::ReadKey { input }).await.key()
 }
 
 /// Has the jobs module read the CSR the person brought; the page shows what it found.

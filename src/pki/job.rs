@@ -2,7 +2,8 @@
 //! module (src/jobs.rs: a wasm of its own, run in the page's worker, `web::worker`) instead of freezing the
 //! page for seconds, and instead of carrying their code in its own wasm: PBKDF2 at 600,000 rounds (sealing
 //! and opening the account key, RFC 8018; the Modern PFX, RFC 7292), RSA (a key generated without
-//! WebCrypto), every CSR the page makes (RFC 2986) and reading one the person brings.
+//! WebCrypto), every CSR the page makes (RFC 2986) and reading what the person brings: a CSR, a key in
+//! any format, another client's account files.
 //!
 //! A [`Job`] goes in and an [`Outcome`] comes out, each as JSON ([`answer`] is what the jobs module runs;
 //! [`Job::run`] is the work itself). A failure travels as the words of the core's error ([`JobError`]).
@@ -11,6 +12,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::acme::account::files::{read_account_files, AccountFile, ImportedAccount};
 use crate::acme::identifier::Identifier;
 use crate::pki::csr::{build_csr, parse_csr, ParsedCsr};
 use crate::pki::key::{KeyType, PrivateKey};
@@ -31,6 +33,10 @@ pub enum Job {
     },
     /// [`parse_csr`]: a CSR the person brought (PEM or DER as text), read and its signature checked.
     ReadCsr { input: String },
+    /// [`PrivateKey::parse`]: a key the person brought, in any format the page reads.
+    ReadKey { input: Der },
+    /// [`read_account_files`]: another client's account files (each its path and bytes).
+    ReadAccountFiles { files: Vec<(String, Der)> },
     /// [`SealedKey::seal`].
     Seal { key: PrivateKey, passphrase: String },
     /// [`SealedKey::open`].
@@ -71,6 +77,7 @@ pub enum Outcome {
     /// A CSR or a PFX file.
     Bytes(Der),
     Csr(ParsedCsr),
+    Account(Box<ImportedAccount>),
     Failed(JobError),
 }
 
@@ -105,6 +112,19 @@ impl Job {
                 build_csr(&key, &identifiers).map_or_else(failed, |der| Outcome::Bytes(Der(der)))
             }
             Job::ReadCsr { input } => parse_csr(input.as_bytes()).map_or_else(failed, Outcome::Csr),
+            Job::ReadKey { input } => {
+                PrivateKey::parse(&input.0).map_or_else(failed, |k| Outcome::Key(Box::new(k)))
+            }
+            Job::ReadAccountFiles { files } => {
+                let files: Vec<AccountFile<'_>> = files
+                    .iter()
+                    .map(|(path, bytes)| AccountFile {
+                        path,
+                        bytes: &bytes.0,
+                    })
+                    .collect();
+                read_account_files(&files).map_or_else(failed, |a| Outcome::Account(Box::new(a)))
+            }
             Job::Seal { key, passphrase } => {
                 SealedKey::seal(&key, &passphrase).map_or_else(failed, Outcome::Sealed)
             }
@@ -135,7 +155,7 @@ fn failed(error: impl fmt::Display) -> Outcome {
 }
 
 impl Outcome {
-    /// The key of a [`Job::Generate`] or [`Job::Open`].
+    /// The key of a [`Job::Generate`], [`Job::Open`] or [`Job::ReadKey`].
     pub fn key(self) -> Result<PrivateKey, JobError> {
         match self {
             Outcome::Key(key) => Ok(*key),
@@ -147,6 +167,14 @@ impl Outcome {
     pub fn sealed(self) -> Result<SealedKey, JobError> {
         match self {
             Outcome::Sealed(sealed) => Ok(sealed),
+            other => Err(other.unexpected()),
+        }
+    }
+
+    /// The account of a [`Job::ReadAccountFiles`].
+    pub fn account(self) -> Result<ImportedAccount, JobError> {
+        match self {
+            Outcome::Account(account) => Ok(*account),
             other => Err(other.unexpected()),
         }
     }
@@ -264,6 +292,69 @@ mod tests {
         .bytes()
         .unwrap_err();
         assert_eq!(none.message, CsrError::NoIdentifiers.to_string());
+    }
+
+    /// A key the person brings, in each format, reads the same through the worker as here; so does a
+    /// key that is not one, with the reader's own words.
+    #[test]
+    fn a_brought_key_is_read_through_the_worker_as_here() {
+        let key = PrivateKey::generate(KeyType::P384).unwrap();
+        for input in [
+            key.to_pkcs8_pem().as_bytes().to_vec(),
+            key.to_sec1_pem().unwrap().as_bytes().to_vec(),
+            key.to_private_jwk().as_bytes().to_vec(),
+            key.to_pkcs8_der().to_vec(),
+        ] {
+            let read = through_worker(Job::ReadKey { input: Der(input) })
+                .key()
+                .unwrap();
+            assert_eq!(read, key);
+        }
+        let garbage = through_worker(Job::ReadKey {
+            input: Der(b"not a key".to_vec()),
+        })
+        .key()
+        .unwrap_err();
+        let here = PrivateKey::parse(b"not a key").unwrap_err();
+        assert_eq!(garbage.message, here.to_string());
+    }
+
+    /// Another client's account files (certbot's JWK and regr.json) through the worker: the same account.
+    #[test]
+    fn account_files_are_read_through_the_worker_as_here() {
+        use crate::acme::account::files::{read_account_files, AccountFile, SourceClient};
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let regr = r#"{"body": {"status": "valid"}, "uri": "https://ca.test/acme/acct/7"}"#;
+        let files = vec![
+            (
+                "abc/private_key.json".to_string(),
+                Der(key.to_private_jwk().as_bytes().to_vec()),
+            ),
+            ("abc/regr.json".to_string(), Der(regr.as_bytes().to_vec())),
+        ];
+        let here = read_account_files(&[
+            AccountFile {
+                path: &files[0].0,
+                bytes: &files[0].1 .0,
+            },
+            AccountFile {
+                path: &files[1].0,
+                bytes: &files[1].1 .0,
+            },
+        ])
+        .unwrap();
+        let read = through_worker(Job::ReadAccountFiles { files })
+            .account()
+            .unwrap();
+        assert_eq!(read, here);
+        assert_eq!((read.source, read.key), (SourceClient::Certbot, key));
+        let none = through_worker(Job::ReadAccountFiles { files: Vec::new() })
+            .account()
+            .unwrap_err();
+        assert_eq!(
+            none.message,
+            read_account_files(&[]).unwrap_err().to_string()
+        );
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub async fn generate_rsa(kind: KeyType) -> Result<PrivateKey, String> {
         .await
         .map_err(|e| failed("export the key", e))?;
     let der = der::zeroize::Zeroizing::new(Uint8Array::new(&pkcs8).to_vec());
-    let key = PrivateKey::from_der(&der)
+    let key = PrivateKey::from_pkcs8_der(&der)
         .map_err(|e| format!("the key WebCrypto made cannot be read: {e}"))?;
     if key.key_type() != Some(kind) {
         return Err(format!(

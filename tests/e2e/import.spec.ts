@@ -111,5 +111,11 @@ test("the page's account file imports back in a fresh browser state", async ({ p
 
   await page.evaluate(() => localStorage.clear());
   await connect(page, shots);
+  // A pasted text that is no key: the jobs module reads it and the page says why, in place.
+  const s = step(page, 'Account');
+  await s.getByLabel('Existing account key (PEM or JWK)').fill('-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n');
+  await button(s, 'Use existing account').click();
+  await expect(s.getByRole('alert')).toContainText('This is not a usable account key: ');
+  await s.getByLabel('Existing account key (PEM or JWK)').fill('');
   await importAccount(page, { files: [bundle.path] }, url, 'Certsmith');
 });

@@ -27,7 +27,7 @@ pub struct AccountFile<'a> {
 }
 
 /// The client whose files these are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SourceClient {
     Certbot,
     Lego,
@@ -49,8 +49,9 @@ impl SourceClient {
     }
 }
 
-/// What the files say about the account.
-#[derive(Clone, Debug, PartialEq)]
+/// What the files say about the account. Serialized as the answer of a
+/// [`crate::pki::job::Job::ReadAccountFiles`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImportedAccount {
     pub source: SourceClient,
     pub key: PrivateKey,

@@ -62,7 +62,10 @@ impl PrivateKey {
         Err(identify_other_der(der))
     }
 
-    pub(super) fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
+    /// Reads a PKCS#8 (RFC 5958) DER private key only: what this crate writes (saved state, a job's key) and
+    /// WebCrypto exports. The page calls this one; reading any format ([`from_der`](Self::from_der),
+    /// [`parse`](Self::parse)) is a job of the jobs module.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
         let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| malformed("PKCS#8", e))?;
         match info.algorithm.oid {
             ID_EC_PUBLIC_KEY => {

@@ -188,7 +188,8 @@ impl<'de> Deserialize<'de> for PrivateKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = Zeroizing::new(String::deserialize(deserializer)?);
         let der = Zeroizing::new(b64::decode(&text).map_err(serde::de::Error::custom)?);
-        PrivateKey::from_der(&der).map_err(serde::de::Error::custom)
+        // Serialize writes PKCS#8.
+        PrivateKey::from_pkcs8_der(&der).map_err(serde::de::Error::custom)
     }
 }
 
