@@ -9,16 +9,18 @@ import * as fs from 'fs';
 import {
   acmeOrigin,
   button,
+  checkCertificate,
   connect,
   createAccount,
+  createOrder,
   download,
   expect,
   expectCurrentStep,
-  issueByDns,
   pebbleDirectory,
   rand,
   step,
   test,
+  validateByDns,
 } from './support';
 
 const BAD_NONCE = 'urn:ietf:params:acme:error:badNonce';
@@ -147,7 +149,9 @@ test('(a) an issuance explained: sections, nonce chain, badNonce retry, key auth
   await createAccount(page, shots);
   await forceBadNonce(page, pebbleDirectory().newOrder);
   await addRetryAfter(page);
-  const files = await issueByDns(page, shots, [name], downloads);
+  await createOrder(page, shots, [name]);
+  const records = await validateByDns(page, shots, [name]);
+  const files = await checkCertificate(page, [name], downloads);
   const accountKey = await download(page, 'Download account key', downloads, 'account.pem');
 
   const log = page.locator('details.protocol-log');

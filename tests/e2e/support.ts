@@ -677,8 +677,11 @@ export async function issueByDns(page: Page, shots: Shots, names: string[], dir:
   return checkCertificate(page, names, dir);
 }
 
-/** Steps 4–5 of an order just created, by DNS-01 with the DoH pre-check green, to the certificate. */
-export async function validateByDns(page: Page, shots: Shots, names: string[]) {
+/**
+ * Steps 4–5 of an order just created, by DNS-01 with the DoH pre-check green, to the certificate. Returns
+ * the TXT records the page showed and the test placed.
+ */
+export async function validateByDns(page: Page, shots: Shots, names: string[]): Promise<TxtRecords> {
   await chooseChallenge(page, 'dns-01');
   const records = await readTxtRecords(page, names);
   await shots.take(page, '4-challenges');
@@ -688,6 +691,7 @@ export async function validateByDns(page: Page, shots: Shots, names: string[]) {
   await submitChallenges(page, shots, false);
   await waitForCertificate(page);
   await shots.take(page, '5-certificate');
+  return records;
 }
 
 // --- Replies lost after the CA acted --------------------------------------------------------------------
