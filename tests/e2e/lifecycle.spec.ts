@@ -45,6 +45,9 @@ const entryFor = (page: Page, serial: string): Locator =>
 
 /** After "Renew": the challenges again, unless the CA still holds every name as validated. */
 async function finishRenewal(page: Page, shots: Shots, names: string[]) {
+  // The renewal has begun (the last order is gone) before anything below is read: "Renew with this key"
+  // first has the jobs module read the key, and meanwhile the last order, all reused, is still shown.
+  await expect(page.getByTestId('renewing')).toBeVisible({ timeout: 30_000 });
   const challenges = page.getByTestId('authz-status').filter({ hasText: /pending/ });
   const certificate = button(page, 'Download fullchain.pem');
   await expect(challenges.first().or(page.getByTestId('reused-all'))).toBeVisible({ timeout: 30_000 });
