@@ -13,6 +13,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
+use super::download_button::download_on_click;
 use super::forms::{checked, input_value, select_value};
 use super::section::StepSection;
 use super::sentence_with;
@@ -186,19 +187,8 @@ fn downloads(props: &DownloadsProps) -> Html {
     let no_password = use_state(|| false);
     let profile = use_state(PfxProfile::default);
     let problem = use_state(|| None::<String>);
-    let save = {
-        let problem = problem.clone();
-        move |name: &'static str, mime: &'static str, bytes: Vec<u8>| {
-            let problem = problem.clone();
-            Callback::from(move |_: MouseEvent| {
-                problem.set(
-                    download(name, mime, &bytes)
-                        .err()
-                        .map(|e| t!("Could not download {file}: {error}", file = name, error = e)),
-                )
-            })
-        }
-    };
+    // The PEM files: the download's own refusal names the file.
+    let save = |file: &'static str, pem: String| download_on_click(&problem, file.into(), PEM, pem);
     let files = &props.files;
     let key_pem = props.cert_key.as_ref().map(PrivateKey::to_pkcs8_pem);
     let on_pfx = {
@@ -274,23 +264,23 @@ fn downloads(props: &DownloadsProps) -> Html {
             <h3>{ text_node(t!("Files")) }</h3>
             <ul class="file-list">
                 <li>
-                    <button type="button" class="primary" onclick={save("fullchain.pem", PEM, files.fullchain.clone().into_bytes())}>
+                    <button type="button" class="primary" onclick={save("fullchain.pem", files.fullchain.clone())}>
                         { t!("Download {file}", file = "fullchain.pem") }
                     </button>
                     <span class="help-inline">{ t!(" The certificate followed by the intermediates: what nginx, Apache \
                                                     2.4.8+, cPanel and most panels want.") }</span>
                 </li>
                 <li>
-                    <button type="button" onclick={save("cert.pem", PEM, files.cert.clone().into_bytes())}>{ t!("Download {file}", file = "cert.pem") }</button>
+                    <button type="button" onclick={save("cert.pem", files.cert.clone())}>{ t!("Download {file}", file = "cert.pem") }</button>
                     <span class="help-inline">{ text_node(t!(" The certificate alone.")) }</span>
                 </li>
                 <li>
-                    <button type="button" onclick={save("chain.pem", PEM, files.chain.clone().into_bytes())}>{ t!("Download {file}", file = "chain.pem") }</button>
+                    <button type="button" onclick={save("chain.pem", files.chain.clone())}>{ t!("Download {file}", file = "chain.pem") }</button>
                     <span class="help-inline">{ text_node(t!(" The intermediates alone (\u{201c}CA bundle\u{201d}).")) }</span>
                 </li>
                 if let Some(key_pem) = &key_pem {
                     <li>
-                        <button type="button" onclick={save("privkey.pem", PEM, key_pem.as_bytes().to_vec())}>{ t!("Download {file}", file = "privkey.pem") }</button>
+                        <button type="button" onclick={save("privkey.pem", key_pem.clone())}>{ t!("Download {file}", file = "privkey.pem") }</button>
                         <span class="help-inline">{ text_node(t!(" The private key (PKCS#8). Keep it secret; never send it to anyone.")) }</span>
                     </li>
                 }

@@ -55,7 +55,8 @@ pub enum Job {
     },
 }
 
-/// A DER object (a certificate of the chain), as base64url in JSON.
+/// Bytes as base64url in JSON: a DER object (a certificate of the chain, a CSR, a PFX) or a file as the
+/// person brought it (a key, an account file).
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Der(#[serde(with = "crate::b64::serde_bytes")] pub Vec<u8>);
 

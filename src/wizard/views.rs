@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use super::doh::{DnsRecord, DohOutcome, DohRow};
-use super::model::{ChainOption, Failure, KeyChoice, Step, Wizard};
+use super::model::{ChainOption, CsrRead, Failure, KeyChoice, Step, Wizard};
 use crate::acme::authorization::{ChallengeError, ChallengeType, Placement};
 use crate::acme::client::CertificateChain;
 use crate::acme::flow::{self, Issuance};
@@ -36,7 +36,7 @@ impl Wizard {
         if self.csr_input.trim().is_empty() {
             return CsrStatus::Empty;
         }
-        let Some(read) = self.csr_read.as_ref().filter(|r| r.input == self.csr_input) else {
+        let Some(read) = self.csr_reading() else {
             return CsrStatus::Reading;
         };
         CsrStatus::Read(read.result.clone().and_then(|csr| {
@@ -50,11 +50,18 @@ impl Wizard {
         }))
     }
 
-    /// Whether the CSR input is waiting to be read (what the page then asks the jobs module).
+    /// Whether the CSR input is waiting to be read (what the page then asks the jobs module). Asked at
+    /// every render of the names step: it only compares, where `csr_status` also checks the names.
     pub fn csr_needs_reading(&self) -> bool {
         self.key_choice == KeyChoice::Csr
             && self.order.is_none()
-            && self.csr_status() == CsrStatus::Reading
+            && !self.csr_input.trim().is_empty()
+            && self.csr_reading().is_none()
+    }
+
+    /// The reading of the CSR input as it is now, if it came back.
+    fn csr_reading(&self) -> Option<&CsrRead> {
+        self.csr_read.as_ref().filter(|r| r.input == self.csr_input)
     }
 
     /// Why "Create order" cannot run yet, or `None` when it can.
