@@ -20,7 +20,7 @@ use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
-use certsmith::acme::account::{AccountCredentials, NewAccount};
+use certsmith::acme::account::{AccountCredentials, AccountStatus, NewAccount};
 use certsmith::acme::authorization::{placement, AuthorizationStatus, ChallengeType, Placement};
 use certsmith::acme::client::Client;
 use certsmith::acme::flow::{Issuance, Next, Stage};
@@ -34,6 +34,7 @@ use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::doh::{self, DohError};
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::probe::{self, ProbeFailure};
+use certsmith::web::webcrypto::{self, WebCryptoSigner};
 use certsmith::web::{clipboard, clock, download, storage};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -699,7 +700,7 @@ async fn clipboard_copy_returns_instead_of_throwing() {
 /// Sends what the flow asks for, over fetch, until it needs the person (the records placed), fails or is
 /// done, waiting out its waits with the page's timers. The kind of each request sent is added to `sent`.
 async fn drive(
-    client: &Client<FetchHttp>,
+    client: &Client<FetchHttp, WebCryptoSigner>,
     account: &AccountCredentials,
     issuance: &mut Issuance,
     sent: &mut Vec<&'static str>,
@@ -723,17 +724,36 @@ async fn drive(
     panic!("the flow did not settle in 100 steps (sent {sent:?}): {issuance:?}")
 }
 
-/// What the page does: probe the CA (the directory and one nonce), create an account, then run the
-/// issuance flow over fetch: newOrder and one read per authorization, then the flow waits for the person
-/// to place the records. They are placed through challtestsrv, and the flow goes on to the certificate.
-#[wasm_bindgen_test]
-async fn an_account_and_an_order_from_the_browser() {
+/// The page's client: requests over fetch, signed by WebCrypto.
+async fn page_client() -> Client<FetchHttp, WebCryptoSigner> {
     let probed = probe::probe_ca(directory_url())
         .await
         .expect("Pebble is usable from a page");
-    let client = Client::from_directory(FetchHttp::default(), directory_url(), probed.directory);
+    let client = Client::from_directory_with_signer(
+        FetchHttp::default(),
+        WebCryptoSigner::default(),
+        directory_url(),
+        probed.directory,
+    );
     client.add_nonce(&probed.nonce);
-    let key = PrivateKey::generate(KeyType::P256).unwrap();
+    client
+}
+
+/// A key as the page makes it: by WebCrypto (never the jobs module's fallback here).
+async fn webcrypto_key(kind: KeyType) -> PrivateKey {
+    let (key, how) = webcrypto::generate(kind).await;
+    assert_eq!(how, "WebCrypto", "{}", kind.label());
+    key.expect("a key from WebCrypto")
+}
+
+/// What the page does: probe the CA (the directory and one nonce), create an account, then run the
+/// issuance flow over fetch: newOrder and one read per authorization, then the flow waits for the person
+/// to place the records. They are placed through challtestsrv, and the flow goes on to the certificate.
+/// Every JWS is signed by WebCrypto, as in the page.
+#[wasm_bindgen_test]
+async fn an_account_and_an_order_from_the_browser() {
+    let client = page_client().await;
+    let key = webcrypto_key(KeyType::P256).await;
     let terms = NewAccount {
         terms_of_service_agreed: true,
         ..NewAccount::default()
@@ -751,7 +771,7 @@ async fn an_account_and_an_order_from_the_browser() {
         Identifier::dns(name.clone()),
         Identifier::dns(wildcard.clone()),
     ];
-    let cert_key = PrivateKey::generate(KeyType::P256).unwrap();
+    let cert_key = webcrypto_key(KeyType::P256).await;
     let csr = build_csr(&cert_key, &identifiers).unwrap();
     let mut issuance = Issuance::new(
         js_sys::Date::now() as u64,
@@ -909,27 +929,55 @@ async fn browser_key_generation_times() {
     console_log!("key generation in the browser:\n{}", lines.join("\n"));
 }
 
-/// RSA keys from WebCrypto, as the page makes its certificate keys (`web::webcrypto`): of the size asked
-/// for, read by the core, and they sign a CSR that verifies. Prints the time each took.
+/// Keys from WebCrypto, as the page makes all its keys (`web::webcrypto`): of the type asked for, their
+/// PKCS#8 read without key arithmetic says what the core's full reader derives from the private key, and
+/// they sign a CSR that verifies. Prints the time each took.
 #[wasm_bindgen_test]
-async fn webcrypto_makes_rsa_keys_the_core_uses() {
+async fn webcrypto_makes_keys_the_core_uses() {
     use certsmith::pki::csr::parse_csr;
-    use certsmith::web::webcrypto;
 
     let names = parse_identifiers("webcrypto.example.test").unwrap();
-    for kind in [KeyType::Rsa2048, KeyType::Rsa4096] {
+    for kind in [
+        KeyType::P256,
+        KeyType::P384,
+        KeyType::Rsa2048,
+        KeyType::Rsa4096,
+    ] {
         let start = clock::monotonic_ms();
-        let key = webcrypto::generate_rsa(kind)
-            .await
-            .expect("an RSA key from WebCrypto");
+        let key = webcrypto_key(kind).await;
         let ms = clock::monotonic_ms() - start;
         assert_eq!(key.key_type(), Some(kind));
+        let checked = PrivateKey::from_pkcs8_der(&key.to_pkcs8_der()).expect("the full reader");
+        assert_eq!(checked.thumbprint(), key.thumbprint(), "{}", kind.label());
+        assert_eq!(checked.to_private_jwk(), key.to_private_jwk());
         let csr = parse_csr(&build_csr(&key, &names).unwrap()).unwrap();
         csr.check_matches(&names).unwrap();
         assert_eq!(csr.public_key_spki, key.public_key_spki_der());
         console_log!("{} from WebCrypto in {ms:.0} ms", kind.label());
     }
-    assert!(webcrypto::generate_rsa(KeyType::P256).await.is_err());
+}
+
+/// WebCrypto's JWS signatures of every algorithm are accepted by a real CA: an account is created with a
+/// key of each type (Pebble checks the newAccount JWS, RFC 8555 §6.2), then read back with its kid.
+#[wasm_bindgen_test]
+async fn webcrypto_signatures_are_accepted_by_the_ca() {
+    let client = page_client().await;
+    let terms = NewAccount {
+        terms_of_service_agreed: true,
+        ..NewAccount::default()
+    };
+    for kind in [KeyType::P256, KeyType::P384, KeyType::Rsa2048] {
+        let key = webcrypto_key(kind).await;
+        let (account, _) = client
+            .new_account(&key, &terms, None)
+            .await
+            .unwrap_or_else(|e| panic!("newAccount with {}: {e}", kind.label()));
+        let read = client
+            .fetch_account(&account)
+            .await
+            .unwrap_or_else(|e| panic!("the account of {} read back: {e}", kind.label()));
+        assert_eq!(read.status, AccountStatus::Valid, "{}", kind.label());
+    }
 }
 
 /// The wizard's reducer in the browser: a CA, an account, a wildcard order whose two authorizations share

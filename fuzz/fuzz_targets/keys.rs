@@ -3,7 +3,8 @@
 //! which reads back as the same key; its thumbprint is the RFC 7638 thumbprint of its public JWK; and a
 //! CSR it signs verifies with the same public key. A sealed key (encrypted PKCS#8) that reads re-exports as
 //! PEM and serde that read back the same (it is not opened: that runs hundreds of thousands of PBKDF2
-//! rounds).
+//! rounds). The page's reader of stored PKCS#8 (DER only, trusting the public key it carries) takes anything
+//! without panicking, and reads every key the checked readers accept as the same key.
 #![no_main]
 
 use certsmith::acme::identifier::Identifier;
@@ -29,6 +30,11 @@ fn check(key: &PrivateKey) {
     if let Some(sec1) = key.to_sec1_pem() {
         assert_eq!(&PrivateKey::parse(sec1.as_bytes()).unwrap(), key, "SEC1");
     }
+    assert_eq!(
+        &PrivateKey::from_stored_pkcs8(&der).unwrap(),
+        key,
+        "stored PKCS#8"
+    );
     let stored = serde_json::to_string(key).unwrap();
     assert_eq!(
         &serde_json::from_str::<PrivateKey>(&stored).unwrap(),
@@ -66,6 +72,9 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(key) = PrivateKey::from_der(data) {
         check(&key);
+    }
+    if let Ok(key) = PrivateKey::from_stored_pkcs8(data) {
+        assert!(key.bits() >= 256 && !key.thumbprint().is_empty());
     }
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(key) = PrivateKey::from_pem(text) {

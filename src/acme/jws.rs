@@ -55,8 +55,28 @@ pub enum Payload<'a> {
     PostAsGet,
 }
 
+/// Who computes a JWS signature (RFC 7515 §5.1) with an ACME key: [`LocalSigner`], this crate with the
+/// key's own material, or in the page the browser's WebCrypto (src/web/webcrypto.rs), so that the page's
+/// wasm holds no curve or RSA code. The signature has the JWS form either way: ECDSA's fixed-size r ‖ s
+/// (RFC 7518 §3.4), RSASSA-PKCS1-v1_5 with SHA-256 (§3.3).
+#[allow(async_fn_in_trait)]
+pub trait Signer {
+    async fn sign(&self, key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, KeyError>;
+}
+
+/// Signs with [`PrivateKey::sign`], in this process: natively, in tests and in the jobs module.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LocalSigner;
+
+impl Signer for LocalSigner {
+    async fn sign(&self, key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, KeyError> {
+        key.sign(signing_input)
+    }
+}
+
 /// Signs one ACME request. `nonce` is `None` only for the inner JWS of keyChange (§7.3.5), which has none.
-pub fn sign(
+pub async fn sign(
+    signer: &impl Signer,
     key: &PrivateKey,
     key_ref: KeyRef<'_>,
     url: &str,
@@ -76,7 +96,8 @@ pub fn sign(
         Payload::Json(value) => b64::encode(value.to_string()),
         Payload::PostAsGet => String::new(),
     };
-    let signature = b64::encode(key.sign(format!("{protected}.{payload}").as_bytes())?);
+    let signing_input = format!("{protected}.{payload}");
+    let signature = b64::encode(signer.sign(key, signing_input.as_bytes()).await?);
     Ok(Jws {
         protected,
         payload,
@@ -159,6 +180,16 @@ mod tests {
     use super::*;
     use crate::pki::key::{verify_jws_signature, KeyType};
 
+    fn local_sign(
+        key: &PrivateKey,
+        key_ref: KeyRef<'_>,
+        url: &str,
+        nonce: Option<&str>,
+        payload: Payload<'_>,
+    ) -> Result<Jws, KeyError> {
+        pollster::block_on(sign(&LocalSigner, key, key_ref, url, nonce, payload))
+    }
+
     fn verify(jws: &Jws, jwk: &Value) {
         let alg = jws.protected_header().unwrap()["alg"]
             .as_str()
@@ -174,7 +205,7 @@ mod tests {
         for kind in [KeyType::P256, KeyType::P384, KeyType::Rsa2048] {
             let key = PrivateKey::generate(kind).unwrap();
             let payload = json!({ "termsOfServiceAgreed": true });
-            let jws = sign(
+            let jws = local_sign(
                 &key,
                 KeyRef::Jwk,
                 "https://ca.example/new-acct",
@@ -199,7 +230,7 @@ mod tests {
     #[test]
     fn post_as_get_has_kid_and_empty_payload() {
         let key = PrivateKey::generate(KeyType::P256).unwrap();
-        let jws = sign(
+        let jws = local_sign(
             &key,
             KeyRef::Kid("https://ca.example/acct/1"),
             "https://ca.example/order/2",
@@ -217,7 +248,7 @@ mod tests {
     #[test]
     fn keychange_inner_jws_has_no_nonce() {
         let key = PrivateKey::generate(KeyType::P256).unwrap();
-        let jws = sign(
+        let jws = local_sign(
             &key,
             KeyRef::Jwk,
             "https://ca.example/key-change",

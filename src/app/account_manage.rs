@@ -7,19 +7,17 @@ use std::future::Future;
 use std::rc::Rc;
 
 use certsmith::acme::account::{parse_contacts, Account, AccountCredentials, AccountStatus};
-use certsmith::acme::client::Client;
 use certsmith::i18n;
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::download::download;
-use certsmith::web::fetch::FetchHttp;
-use certsmith::web::tabs;
+use certsmith::web::{tabs, webcrypto};
 use certsmith::wizard::{Action, ErrorInfo};
 use certsmith::{t, t_key};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::dialog::Modal;
-use super::effects::Ctx;
+use super::effects::{Ctx, PageClient};
 use super::error_panel::view_problem;
 use super::forms::input_value;
 use super::progress::Busy;
@@ -59,7 +57,7 @@ impl Requests {
         part: Part,
         label: &str,
         what: &'static str,
-        request: impl FnOnce(Rc<Client<FetchHttp>>, AccountCredentials) -> F + 'static,
+        request: impl FnOnce(Rc<PageClient>, AccountCredentials) -> F + 'static,
         then: impl FnOnce(T) + 'static,
     ) where
         T: 'static,
@@ -343,19 +341,27 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
             switched.clone(),
             local_problem.clone(),
         );
-        Callback::from(
-            move |_: MouseEvent| match PrivateKey::generate_ecdsa(KeyType::P256) {
-                Ok(key) => {
-                    downloaded.set(false);
-                    switched.set(None);
-                    local_problem.set(None);
-                    new_key.set(Some(key));
+        Callback::from(move |_: MouseEvent| {
+            let (new_key, downloaded, switched, local_problem) = (
+                new_key.clone(),
+                downloaded.clone(),
+                switched.clone(),
+                local_problem.clone(),
+            );
+            spawn_local(async move {
+                match webcrypto::generate(KeyType::P256).await.0 {
+                    Ok(key) => {
+                        downloaded.set(false);
+                        switched.set(None);
+                        local_problem.set(None);
+                        new_key.set(Some(key));
+                    }
+                    Err(e) => {
+                        local_problem.set(Some(t!("Could not generate a new key: {why}", why = e)))
+                    }
                 }
-                Err(e) => {
-                    local_problem.set(Some(t!("Could not generate a new key: {why}", why = e)))
-                }
-            },
-        )
+            })
+        })
     };
     let on_download = {
         let (new_key, downloaded, local_problem) =

@@ -7,7 +7,7 @@ use certsmith::acme::transport::origin;
 use certsmith::i18n;
 use certsmith::pki::job::{Der, Job};
 use certsmith::pki::key::{KeyType, PrivateKey};
-use certsmith::web::worker;
+use certsmith::web::{webcrypto, worker};
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
 use certsmith::{t, t_key};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -202,19 +202,20 @@ fn account_forms(props: &AccountFormsProps) -> Html {
             if let Some(typo) = email_typo(&email) {
                 return create_problem.set(Some(typo));
             }
-            match PrivateKey::generate_ecdsa(KeyType::P256) {
-                Ok(key) => {
-                    create_problem.set(None);
-                    on_task.emit(Task::CreateAccount {
-                        key,
-                        email: (*email).clone(),
-                    });
+            let (on_task, email, create_problem) =
+                (on_task.clone(), (*email).clone(), create_problem.clone());
+            spawn_local(async move {
+                match webcrypto::generate(KeyType::P256).await.0 {
+                    Ok(key) => {
+                        create_problem.set(None);
+                        on_task.emit(Task::CreateAccount { key, email });
+                    }
+                    Err(e) => create_problem.set(Some(t!(
+                        "Could not generate the account key: {why}",
+                        why = e
+                    ))),
                 }
-                Err(e) => create_problem.set(Some(t!(
-                    "Could not generate the account key: {why}",
-                    why = e
-                ))),
-            }
+            });
         })
     };
     let on_create_with_key = {

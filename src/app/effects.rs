@@ -20,7 +20,8 @@ use certsmith::acme::order::NewOrder;
 use certsmith::pki::job::{Der, Job, JobError};
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::fetch::FetchHttp;
-use certsmith::web::{clock, doh, probe, tabs, webcrypto, worker};
+use certsmith::web::webcrypto::{self, WebCryptoSigner};
+use certsmith::web::{clock, doh, probe, tabs, worker};
 use certsmith::wizard::{
     inspect, Action, CsrRead, CsrStatus, ErrorInfo, KeyChoice, Step, Task, Wizard,
 };
@@ -30,10 +31,13 @@ use yew::prelude::*;
 
 use super::state::{LogAction, LogState, StateHandle};
 
+/// The page's ACME client: requests over fetch, signed by the browser's WebCrypto.
+pub(super) type PageClient = Client<FetchHttp, WebCryptoSigner>;
+
 thread_local! {
     /// One client per CA for the life of the page, so its nonce cache carries from one request to the
     /// next (RFC 8555 §7.2): newNonce is asked once, by the probe, or once after a reload.
-    static CLIENT: RefCell<Option<Rc<Client<FetchHttp>>>> = const { RefCell::new(None) };
+    static CLIENT: RefCell<Option<Rc<PageClient>>> = const { RefCell::new(None) };
     /// The issuance a flow is running for: a second start (a click during a resume) does not run it twice.
     static DRIVING: Cell<Option<u64>> = const { Cell::new(None) };
     /// Step-through (the protocol log's setting, mirrored here for the driver) and whether the person
@@ -101,7 +105,7 @@ impl Ctx {
     }
 
     /// The page's client for the connected CA, whose every exchange goes to the protocol log.
-    pub(super) fn client(&self, wizard: &Wizard) -> Option<Rc<Client<FetchHttp>>> {
+    pub(super) fn client(&self, wizard: &Wizard) -> Option<Rc<PageClient>> {
         let url = wizard.connected_url.as_deref()?;
         let current = CLIENT.with(|c| c.borrow().clone());
         if let Some(client) = current.filter(|c| c.directory_url() == url) {
@@ -116,8 +120,13 @@ impl Ctx {
         url: &str,
         directory: Directory,
         nonce: Option<&str>,
-    ) -> Rc<Client<FetchHttp>> {
-        let mut client = Client::from_directory(FetchHttp::default(), url, directory);
+    ) -> Rc<PageClient> {
+        let mut client = Client::from_directory_with_signer(
+            FetchHttp::default(),
+            WebCryptoSigner::default(),
+            url,
+            directory,
+        );
         let log = self.log.clone();
         client.set_observer(Some(Rc::new(move |exchange: &Exchange| {
             log.dispatch(LogAction::Logged(exchange.clone()))
@@ -157,11 +166,6 @@ pub fn resume(ctx: Ctx) {
     if ctx.state.wizard.order.is_some() && ctx.state.wizard.step != Step::Challenges {
         run(ctx, Task::Drive);
     }
-}
-
-/// Lets the browser paint (the busy indicator) before a long synchronous computation.
-async fn yield_to_page() {
-    clock::sleep(Duration::from_millis(40)).await;
 }
 
 async fn connect(ctx: &Ctx) {
@@ -393,7 +397,7 @@ async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<Pr
     };
     ctx.dispatch(Action::Busy(generating));
     let started = clock::monotonic_ms();
-    let (generated, how) = generate_key(kind).await;
+    let (generated, how) = webcrypto::generate(kind).await;
     match generated {
         Ok(key) => {
             web_sys::console::info_1(
@@ -414,29 +418,6 @@ async fn certificate_key(ctx: &Ctx, wizard: &Wizard, kind: KeyType) -> Option<Pr
                 Some(Task::CreateOrder),
             ));
             None
-        }
-    }
-}
-
-/// A new key of `kind` without freezing the page, and how it was made: RSA by WebCrypto (native, off the
-/// main thread), or where the page has none (not https), by the `rsa` crate in the jobs module; ECDSA
-/// (milliseconds) here.
-async fn generate_key(kind: KeyType) -> (Result<PrivateKey, String>, &'static str) {
-    if kind.rsa_bits().is_none() {
-        yield_to_page().await;
-        return (
-            PrivateKey::generate_ecdsa(kind).map_err(|e| e.to_string()),
-            "in the page",
-        );
-    }
-    match webcrypto::generate_rsa(kind).await {
-        Ok(key) => (Ok(key), "WebCrypto"),
-        Err(why) => {
-            web_sys::console::warn_1(
-                &format!("No RSA key from WebCrypto ({why}): the jobs module makes it").into(),
-            );
-            let key = worker::run(Job::Generate { kind }).await.key();
-            (key.map_err(|e| e.to_string()), "the jobs module")
         }
     }
 }
@@ -570,7 +551,7 @@ async fn hold(
     id: u64,
     request: &Request,
     account: &AccountCredentials,
-    client: &Client<FetchHttp>,
+    client: &PageClient,
 ) -> bool {
     if !STEP_THROUGH.with(Cell::get) {
         return true;

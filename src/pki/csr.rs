@@ -154,7 +154,7 @@ pub fn build_csr(key: &PrivateKey, identifiers: &[Identifier]) -> Result<Vec<u8>
     builder
         .add_extension(&SubjectAltName(names))
         .map_err(build_error)?;
-    let request = match key.key_ref() {
+    let request = match key.key_ref().map_err(build_error)? {
         KeyRef::P256(signer) => builder.build::<_, p256::ecdsa::DerSignature>(signer),
         KeyRef::P384(signer) => builder.build::<_, p384::ecdsa::DerSignature>(signer),
         KeyRef::Rsa(rsa_key) => {
@@ -623,15 +623,7 @@ mod tests {
     #[test]
     fn reads_and_verifies_openssl_csrs() {
         let scratch = Scratch::new("csr-openssl");
-        scratch.openssl(&[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "ec.pem",
-        ]);
+        scratch.genpkey_p256("ec.pem");
         scratch.openssl(&["genpkey", "-algorithm", "RSA", "-out", "rsa.pem"]);
         let san = "subjectAltName=DNS:a.example,DNS:b.example,IP:192.0.2.1";
         let cases = [
@@ -764,15 +756,7 @@ mod tests {
     #[test]
     fn refuses_csrs_for_names_or_keys_a_ca_would_not_take() {
         let scratch = Scratch::new("csr-unsupported");
-        scratch.openssl(&[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "ec.pem",
-        ]);
+        scratch.genpkey_p256("ec.pem");
         let san = "subjectAltName=DNS:a.example,email:me@a.example";
         scratch.openssl(&[
             "req",

@@ -1,8 +1,8 @@
 //! The page's slow or rarely needed computations as plain values, so that it can hand them to the jobs
 //! module (src/jobs.rs: a wasm of its own, run in the page's worker, `web::worker`) instead of freezing the
 //! page for seconds, and instead of carrying their code in its own wasm: PBKDF2 at 600,000 rounds (sealing
-//! and opening the account key, RFC 8018; the Modern PFX, RFC 7292), RSA (a key generated without
-//! WebCrypto), every CSR the page makes (RFC 2986) and reading what the person brings: a CSR, a key in
+//! and opening the account key, RFC 8018; the Modern PFX, RFC 7292), keys and JWS signatures where the
+//! page has no WebCrypto (plain http from another host), every CSR the page makes (RFC 2986) and reading what the person brings: a CSR, a key in
 //! any format, another client's account files.
 //!
 //! A [`Job`] goes in and an [`Outcome`] comes out, each as JSON ([`answer`] is what the jobs module runs;
@@ -26,6 +26,8 @@ use crate::pki::sealed::SealedKey;
 pub enum Job {
     /// [`PrivateKey::generate`].
     Generate { kind: KeyType },
+    /// [`PrivateKey::sign`]: a JWS signature, where the page has no WebCrypto to make it.
+    Sign { key: PrivateKey, input: Der },
     /// [`build_csr`].
     Csr {
         key: PrivateKey,
@@ -75,7 +77,7 @@ pub enum Outcome {
     // Boxed: a key is much larger than the other answers.
     Key(Box<PrivateKey>),
     Sealed(SealedKey),
-    /// A CSR or a PFX file.
+    /// A signature, a CSR or a PFX file.
     Bytes(Der),
     Csr(ParsedCsr),
     Account(Box<ImportedAccount>),
@@ -109,6 +111,9 @@ impl Job {
             Job::Generate { kind } => {
                 PrivateKey::generate(kind).map_or_else(failed, |k| Outcome::Key(Box::new(k)))
             }
+            Job::Sign { key, input } => key
+                .sign(&input.0)
+                .map_or_else(failed, |signature| Outcome::Bytes(Der(signature))),
             Job::Csr { key, identifiers } => {
                 build_csr(&key, &identifiers).map_or_else(failed, |der| Outcome::Bytes(Der(der)))
             }
@@ -188,7 +193,7 @@ impl Outcome {
         }
     }
 
-    /// The DER of a [`Job::Csr`] or [`Job::Pfx`].
+    /// The signature of a [`Job::Sign`], the DER of a [`Job::Csr`] or [`Job::Pfx`].
     pub fn bytes(self) -> Result<Vec<u8>, JobError> {
         match self {
             Outcome::Bytes(der) => Ok(der.0),

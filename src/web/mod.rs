@@ -4,8 +4,8 @@
 //!
 //! Only built for wasm32. Everything uses globals (`fetch`, `setTimeout`, `performance`) that exist in
 //! both windows and workers, except downloads, storage and the clipboard, which need a window. Slow work
-//! leaves the main thread: RSA keys come from WebCrypto (`webcrypto`), PBKDF2 and RSA signatures run in
-//! the page's worker (`worker`).
+//! leaves the main thread: keys are made and every JWS is signed by WebCrypto (`webcrypto`); PBKDF2, CSRs
+//! and reading what the person brings run in the page's worker (`worker`).
 
 pub mod clipboard;
 pub mod clock;

@@ -1,17 +1,26 @@
-//! RSA key generation by the browser's WebCrypto (`crypto.subtle`): native code that runs off the page's
-//! main thread, where the `rsa` crate in wasm holds it for seconds (RSA-4096: 4 to 18 s on a slow machine).
-//! The key is made extractable, exported as PKCS#8 (RFC 5208) and read by the core's own parser, so it is
-//! an ordinary [`PrivateKey`] from there on; it never leaves the page.
+//! The browser's WebCrypto (`crypto.subtle`) for the page's keys: it makes them ([`generate`]; RSA natively
+//! and off the main thread, where the `rsa` crate in wasm holds it for seconds) and signs every JWS with
+//! them ([`WebCryptoSigner`]), so that the page's wasm holds no curve or big-integer code at all.
 //!
-//! `crypto.subtle` exists only in secure contexts (https, or http on localhost): elsewhere [`generate_rsa`]
-//! says so and the caller generates otherwise.
+//! A new key is made extractable and handed to the core as PKCS#8 (an ECDSA key put together from its JWK
+//! members, which always carry the public point the core reads); from there on it is an ordinary
+//! [`PrivateKey`]. To sign, its PKCS#8 is imported once as a non-extractable CryptoKey. Nothing leaves the
+//! page.
+//!
+//! `crypto.subtle` exists only in secure contexts (https, or http on localhost): elsewhere the jobs module
+//! (src/jobs.rs) makes and signs instead, in the page's worker.
+
+use std::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::js;
-use crate::pki::key::{KeyType, PrivateKey};
+use super::{js, worker};
+use crate::acme::jws::Signer;
+use crate::b64;
+use crate::pki::job::Job;
+use crate::pki::key::{KeyError, KeyType, PrivateKey};
 
 /// The page's (or worker's) `crypto.subtle`, when it has one.
 fn subtle() -> Result<web_sys::SubtleCrypto, String> {
@@ -31,44 +40,41 @@ fn set(object: &Object, name: &str, value: impl Into<JsValue>) -> Result<(), Str
         .map_err(|e| js::message(&e))
 }
 
-/// A fresh RSA key of `kind` (2048, 3072 or 4096 bits, public exponent 65537) from WebCrypto.
-pub async fn generate_rsa(kind: KeyType) -> Result<PrivateKey, String> {
-    let bits = kind
-        .rsa_bits()
-        .ok_or_else(|| format!("{} is not an RSA key type", kind.label()))?;
+fn failed(what: &str, e: JsValue) -> String {
+    format!("WebCrypto could not {what}: {}", js::message(&e))
+}
+
+/// A fresh key of `kind`: from WebCrypto, or where the page has none, from the jobs module.
+pub async fn generate(kind: KeyType) -> (Result<PrivateKey, String>, &'static str) {
+    match from_webcrypto(kind).await {
+        Ok(key) => (Ok(key), "WebCrypto"),
+        Err(why) => {
+            web_sys::console::warn_1(
+                &format!("No key from WebCrypto ({why}): the jobs module makes it").into(),
+            );
+            let key = worker::run(Job::Generate { kind }).await.key();
+            (key.map_err(|e| e.to_string()), "the jobs module")
+        }
+    }
+}
+
+async fn from_webcrypto(kind: KeyType) -> Result<PrivateKey, String> {
     let subtle = subtle()?;
-    let failed =
-        |what: &str, e: JsValue| format!("WebCrypto could not {what}: {}", js::message(&e));
-    // RSASSA-PKCS1-v1_5 with SHA-256 (RS256): what the key signs with later, though WebCrypto only makes it.
-    let algorithm = Object::new();
-    set(&algorithm, "name", "RSASSA-PKCS1-v1_5")?;
-    set(&algorithm, "modulusLength", bits as u32)?;
-    set(
-        &algorithm,
-        "publicExponent",
-        Uint8Array::from(&[1u8, 0, 1][..]),
-    )?;
-    set(&algorithm, "hash", "SHA-256")?;
-    let usages = Array::of1(&"sign".into());
-    let promise = subtle
-        .generate_key_with_object(&algorithm, true, &usages)
-        .map_err(|e| failed("start generating the key", e))?;
-    let pair = JsFuture::from(promise)
-        .await
-        .map_err(|e| failed("generate the key", e))?;
-    let private: web_sys::CryptoKey = Reflect::get(&pair, &"privateKey".into())
-        .map_err(|e| failed("hand over the key", e))?
-        .dyn_into()
-        .map_err(|_| "WebCrypto answered without a private key".to_string())?;
-    let exported = subtle
-        .export_key("pkcs8", &private)
-        .map_err(|e| failed("export the key", e))?;
-    let pkcs8 = JsFuture::from(exported)
-        .await
-        .map_err(|e| failed("export the key", e))?;
-    let der = der::zeroize::Zeroizing::new(Uint8Array::new(&pkcs8).to_vec());
-    let key = PrivateKey::from_pkcs8_der(&der)
-        .map_err(|e| format!("the key WebCrypto made cannot be read: {e}"))?;
+    let private = generate_pair(&subtle, kind).await?;
+    let key = match kind.rsa_bits() {
+        None => ec_key_from_jwk(&subtle, kind, &private).await?,
+        Some(_) => {
+            let exported = subtle
+                .export_key("pkcs8", &private)
+                .map_err(|e| failed("export the key", e))?;
+            let pkcs8 = JsFuture::from(exported)
+                .await
+                .map_err(|e| failed("export the key", e))?;
+            let der = der::zeroize::Zeroizing::new(Uint8Array::new(&pkcs8).to_vec());
+            PrivateKey::from_stored_pkcs8(&der)
+                .map_err(|e| format!("the key WebCrypto made cannot be read: {e}"))?
+        }
+    };
     if key.key_type() != Some(kind) {
         return Err(format!(
             "WebCrypto made a {} key where {} was asked for",
@@ -77,4 +83,174 @@ pub async fn generate_rsa(kind: KeyType) -> Result<PrivateKey, String> {
         ));
     }
     Ok(key)
+}
+
+/// What to generate for `kind`: ECDSA on its curve, or RSASSA-PKCS1-v1_5 with SHA-256 (RS256) and the
+/// public exponent 65537.
+fn key_algorithm(kind: KeyType) -> Result<Object, String> {
+    let algorithm = Object::new();
+    match kind.rsa_bits() {
+        None => {
+            set(&algorithm, "name", "ECDSA")?;
+            set(&algorithm, "namedCurve", curve(kind))?;
+        }
+        Some(bits) => {
+            set(&algorithm, "name", "RSASSA-PKCS1-v1_5")?;
+            set(&algorithm, "modulusLength", bits as u32)?;
+            set(
+                &algorithm,
+                "publicExponent",
+                Uint8Array::from(&[1u8, 0, 1][..]),
+            )?;
+            set(&algorithm, "hash", "SHA-256")?;
+        }
+    }
+    Ok(algorithm)
+}
+
+fn curve(kind: KeyType) -> &'static str {
+    if kind == KeyType::P384 {
+        "P-384"
+    } else {
+        "P-256"
+    }
+}
+
+async fn generate_pair(
+    subtle: &web_sys::SubtleCrypto,
+    kind: KeyType,
+) -> Result<web_sys::CryptoKey, String> {
+    let usages = Array::of1(&"sign".into());
+    let promise = subtle
+        .generate_key_with_object(&key_algorithm(kind)?, true, &usages)
+        .map_err(|e| failed("start generating the key", e))?;
+    let pair = JsFuture::from(promise)
+        .await
+        .map_err(|e| failed("generate the key", e))?;
+    Reflect::get(&pair, &"privateKey".into())
+        .map_err(|e| failed("hand over the key", e))?
+        .dyn_into()
+        .map_err(|_| "WebCrypto answered without a private key".to_string())
+}
+
+/// An ECDSA key from its JWK export (RFC 7518 §6.2.2: d, x, y), which always has the public point.
+async fn ec_key_from_jwk(
+    subtle: &web_sys::SubtleCrypto,
+    kind: KeyType,
+    private: &web_sys::CryptoKey,
+) -> Result<PrivateKey, String> {
+    let exported = subtle
+        .export_key("jwk", private)
+        .map_err(|e| failed("export the key", e))?;
+    let jwk = JsFuture::from(exported)
+        .await
+        .map_err(|e| failed("export the key", e))?;
+    let part = |name: &str| -> Result<der::zeroize::Zeroizing<Vec<u8>>, String> {
+        let text = Reflect::get(&jwk, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .map(der::zeroize::Zeroizing::new)
+            .ok_or_else(|| format!("WebCrypto's key has no \"{name}\""))?;
+        b64::decode(&text)
+            .map(der::zeroize::Zeroizing::new)
+            .map_err(|e| format!("WebCrypto's key has a bad \"{name}\": {e}"))
+    };
+    PrivateKey::from_ec_parts(kind, &part("d")?, &part("x")?, &part("y")?)
+        .map_err(|e| format!("the key WebCrypto made cannot be read: {e}"))
+}
+
+/// Signs the page's JWS with WebCrypto ([`Signer`]), each key imported once; where the page has no
+/// WebCrypto, the jobs module signs.
+#[derive(Default)]
+pub struct WebCryptoSigner {
+    /// Imported keys by RFC 7638 thumbprint: a session uses one account key, now and then another.
+    imported: RefCell<Vec<(String, web_sys::CryptoKey)>>,
+}
+
+impl Signer for WebCryptoSigner {
+    async fn sign(&self, key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let Ok(subtle) = subtle() else {
+            let job = Job::Sign {
+                key: key.clone(),
+                input: crate::pki::job::Der(signing_input.to_vec()),
+            };
+            return worker::run(job)
+                .await
+                .bytes()
+                .map_err(|e| KeyError::Signing(e.to_string()));
+        };
+        let crypto_key = self
+            .imported(&subtle, key)
+            .await
+            .map_err(KeyError::Signing)?;
+        let algorithm = Object::new();
+        let hash = if key.jws_alg() == "ES384" {
+            "SHA-384"
+        } else {
+            "SHA-256"
+        };
+        let name = if key.jws_alg() == "RS256" {
+            "RSASSA-PKCS1-v1_5"
+        } else {
+            "ECDSA"
+        };
+        set(&algorithm, "name", name).map_err(KeyError::Signing)?;
+        set(&algorithm, "hash", hash).map_err(KeyError::Signing)?;
+        let promise = subtle
+            .sign_with_object_and_u8_array(&algorithm, &crypto_key, signing_input)
+            .map_err(|e| KeyError::Signing(failed("sign", e)))?;
+        // ECDSA's signature is r ‖ s, RFC 7518 §3.4's form (WebCrypto, §23.4 of the spec), not DER.
+        let signature = JsFuture::from(promise)
+            .await
+            .map_err(|e| KeyError::Signing(failed("sign", e)))?;
+        Ok(Uint8Array::new(&signature).to_vec())
+    }
+}
+
+impl WebCryptoSigner {
+    async fn imported(
+        &self,
+        subtle: &web_sys::SubtleCrypto,
+        key: &PrivateKey,
+    ) -> Result<web_sys::CryptoKey, String> {
+        let thumbprint = key.thumbprint();
+        if let Some((_, found)) = self
+            .imported
+            .borrow()
+            .iter()
+            .find(|(t, _)| *t == thumbprint)
+        {
+            return Ok(found.clone());
+        }
+        let algorithm = Object::new();
+        match key.key_type() {
+            Some(kind @ (KeyType::P256 | KeyType::P384)) => {
+                set(&algorithm, "name", "ECDSA")?;
+                set(&algorithm, "namedCurve", curve(kind))?;
+            }
+            // An RSA key of any size.
+            _ => {
+                set(&algorithm, "name", "RSASSA-PKCS1-v1_5")?;
+                set(&algorithm, "hash", "SHA-256")?;
+            }
+        }
+        let pkcs8 = Uint8Array::from(key.to_pkcs8_der().as_slice());
+        let promise = subtle
+            .import_key_with_object(
+                "pkcs8",
+                &pkcs8,
+                &algorithm,
+                false,
+                &Array::of1(&"sign".into()),
+            )
+            .map_err(|e| failed("import the key", e))?;
+        let crypto_key: web_sys::CryptoKey = JsFuture::from(promise)
+            .await
+            .map_err(|e| failed("import the key", e))?
+            .unchecked_into();
+        self.imported
+            .borrow_mut()
+            .push((thumbprint, crypto_key.clone()));
+        Ok(crypto_key)
+    }
 }

@@ -331,3 +331,31 @@ test('(f) a CSR made with OpenSSL: read and checked against the names, then issu
   expect(certNames(leaf)).toEqual([name]);
   await expect(button(page, 'Download privkey.pem')).toHaveCount(0);
 });
+
+test('(g) without WebCrypto (a page on plain http from another host), the jobs module makes the keys and signs', async ({
+  page,
+  guard,
+  downloads,
+}) => {
+  // crypto.subtle exists only in secure contexts: a page served over http from a LAN address has none, and
+  // the page's wasm has no key or signature code of its own. Its worker's jobs module does that work then.
+  await page.addInitScript(() =>
+    Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined, configurable: true }),
+  );
+  const fallback = /^No key from WebCrypto \(this browser offers no WebCrypto here .*\): the jobs module makes it$/;
+  const warned: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'warning' && fallback.test(msg.text())) warned.push(msg.text());
+  });
+  guard.allow((s) => s.kind === 'console' && fallback.test(s.text));
+  const shots = new Shots('no-webcrypto-');
+  const name = `e2e-${rand()}.example.test`;
+  await connect(page, shots);
+  expect(await page.evaluate(() => typeof globalThis.crypto.subtle)).toBe('undefined');
+  await createAccount(page, shots);
+  await createOrder(page, shots, [name], 'ECDSA P-384');
+  await validateByDns(page, shots, [name]);
+  const files = await checkCertificate(page, [name], downloads);
+  expect(openssl(['x509', '-in', files.leaf, '-noout', '-text'])).toContain('NIST CURVE: P-384');
+  expect(warned, 'the account key and the certificate key came from the jobs module').toHaveLength(2);
+});

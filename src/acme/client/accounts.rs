@@ -6,11 +6,11 @@ use serde_json::json;
 use super::{internal, Client};
 use crate::acme::account::{Account, AccountCredentials, NewAccount};
 use crate::acme::error::Error;
-use crate::acme::jws::{self, ExternalAccountKey, KeyRef, Payload};
+use crate::acme::jws::{self, ExternalAccountKey, KeyRef, Payload, Signer};
 use crate::acme::transport::HttpClient;
 use crate::pki::key::PrivateKey;
 
-impl<H: HttpClient> Client<H> {
+impl<H: HttpClient, S: Signer> Client<H, S> {
     /// Creates an account for `key` (§7.3), or returns the existing one for that key (the CA answers 200
     /// with its URL). `eab` is required when the directory's meta says `externalAccountRequired`.
     pub async fn new_account(
@@ -92,12 +92,14 @@ impl<H: HttpClient> Client<H> {
         let url = self.directory.key_change.clone();
         let inner_payload = json!({ "account": account.url, "oldKey": account.key.public_jwk() });
         let inner = jws::sign(
+            &self.signer,
             new_key,
             KeyRef::Jwk,
             &url,
             None,
             Payload::Json(&inner_payload),
-        )?;
+        )
+        .await?;
         let outer_payload = serde_json::to_value(inner).map_err(|e| internal("keyChange", e))?;
         self.post_kid("keyChange", account, &url, &outer_payload)
             .await?;

@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::acme::account::AccountCredentials;
 use crate::acme::directory::Directory;
 use crate::acme::error::Error;
-use crate::acme::jws::{self, Jws, KeyRef, Payload};
+use crate::acme::jws::{self, Jws, KeyRef, LocalSigner, Payload, Signer};
 use crate::acme::poll;
 use crate::acme::problem::Problem;
 use crate::acme::transport::{self, HttpClient, HttpRequest, HttpResponse};
@@ -111,9 +111,10 @@ pub enum Revoker<'a> {
 type Observer = Rc<dyn Fn(&Exchange)>;
 
 /// The ACME client. Generic over the transport, so the same code runs over fetch, a native client, or a
-/// test script.
-pub struct Client<H> {
+/// test script, and over who signs its requests ([`Signer`]: this crate, or WebCrypto in the page).
+pub struct Client<H, S = LocalSigner> {
     http: H,
+    signer: S,
     directory: Directory,
     directory_url: String,
     nonces: RefCell<Vec<String>>,
@@ -125,7 +126,7 @@ pub struct Client<H> {
 }
 
 impl<H: HttpClient> Client<H> {
-    /// Fetches the directory (§7.1.1) and returns a client for that CA.
+    /// Fetches the directory (§7.1.1) and returns a client for that CA, signing with [`LocalSigner`].
     pub async fn new(http: H, directory_url: &str) -> Result<Self, Error> {
         Self::with_observer(http, directory_url, None).await
     }
@@ -133,6 +134,24 @@ impl<H: HttpClient> Client<H> {
     /// Like [`Client::new`], with an observer that sees every exchange, the directory fetch included.
     pub async fn with_observer(
         http: H,
+        directory_url: &str,
+        observer: Option<Observer>,
+    ) -> Result<Self, Error> {
+        Self::with_signer(http, LocalSigner, directory_url, observer).await
+    }
+
+    /// A client for a directory already fetched (e.g. kept in the app's state), signing with
+    /// [`LocalSigner`].
+    pub fn from_directory(http: H, directory_url: &str, directory: Directory) -> Self {
+        Self::from_directory_with_signer(http, LocalSigner, directory_url, directory)
+    }
+}
+
+impl<H: HttpClient, S: Signer> Client<H, S> {
+    /// Like [`Client::with_observer`], with requests signed by `signer`.
+    pub async fn with_signer(
+        http: H,
+        signer: S,
         directory_url: &str,
         observer: Option<Observer>,
     ) -> Result<Self, Error> {
@@ -146,7 +165,8 @@ impl<H: HttpClient> Client<H> {
             renewal_info: None,
             meta: Default::default(),
         };
-        let mut client = Client::from_directory(http, directory_url, placeholder);
+        let mut client =
+            Client::from_directory_with_signer(http, signer, directory_url, placeholder);
         client.observer = observer;
         let response = client
             .send("directory", HttpRequest::get(directory_url), None)
@@ -156,10 +176,16 @@ impl<H: HttpClient> Client<H> {
         Ok(client)
     }
 
-    /// A client for a directory already fetched (e.g. kept in the app's state).
-    pub fn from_directory(http: H, directory_url: &str, directory: Directory) -> Self {
+    /// Like [`Client::from_directory`], with requests signed by `signer`.
+    pub fn from_directory_with_signer(
+        http: H,
+        signer: S,
+        directory_url: &str,
+        directory: Directory,
+    ) -> Self {
         Client {
             http,
+            signer,
             allowed_origins: allowed_origins(directory_url, &directory),
             directory,
             directory_url: directory_url.to_string(),
@@ -256,7 +282,7 @@ impl<H: HttpClient> Client<H> {
         let mut server_retries = 0;
         loop {
             let nonce = self.nonce().await?;
-            let signed = jws::sign(key, key_ref, url, Some(&nonce), payload)?;
+            let signed = jws::sign(&self.signer, key, key_ref, url, Some(&nonce), payload).await?;
             let body = serde_json::to_string(&signed).map_err(|e| internal(kind, e))?;
             let request = HttpRequest {
                 accept,

@@ -12,12 +12,12 @@ use crate::acme::account::AccountCredentials;
 use crate::acme::authorization::Authorization;
 use crate::acme::error::Error;
 use crate::acme::flow::{Answered, Reply, Request};
-use crate::acme::jws::{KeyRef, Payload};
+use crate::acme::jws::{KeyRef, Payload, Signer};
 use crate::acme::order::{NewOrder, Order, OrderHandle};
 use crate::acme::poll;
 use crate::acme::transport::{self, HttpClient, HttpResponse, PEM_CHAIN};
 
-impl<H: HttpClient> Client<H> {
+impl<H: HttpClient, S: Signer> Client<H, S> {
     /// Places an order (§7.4).
     pub async fn new_order(
         &self,

@@ -8,12 +8,12 @@ use super::Client;
 use super::{RevocationReason, Revoker};
 use crate::acme::ari::RenewalInfo;
 use crate::acme::error::Error;
-use crate::acme::jws::{KeyRef, Payload};
+use crate::acme::jws::{KeyRef, Payload, Signer};
 use crate::acme::poll;
 use crate::acme::transport::{HttpClient, HttpRequest};
 use crate::b64;
 
-impl<H: HttpClient> Client<H> {
+impl<H: HttpClient, S: Signer> Client<H, S> {
     /// Revokes a certificate (DER), signed by its account or by its own key.
     pub async fn revoke_certificate(
         &self,

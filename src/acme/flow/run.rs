@@ -11,6 +11,7 @@ use crate::acme::account::AccountCredentials;
 use crate::acme::authorization::Placement;
 use crate::acme::client::Client;
 use crate::acme::error::Error;
+use crate::acme::jws::Signer;
 use crate::acme::transport::HttpClient;
 
 /// What a driver of [`run`] supplies: the time, the waits, and the placing of records and files.
@@ -71,8 +72,8 @@ impl From<Error> for RunError {
 /// [`Driver::place`] when the flow asks for them; the certificate is then in [`Issuance::chain`]. On an
 /// error the issuance holds the state to go on from ("try again" is another call).
 /// (The page has a person in the loop and runs the same steps itself, one action at a time.)
-pub async fn run<H: HttpClient, D: Driver>(
-    client: &Client<H>,
+pub async fn run<H: HttpClient, S: Signer, D: Driver>(
+    client: &Client<H, S>,
     account: &AccountCredentials,
     issuance: &mut Issuance,
     driver: &mut D,

@@ -12,10 +12,12 @@ use rsa::pkcs1::DecodeRsaPrivateKey;
 
 use super::{bit_length, Inner, KeyError, PrivateKey, MAX_RSA_BITS, MIN_RSA_BITS};
 
-const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+pub(super) const ID_EC_PUBLIC_KEY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+pub(super) const RSA_ENCRYPTION: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+pub(super) const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+pub(super) const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 
 /// Names of the key algorithms people might bring, for messages.
 pub(crate) fn algorithm_name(oid: ObjectIdentifier) -> String {
@@ -62,35 +64,11 @@ impl PrivateKey {
         Err(identify_other_der(der))
     }
 
-    /// Reads a PKCS#8 (RFC 5958) DER private key only: what this crate writes (saved state, a job's key) and
-    /// WebCrypto exports. The page calls this one; reading any format ([`from_der`](Self::from_der),
-    /// [`parse`](Self::parse)) is a job of the jobs module.
+    /// Reads a PKCS#8 (RFC 5958) DER private key, checked: its material is read and the key written again
+    /// as this crate writes it (with an EC key's public point, which RFC 5915 leaves optional). The page
+    /// reads only what it wrote itself, with [`from_stored_pkcs8`](Self::from_stored_pkcs8).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
-        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| malformed("PKCS#8", e))?;
-        match info.algorithm.oid {
-            ID_EC_PUBLIC_KEY => {
-                let curve = info
-                    .algorithm
-                    .parameters_oid()
-                    .map_err(|e| malformed("PKCS#8", e))?;
-                let inner = match curve {
-                    SECP256R1 => Inner::P256(
-                        p256::SecretKey::from_pkcs8_der(der)
-                            .map_err(|e| malformed("PKCS#8", e))?
-                            .into(),
-                    ),
-                    SECP384R1 => Inner::P384(
-                        p384::SecretKey::from_pkcs8_der(der)
-                            .map_err(|e| malformed("PKCS#8", e))?
-                            .into(),
-                    ),
-                    other => return Err(KeyError::UnsupportedCurve(curve_name(other))),
-                };
-                Self::from_inner(inner)
-            }
-            RSA_ENCRYPTION => Self::from_pkcs1_der(info.private_key.as_bytes()),
-            other => Err(KeyError::UnsupportedAlgorithm(algorithm_name(other))),
-        }
+        Self::from_inner(Inner::from_pkcs8(der)?)
     }
 
     pub(super) fn from_sec1_der(der: &[u8]) -> Result<Self, KeyError> {
@@ -124,15 +102,49 @@ impl PrivateKey {
     }
 
     pub(super) fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
+        Self::from_inner(Inner::from_pkcs1(der)?)
+    }
+}
+
+impl Inner {
+    /// The material of a PKCS#8 (RFC 5958) key, checked as RustCrypto reads it.
+    pub(super) fn from_pkcs8(der: &[u8]) -> Result<Inner, KeyError> {
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| malformed("PKCS#8", e))?;
+        match info.algorithm.oid {
+            ID_EC_PUBLIC_KEY => {
+                let curve = info
+                    .algorithm
+                    .parameters_oid()
+                    .map_err(|e| malformed("PKCS#8", e))?;
+                match curve {
+                    SECP256R1 => Ok(Inner::P256(
+                        p256::SecretKey::from_pkcs8_der(der)
+                            .map_err(|e| malformed("PKCS#8", e))?
+                            .into(),
+                    )),
+                    SECP384R1 => Ok(Inner::P384(
+                        p384::SecretKey::from_pkcs8_der(der)
+                            .map_err(|e| malformed("PKCS#8", e))?
+                            .into(),
+                    )),
+                    other => Err(KeyError::UnsupportedCurve(curve_name(other))),
+                }
+            }
+            RSA_ENCRYPTION => Inner::from_pkcs1(info.private_key.as_bytes()),
+            other => Err(KeyError::UnsupportedAlgorithm(algorithm_name(other))),
+        }
+    }
+
+    fn from_pkcs1(der: &[u8]) -> Result<Inner, KeyError> {
         let parts = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(|e| malformed("RSA", e))?;
         // Check the size before the rsa crate does, to say precisely what is wrong.
         check_rsa_bits(bit_length(parts.modulus.as_bytes()))?;
         let key = rsa::PrivateKey::from_pkcs1_der(der).map_err(|e| malformed("RSA", e))?;
-        Self::from_inner(Inner::Rsa(Box::new(key)))
+        Ok(Inner::Rsa(Box::new(key)))
     }
 }
 
-fn malformed(format: &'static str, detail: impl fmt::Display) -> KeyError {
+pub(super) fn malformed(format: &'static str, detail: impl fmt::Display) -> KeyError {
     KeyError::Malformed {
         format,
         detail: detail.to_string(),

@@ -2,18 +2,28 @@
 //! out: PKCS#8 (RFC 5958) as DER and PEM (RFC 7468 §10), SEC1 PEM (RFC 5915) for ECDSA keys, the
 //! SubjectPublicKeyInfo (RFC 5280 §4.1.2.7), the private and public JWK (RFC 7518 §6) and the RFC 7638
 //! thumbprint.
+//!
+//! All of them come from the PKCS#8 alone, by DER decoding and encoding, with no key arithmetic: an EC
+//! key's PKCS#8 carries its public point (RFC 5915 §3 `publicKey`, which every writer we meet includes and
+//! [`PrivateKey::from_inner`] always writes), an RSA key's carries n and e (RFC 8017 §A.1.2). That is what
+//! lets the page hold keys without linking curve or big-integer code: WebCrypto signs for it.
 
 use std::fmt;
 
+use der::asn1::{AnyRef, BitStringRef};
 use der::pem::LineEnding;
 use der::zeroize::Zeroizing;
-use der::Decode;
-use pkcs8::{EncodePrivateKey, EncodePublicKey};
-use rsa::pkcs1::EncodeRsaPrivateKey;
+use der::{Decode, Encode, EncodePem};
+use pkcs8::EncodePrivateKey;
 use serde_json::{Map, Value};
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
+use super::asn1::{
+    algorithm_name, check_rsa_bits, curve_name, malformed, ID_EC_PUBLIC_KEY, RSA_ENCRYPTION,
+    SECP256R1, SECP384R1,
+};
 use super::jwk::{ec_public_jwk, jwk_thumbprint, rsa_public_jwk};
-use super::{Inner, KeyError, PrivateKey};
+use super::{bit_length, Inner, KeyError, KeyType, PrivateKey, Shape};
 use crate::b64;
 
 /// Every encoding of the key, computed once when the key is made so that exporting can never fail.
@@ -29,60 +39,188 @@ pub(super) struct Encodings {
 }
 
 impl PrivateKey {
-    /// Every key passes through here, so every key has all its encodings.
+    /// A key from its material: written as PKCS#8 by the RustCrypto encoder (which always includes an EC
+    /// key's public point), then described from that PKCS#8 like any other.
     pub(super) fn from_inner(inner: Inner) -> Result<Self, KeyError> {
-        let enc = match &inner {
-            Inner::P256(key) => ec_encodings(
-                key,
-                "P-256",
-                p256::SecretKey::from(key).to_sec1_pem(LineEnding::LF),
-            )?,
-            Inner::P384(key) => ec_encodings(
-                key,
-                "P-384",
-                p384::SecretKey::from(key).to_sec1_pem(LineEnding::LF),
-            )?,
-            Inner::Rsa(key) => rsa_encodings(key)?,
+        let pkcs8 = match &inner {
+            Inner::P256(key) => key.to_pkcs8_der(),
+            Inner::P384(key) => key.to_pkcs8_der(),
+            Inner::Rsa(key) => key.to_pkcs8_der(),
+        }
+        .map_err(encoding_error)?;
+        let key = Self::from_stored_pkcs8(pkcs8.as_bytes())?;
+        // The material is at hand: keep it for signing rather than reading it again.
+        let _ = key.material.set(inner);
+        Ok(key)
+    }
+
+    /// Reads a PKCS#8 (RFC 5958) key that carries its public key, as this crate writes it (saved state, a
+    /// job's answer) and as WebCrypto's keys are put together ([`from_ec_parts`](Self::from_ec_parts)),
+    /// without checking that the public key belongs to the private one: DER only, no key arithmetic, which
+    /// is why the page reads keys with this and nothing else. A key someone brings goes through
+    /// [`parse`](Self::parse) or [`from_pkcs8_der`](Self::from_pkcs8_der), which do check.
+    pub fn from_stored_pkcs8(der: &[u8]) -> Result<Self, KeyError> {
+        let (shape, enc) = Encodings::from_pkcs8(der)?;
+        Ok(PrivateKey {
+            shape,
+            enc,
+            material: Default::default(),
+        })
+    }
+
+    /// An ECDSA key from its JWK members (RFC 7518 §6.2: the scalar d, the point x, y), as WebCrypto exports
+    /// a key it generated: written as PKCS#8 with its public point, without key arithmetic.
+    pub fn from_ec_parts(kind: KeyType, d: &[u8], x: &[u8], y: &[u8]) -> Result<Self, KeyError> {
+        let (curve, size) = match kind {
+            KeyType::P256 => (SECP256R1, 32),
+            KeyType::P384 => (SECP384R1, 48),
+            KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => {
+                return Err(encoding_error(format_args!(
+                    "{} has no EC parts",
+                    kind.label()
+                )))
+            }
         };
-        Ok(PrivateKey { inner, enc })
+        if [d, x, y].iter().any(|part| part.len() != size) {
+            return Err(encoding_error(format_args!(
+                "a part of the {} key is not {size} bytes",
+                kind.label()
+            )));
+        }
+        let point = [&[4u8][..], x, y].concat();
+        let sec1 = sec1::EcPrivateKey {
+            private_key: d,
+            parameters: None,
+            public_key: Some(&point),
+        }
+        .to_der()
+        .map(Zeroizing::new)
+        .map_err(encoding_error)?;
+        let pkcs8 = pkcs8::PrivateKeyInfoRef::new(
+            AlgorithmIdentifierRef {
+                oid: ID_EC_PUBLIC_KEY,
+                parameters: Some(AnyRef::from(&curve)),
+            },
+            der::asn1::OctetStringRef::new(&sec1).map_err(encoding_error)?,
+        )
+        .to_der()
+        .map(Zeroizing::new)
+        .map_err(encoding_error)?;
+        Self::from_stored_pkcs8(&pkcs8)
     }
 }
 
-fn encoding_error(e: impl fmt::Display) -> KeyError {
-    KeyError::Encoding(e.to_string())
+impl Encodings {
+    /// What the key is and all its encodings, from its PKCS#8 alone (see the module's doc).
+    pub(super) fn from_pkcs8(der: &[u8]) -> Result<(Shape, Encodings), KeyError> {
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| malformed("PKCS#8", e))?;
+        let private_key = info.private_key.as_bytes();
+        let (shape, public) = match info.algorithm.oid {
+            ID_EC_PUBLIC_KEY => {
+                let curve = info
+                    .algorithm
+                    .parameters_oid()
+                    .map_err(|e| malformed("PKCS#8", e))?;
+                ec_public_parts(curve, private_key)?
+            }
+            RSA_ENCRYPTION => rsa_public_parts(private_key)?,
+            other => return Err(KeyError::UnsupportedAlgorithm(algorithm_name(other))),
+        };
+        let pkcs8_pem = der::pem::encode_string("PRIVATE KEY", LineEnding::LF, der)
+            .map(Zeroizing::new)
+            .map_err(encoding_error)?;
+        let thumbprint = jwk_thumbprint(&public.public_jwk)?;
+        Ok((
+            shape,
+            Encodings {
+                pkcs8_der: Zeroizing::new(der.to_vec()),
+                pkcs8_pem,
+                sec1_pem: public.sec1_pem,
+                private_jwk: Zeroizing::new(Value::Object(public.private_jwk).to_string()),
+                spki_der: public.spki_der,
+                public_jwk: public.public_jwk,
+                thumbprint,
+            },
+        ))
+    }
 }
 
-/// Encodings shared by both curves; `key` gives PKCS#8, SPKI and the raw scalar and point.
-fn ec_encodings<K>(
-    key: &K,
-    crv: &str,
-    sec1_pem: Result<Zeroizing<String>, elliptic_curve::Error>,
-) -> Result<Encodings, KeyError>
-where
-    K: EncodePrivateKey + EcParts,
-{
-    let (x, y) = key.point_xy()?;
-    let public_jwk = ec_public_jwk(crv, &x, &y);
-    let mut private = json_object(&public_jwk);
-    private.insert(
-        "d".into(),
-        Value::String(b64::encode(key.scalar_bytes().as_slice())),
-    );
-    let spki_der = key.spki_der()?;
-    common_encodings(
-        key,
-        public_jwk,
-        Value::Object(private),
-        spki_der,
-        Some(sec1_pem.map_err(encoding_error)?),
-    )
+/// What a key's PKCS#8 says about it beyond the PKCS#8 itself.
+struct PublicParts {
+    public_jwk: Value,
+    private_jwk: Map<String, Value>,
+    spki_der: Vec<u8>,
+    sec1_pem: Option<Zeroizing<String>>,
 }
 
-fn rsa_encodings(key: &rsa::PrivateKey) -> Result<Encodings, KeyError> {
-    let pkcs1 = key.to_pkcs1_der().map_err(encoding_error)?;
-    let parts = pkcs1::RsaPrivateKeyRef::from_der(pkcs1.as_bytes()).map_err(encoding_error)?;
+/// An EC key's parts from the SEC1 ECPrivateKey (RFC 5915) inside its PKCS#8.
+fn ec_public_parts(
+    curve: der::oid::ObjectIdentifier,
+    sec1_der: &[u8],
+) -> Result<(Shape, PublicParts), KeyError> {
+    let shape = match curve {
+        SECP256R1 => Shape::P256,
+        SECP384R1 => Shape::P384,
+        other => return Err(KeyError::UnsupportedCurve(curve_name(other))),
+    };
+    let size = shape.bits() / 8;
+    let sec1 = sec1::EcPrivateKey::from_der(sec1_der).map_err(|e| malformed("SEC1", e))?;
+    let point = sec1.public_key.ok_or_else(|| {
+        malformed(
+            "PKCS#8",
+            crate::t!("the EC key does not carry its public key"),
+        )
+    })?;
+    // The uncompressed point 04 ‖ x ‖ y with fixed-size coordinates (SEC 1 §2.3.3), exactly what the JWK
+    // "x" and "y" members hold (RFC 7518 §6.2.1.2, §6.2.1.3).
+    let (x, y) = match point.split_first() {
+        Some((4, xy)) if xy.len() == 2 * size && sec1.private_key.len() == size => {
+            xy.split_at(size)
+        }
+        _ => {
+            return Err(malformed(
+                "SEC1",
+                crate::t!(
+                    "the key is not an uncompressed {crv} key",
+                    crv = shape.crv()
+                ),
+            ))
+        }
+    };
+    let public_jwk = ec_public_jwk(shape.crv(), x, y);
+    let mut private_jwk = json_object(&public_jwk);
+    private_jwk.insert("d".into(), Value::String(b64::encode(sec1.private_key)));
+    let algorithm = AlgorithmIdentifierRef {
+        oid: ID_EC_PUBLIC_KEY,
+        parameters: Some(AnyRef::from(&curve)),
+    };
+    let spki_der = spki_der(algorithm, point)?;
+    // SEC1 on its own names its curve (RFC 5915 §3), which PKCS#8 says in its algorithm instead.
+    let sec1_pem = sec1::EcPrivateKey {
+        parameters: Some(sec1::EcParameters::NamedCurve(curve)),
+        ..sec1
+    }
+    .to_pem(LineEnding::LF)
+    .map(Zeroizing::new)
+    .map_err(encoding_error)?;
+    Ok((
+        shape,
+        PublicParts {
+            public_jwk,
+            private_jwk,
+            spki_der,
+            sec1_pem: Some(sec1_pem),
+        },
+    ))
+}
+
+/// An RSA key's parts from the PKCS#1 RSAPrivateKey (RFC 8017 §A.1.2) inside its PKCS#8.
+fn rsa_public_parts(pkcs1_der: &[u8]) -> Result<(Shape, PublicParts), KeyError> {
+    let parts = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|e| malformed("RSA", e))?;
+    let bits = bit_length(parts.modulus.as_bytes());
+    check_rsa_bits(bits)?;
     let public_jwk = rsa_public_jwk(parts.modulus.as_bytes(), parts.public_exponent.as_bytes());
-    let mut private = json_object(&public_jwk);
+    let mut private_jwk = json_object(&public_jwk);
     for (name, value) in [
         ("d", parts.private_exponent),
         ("p", parts.prime1),
@@ -91,76 +229,42 @@ fn rsa_encodings(key: &rsa::PrivateKey) -> Result<Encodings, KeyError> {
         ("dq", parts.exponent2),
         ("qi", parts.coefficient),
     ] {
-        private.insert(name.into(), Value::String(b64::encode(value.as_bytes())));
+        private_jwk.insert(name.into(), Value::String(b64::encode(value.as_bytes())));
     }
-    let spki_der = key
-        .to_public_key()
-        .to_public_key_der()
-        .map_err(encoding_error)?
-        .into_vec();
-    common_encodings(key, public_jwk, Value::Object(private), spki_der, None)
-}
-
-fn common_encodings(
-    key: &impl EncodePrivateKey,
-    public_jwk: Value,
-    private_jwk: Value,
-    spki_der: Vec<u8>,
-    sec1_pem: Option<Zeroizing<String>>,
-) -> Result<Encodings, KeyError> {
-    let pkcs8 = key.to_pkcs8_der().map_err(encoding_error)?;
-    let pkcs8_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(encoding_error)?;
-    let thumbprint = jwk_thumbprint(&public_jwk)?;
-    Ok(Encodings {
-        pkcs8_der: Zeroizing::new(pkcs8.as_bytes().to_vec()),
-        pkcs8_pem,
-        sec1_pem,
-        private_jwk: Zeroizing::new(private_jwk.to_string()),
-        spki_der,
-        public_jwk,
-        thumbprint,
-    })
-}
-
-/// What the JWK code needs from an ECDSA key, for both curves.
-trait EcParts {
-    fn point_xy(&self) -> Result<(Vec<u8>, Vec<u8>), KeyError>;
-    fn scalar_bytes(&self) -> Zeroizing<Vec<u8>>;
-    fn spki_der(&self) -> Result<Vec<u8>, KeyError>;
-}
-
-macro_rules! impl_ec_parts {
-    ($curve:ident) => {
-        impl EcParts for $curve::ecdsa::SigningKey {
-            fn point_xy(&self) -> Result<(Vec<u8>, Vec<u8>), KeyError> {
-                // The uncompressed SEC1 point has fixed-size coordinates (SEC 1 §2.3.3), exactly what the
-                // JWK "x" and "y" members hold (RFC 7518 §6.2.1.2, §6.2.1.3).
-                let point = self.verifying_key().to_sec1_point(false);
-                match (point.x(), point.y()) {
-                    (Some(x), Some(y)) => Ok((x.to_vec(), y.to_vec())),
-                    _ => Err(KeyError::Encoding(
-                        crate::t!("the public key is the point at infinity").into(),
-                    )),
-                }
-            }
-
-            fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
-                Zeroizing::new(self.to_bytes().to_vec())
-            }
-
-            fn spki_der(&self) -> Result<Vec<u8>, KeyError> {
-                Ok(self
-                    .verifying_key()
-                    .to_public_key_der()
-                    .map_err(encoding_error)?
-                    .into_vec())
-            }
-        }
+    let public_key = pkcs1::RsaPublicKey {
+        modulus: parts.modulus,
+        public_exponent: parts.public_exponent,
+    }
+    .to_der()
+    .map_err(encoding_error)?;
+    // rsaEncryption takes an explicit NULL parameter (RFC 3279 §2.3.1).
+    let algorithm = AlgorithmIdentifierRef {
+        oid: RSA_ENCRYPTION,
+        parameters: Some(AnyRef::NULL),
     };
+    Ok((
+        Shape::Rsa { bits },
+        PublicParts {
+            public_jwk,
+            private_jwk,
+            spki_der: spki_der(algorithm, &public_key)?,
+            sec1_pem: None,
+        },
+    ))
 }
 
-impl_ec_parts!(p256);
-impl_ec_parts!(p384);
+fn spki_der(algorithm: AlgorithmIdentifierRef<'_>, public_key: &[u8]) -> Result<Vec<u8>, KeyError> {
+    SubjectPublicKeyInfoRef {
+        algorithm,
+        subject_public_key: BitStringRef::from_bytes(public_key).map_err(encoding_error)?,
+    }
+    .to_der()
+    .map_err(encoding_error)
+}
+
+fn encoding_error(e: impl fmt::Display) -> KeyError {
+    KeyError::Encoding(e.to_string())
+}
 
 fn json_object(value: &Value) -> Map<String, Value> {
     value.as_object().cloned().unwrap_or_default()
@@ -210,7 +314,13 @@ impl PrivateKey {
 
 #[cfg(test)]
 mod tests {
-    use crate::pki::key::test_support::{openssl_spki, sample_keys, Scratch};
+    use der::pem::LineEnding;
+    use p256::pkcs8::EncodePublicKey;
+    use serde_json::Value;
+
+    use super::super::test_support::{openssl_spki, sample_keys, Scratch};
+    use super::super::{Inner, KeyType, PrivateKey};
+    use crate::b64;
 
     #[test]
     fn openssl_reads_our_keys() {
@@ -231,5 +341,116 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The encodings read from the PKCS#8 alone are those RustCrypto computes from the key material.
+    #[test]
+    fn encodings_from_the_pkcs8_alone_match_the_material() {
+        let scratch = Scratch::new("light-encodings");
+        for key in sample_keys(&scratch) {
+            let what = key.describe();
+            let stored = PrivateKey::from_stored_pkcs8(&key.to_pkcs8_der()).unwrap();
+            assert_eq!(stored.to_pkcs8_pem(), key.to_pkcs8_pem(), "{what}");
+            assert_eq!(stored.describe(), what);
+            let (spki, sec1) = match stored.material().unwrap() {
+                Inner::P256(k) => (
+                    k.verifying_key().to_public_key_der().unwrap().into_vec(),
+                    Some(
+                        p256::SecretKey::from(k)
+                            .to_sec1_pem(LineEnding::LF)
+                            .unwrap(),
+                    ),
+                ),
+                Inner::P384(k) => (
+                    k.verifying_key().to_public_key_der().unwrap().into_vec(),
+                    Some(
+                        p384::SecretKey::from(k)
+                            .to_sec1_pem(LineEnding::LF)
+                            .unwrap(),
+                    ),
+                ),
+                Inner::Rsa(k) => (
+                    k.to_public_key().to_public_key_der().unwrap().into_vec(),
+                    None,
+                ),
+            };
+            assert_eq!(stored.public_key_spki_der(), spki, "{what} SPKI");
+            assert_eq!(
+                stored.to_sec1_pem(),
+                sec1.map(|pem| pem.to_string()),
+                "{what} SEC1"
+            );
+            assert_eq!(
+                PrivateKey::from_jwk(&stored.to_private_jwk()).unwrap(),
+                key,
+                "{what} JWK"
+            );
+        }
+    }
+
+    /// WebCrypto's JWK members make the same key (the page puts its ECDSA keys together this way).
+    #[test]
+    fn an_ec_key_is_put_together_from_its_jwk_members() {
+        for kind in [KeyType::P256, KeyType::P384] {
+            let key = PrivateKey::generate(kind).unwrap();
+            let jwk: Value = serde_json::from_str(&key.to_private_jwk()).unwrap();
+            let part = |name: &str| b64::decode(jwk[name].as_str().unwrap()).unwrap();
+            let made = PrivateKey::from_ec_parts(kind, &part("d"), &part("x"), &part("y")).unwrap();
+            assert_eq!(made, key, "{}", kind.label());
+            let signature = made.sign(b"input").unwrap();
+            assert_eq!(signature.len(), 2 * key.bits() / 8);
+        }
+        let p256 = PrivateKey::generate(KeyType::P256).unwrap();
+        let jwk: Value = serde_json::from_str(&p256.to_private_jwk()).unwrap();
+        let part = |name: &str| b64::decode(jwk[name].as_str().unwrap()).unwrap();
+        let wrong_curve =
+            PrivateKey::from_ec_parts(KeyType::P384, &part("d"), &part("x"), &part("y"));
+        assert!(wrong_curve.unwrap_err().to_string().contains("48 bytes"));
+        assert!(PrivateKey::from_ec_parts(KeyType::Rsa2048, &[], &[], &[]).is_err());
+    }
+
+    /// A key without its public point (RFC 5915 makes it optional) is read, and written with it, when it is
+    /// brought; a stored key must carry it, and says so when it does not.
+    #[test]
+    fn an_ec_key_without_its_public_point() {
+        let scratch = Scratch::new("no-public-point");
+        scratch.genpkey_p256("k.pem");
+        scratch.openssl(&["ec", "-in", "k.pem", "-no_public", "-out", "bare-sec1.pem"]);
+        scratch.openssl(&[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            "bare-sec1.pem",
+            "-outform",
+            "DER",
+            "-out",
+            "bare.der",
+        ]);
+        let bare = scratch.read("bare.der");
+        let full = PrivateKey::from_pem(&scratch.read_text("k.pem")).unwrap();
+        let read = PrivateKey::from_pkcs8_der(&bare).unwrap();
+        assert_eq!(read, full);
+        assert_eq!(read.thumbprint(), full.thumbprint());
+        let refused = PrivateKey::from_stored_pkcs8(&bare)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("does not carry its public key"),
+            "{refused}"
+        );
+    }
+
+    /// A stored key reads its material only when it signs, and signs like the key it was stored from.
+    #[test]
+    fn a_stored_key_signs_when_asked() {
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let restored: PrivateKey =
+            serde_json::from_str(&serde_json::to_string(&key).unwrap()).unwrap();
+        assert!(restored.material.get().is_none());
+        let signature = restored.sign(b"payload").unwrap();
+        assert!(restored.material.get().is_some());
+        crate::pki::key::verify_jws_signature(&key.public_jwk(), "ES256", b"payload", &signature)
+            .unwrap();
     }
 }

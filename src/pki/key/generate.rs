@@ -6,10 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 
-use super::{bit_length, Inner, KeyError, PrivateKey};
+use super::{Inner, KeyError, PrivateKey, Shape};
 
 /// The kinds of key we generate. Imported RSA keys may have other sizes; see [`PrivateKey::describe`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -106,63 +105,37 @@ impl FromStr for KeyType {
 }
 
 impl PrivateKey {
-    /// Generates a fresh key from the operating system's randomness (getrandom; in a browser,
-    /// `crypto.getRandomValues`).
+    /// Generates a fresh key from the operating system's randomness (getrandom; in the jobs module,
+    /// `crypto.getRandomValues`). The page's keys come from WebCrypto instead (src/web/webcrypto.rs).
     pub fn generate(kind: KeyType) -> Result<Self, KeyError> {
-        match kind.rsa_bits() {
-            None => Self::generate_ecdsa(kind),
-            Some(bits) => {
-                let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
-                    .map_err(|e| KeyError::Generation(e.to_string()))?;
-                Self::from_inner(Inner::Rsa(Box::new(key)))
-            }
-        }
-    }
-
-    /// [`generate`](Self::generate) for the ECDSA types only (milliseconds). The page calls this one, so
-    /// that its wasm holds no RSA key generation: its RSA keys come from WebCrypto or the jobs module
-    /// (src/jobs.rs). An RSA `kind` is refused.
-    pub fn generate_ecdsa(kind: KeyType) -> Result<Self, KeyError> {
         use elliptic_curve::Generate;
         let failed = |e: &dyn fmt::Display| KeyError::Generation(e.to_string());
-        let inner = match kind {
-            KeyType::P256 => {
-                Inner::P256(p256::ecdsa::SigningKey::try_generate().map_err(|e| failed(&e))?)
-            }
-            KeyType::P384 => {
-                Inner::P384(p384::ecdsa::SigningKey::try_generate().map_err(|e| failed(&e))?)
-            }
-            KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => {
-                return Err(failed(&format_args!(
-                    "{} is not an ECDSA key type",
-                    kind.label()
-                )))
-            }
+        let inner = if let Some(bits) = kind.rsa_bits() {
+            let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits).map_err(|e| failed(&e))?;
+            Inner::Rsa(Box::new(key))
+        } else if kind == KeyType::P384 {
+            Inner::P384(p384::ecdsa::SigningKey::try_generate().map_err(|e| failed(&e))?)
+        } else {
+            Inner::P256(p256::ecdsa::SigningKey::try_generate().map_err(|e| failed(&e))?)
         };
         Self::from_inner(inner)
     }
 
     /// The generation type this key corresponds to; `None` for an imported RSA key of an unusual size.
     pub fn key_type(&self) -> Option<KeyType> {
-        match &self.inner {
-            Inner::P256(_) => Some(KeyType::P256),
-            Inner::P384(_) => Some(KeyType::P384),
-            Inner::Rsa(_) => match self.bits() {
-                2048 => Some(KeyType::Rsa2048),
-                3072 => Some(KeyType::Rsa3072),
-                4096 => Some(KeyType::Rsa4096),
-                _ => None,
-            },
+        match self.shape {
+            Shape::P256 => Some(KeyType::P256),
+            Shape::P384 => Some(KeyType::P384),
+            Shape::Rsa { bits: 2048 } => Some(KeyType::Rsa2048),
+            Shape::Rsa { bits: 3072 } => Some(KeyType::Rsa3072),
+            Shape::Rsa { bits: 4096 } => Some(KeyType::Rsa4096),
+            Shape::Rsa { .. } => None,
         }
     }
 
     /// The key size in bits: the curve size for ECDSA, the modulus size for RSA.
     pub fn bits(&self) -> usize {
-        match &self.inner {
-            Inner::P256(_) => 256,
-            Inner::P384(_) => 384,
-            Inner::Rsa(key) => bit_length(&key.n_bytes()),
-        }
+        self.shape.bits()
     }
 
     /// A name for people, e.g. "ECDSA P-256" or "RSA 2048"; works for RSA keys of any size.
@@ -175,10 +148,10 @@ impl PrivateKey {
 
     /// The JWS `alg` this key signs with (RFC 7518 §3.1; RFC 8555 §6.2 requires ES256 or RS256 support).
     pub fn jws_alg(&self) -> &'static str {
-        match &self.inner {
-            Inner::P256(_) => "ES256",
-            Inner::P384(_) => "ES384",
-            Inner::Rsa(_) => "RS256",
+        match self.shape {
+            Shape::P256 => "ES256",
+            Shape::P384 => "ES384",
+            Shape::Rsa { .. } => "RS256",
         }
     }
 }
@@ -259,23 +232,6 @@ mod tests {
                 "{}: {:?} per key (unoptimized test build)",
                 kind.label(),
                 start.elapsed() / rounds
-            );
-        }
-    }
-
-    /// The page's generator makes the ECDSA types and refuses RSA, by name, rather than making a key of
-    /// another type.
-    #[test]
-    fn ecdsa_generator_refuses_rsa() {
-        for kind in [KeyType::P256, KeyType::P384] {
-            let key = PrivateKey::generate_ecdsa(kind).unwrap();
-            assert_eq!(key.key_type(), Some(kind));
-        }
-        for kind in [KeyType::Rsa2048, KeyType::Rsa3072, KeyType::Rsa4096] {
-            let error = PrivateKey::generate_ecdsa(kind).unwrap_err();
-            assert!(
-                matches!(&error, KeyError::Generation(why) if why.contains(kind.label())),
-                "{error:?}"
             );
         }
     }

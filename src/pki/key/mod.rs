@@ -14,6 +14,7 @@
 //! RFC 7638 thumbprints, `sign` makes and checks JWS signatures, and `parse` tells the formats apart.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use der::zeroize::Zeroizing;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -143,24 +144,66 @@ pub(crate) enum KeyRef<'a> {
     Rsa(&'a rsa::PrivateKey),
 }
 
+/// What a key is, known without its material: the curve, or RSA and its modulus size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    P256,
+    P384,
+    Rsa { bits: usize },
+}
+
+impl Shape {
+    /// The curve size for ECDSA, the modulus size for RSA.
+    pub(crate) fn bits(self) -> usize {
+        match self {
+            Shape::P256 => 256,
+            Shape::P384 => 384,
+            Shape::Rsa { bits } => bits,
+        }
+    }
+
+    /// The JWK `crv` (RFC 7518 §6.2.1.1); empty for RSA.
+    fn crv(self) -> &'static str {
+        match self {
+            Shape::P256 => "P-256",
+            Shape::P384 => "P-384",
+            Shape::Rsa { .. } => "",
+        }
+    }
+}
+
 /// A private key: ECDSA P-256, ECDSA P-384 or RSA (2048 to 8192 bits).
+///
+/// It is its PKCS#8 and what that says (the shape, the encodings, all read by DER alone); the material a
+/// signature needs is read from the PKCS#8 the first time this crate signs with the key and kept. The page
+/// never does: WebCrypto signs for it ([`crate::acme::jws::Signer`]), so its wasm holds no curve or RSA code.
 ///
 /// Serializes (serde) as the base64url of its PKCS#8 DER, so that application state can be persisted.
 /// `Debug` shows only the type and the thumbprint, never the key material.
 #[derive(Clone)]
 pub struct PrivateKey {
-    inner: Inner,
+    shape: Shape,
     enc: Encodings,
+    material: OnceLock<Inner>,
 }
 
 impl PrivateKey {
+    /// The key material, for signing (a JWS here, a CSR, a PFX): read the first time and kept.
+    fn material(&self) -> Result<&Inner, KeyError> {
+        if let Some(inner) = self.material.get() {
+            return Ok(inner);
+        }
+        let inner = Inner::from_pkcs8(&self.enc.pkcs8_der)?;
+        Ok(self.material.get_or_init(|| inner))
+    }
+
     /// The key material, for signing a CSR (see [`crate::pki::csr::build_csr`]).
-    pub(crate) fn key_ref(&self) -> KeyRef<'_> {
-        match &self.inner {
+    pub(crate) fn key_ref(&self) -> Result<KeyRef<'_>, KeyError> {
+        Ok(match self.material()? {
             Inner::P256(key) => KeyRef::P256(key),
             Inner::P384(key) => KeyRef::P384(key),
             Inner::Rsa(key) => KeyRef::Rsa(key),
-        }
+        })
     }
 }
 
@@ -188,8 +231,8 @@ impl<'de> Deserialize<'de> for PrivateKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = Zeroizing::new(String::deserialize(deserializer)?);
         let der = Zeroizing::new(b64::decode(&text).map_err(serde::de::Error::custom)?);
-        // Serialize writes PKCS#8.
-        PrivateKey::from_pkcs8_der(&der).map_err(serde::de::Error::custom)
+        // Serialize writes PKCS#8, with the public key.
+        PrivateKey::from_stored_pkcs8(&der).map_err(serde::de::Error::custom)
     }
 }
 

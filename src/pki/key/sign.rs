@@ -14,7 +14,7 @@ impl PrivateKey {
     /// §3.4; 64 bytes for ES256, 96 for ES384), for RSA the RSASSA-PKCS1-v1_5 SHA-256 signature (§3.3).
     pub fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, KeyError> {
         let failed = |e: signature::Error| KeyError::Signing(e.to_string());
-        match &self.inner {
+        match self.material()? {
             Inner::P256(key) => {
                 let sig: p256::ecdsa::Signature = key.try_sign(signing_input).map_err(failed)?;
                 Ok(sig.to_bytes().to_vec())

@@ -57,6 +57,19 @@ impl Scratch {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `openssl genpkey` of a new P-256 key, to `name` (PKCS#8 PEM).
+    pub(crate) fn genpkey_p256(&self, name: &str) {
+        self.openssl(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            name,
+        ]);
+    }
+
     /// `openssl req -x509` with a new P-256 key: the key to `key`, the self-signed certificate (PEM, valid
     /// `days`) to `cert`, for `subject`, with any `extra` arguments (`-addext …`).
     pub(crate) fn self_signed_p256(
