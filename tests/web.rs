@@ -867,7 +867,8 @@ async fn an_account_and_an_order_from_the_browser() {
         "only order polls around finalize: {sent:?}"
     );
     let chain = issuance.chain.as_ref().expect("the certificate");
-    let files = certsmith::wizard::chain_files(&chain.pem).expect("a PEM chain");
+    let read = certsmith::pki::cert::parse_pem_chain(&chain.pem).expect("a PEM chain");
+    let files = certsmith::wizard::chain_files(&read).expect("a certificate");
     let mut cert_names = files.leaf.names.clone();
     cert_names.sort();
     assert_eq!(cert_names, expected_names);

@@ -1,6 +1,7 @@
 //! Step 5: finalizing, then the certificate: its facts, the chain choice, and the files to download.
 
 use certsmith::i18n;
+use certsmith::pki::cert::CertError;
 use certsmith::pki::job::{Der, Job};
 use certsmith::pki::key::PrivateKey;
 
@@ -35,6 +36,15 @@ pub struct CertificateStepProps {
 pub fn certificate_step(props: &CertificateStepProps) -> Html {
     let w = &*props.wizard;
     let dispatch = props.on_action.clone();
+    // Each chain the CA sent is read by the jobs module: when it arrives, and after a reload.
+    {
+        let on_task = props.on_task.clone();
+        use_effect_with(w.chains_unread(), move |unread| {
+            if !unread.is_empty() {
+                on_task.emit(Task::ReadChains);
+            }
+        });
+    }
     let body = match w.step {
         Step::Finalizing => view_finalizing(w, &props.on_task),
         Step::Done => view_done(w, &dispatch, &props.on_task),
@@ -84,12 +94,17 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
     let Some(chain) = w.current_chain() else {
         return html! {};
     };
-    let files = match chain_files(&chain.pem) {
+    let files = match w.chain_reading(&chain.pem) {
+        None => return html! { <p class="muted">{ text_node(t!("Reading the certificate…")) }</p> },
+        Some(Ok(read)) => chain_files(read).ok_or_else(|| CertError::NoCertificates.to_string()),
+        Some(Err(e)) => Err(e.clone()),
+    };
+    let files = match files {
         Ok(files) => files,
         Err(e) => {
             return html! {
                 <p class="error" role="alert">{ t!("The CA's certificate chain cannot be read: {error}. The protocol \
-                                                    log has the CA's answer.", error = e) }</p>
+                                                    log has the CA's answer.", error = e.trim_end_matches('.')) }</p>
             }
         }
     };

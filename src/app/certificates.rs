@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use certsmith::acme::client::{RevocationReason, Revoker};
 use certsmith::i18n;
+use certsmith::pki::cert::{CertError, CertificateInfo};
 use certsmith::pki::key::PrivateKey;
 use certsmith::pki::remind::{from_unix, unix_seconds, Reminder};
 use certsmith::web::download::download;
@@ -19,7 +20,7 @@ use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
 use super::download_button::download_on_click;
-use super::effects::{read_key, Ctx};
+use super::effects::{read_chain, read_key, Ctx};
 use super::external_link::ExternalLink;
 use super::forms::{select_value, textarea_value};
 use super::state::{ShelfHandle, WizardView};
@@ -97,7 +98,7 @@ fn relative(secs: i64, now: i64) -> String {
     i18n::plural(amount, one, other)
 }
 
-/// The entry for the certificate the wizard just issued, if it has one.
+/// The entry for the certificate the wizard just issued, once the jobs module has read its chain.
 pub fn issued_entry(w: &Wizard) -> Option<CertificateEntry> {
     let chain = w.chains.first()?;
     let origin = Origin {
@@ -106,7 +107,8 @@ pub fn issued_entry(w: &Wizard) -> Option<CertificateEntry> {
         key_choice: Some(w.key_choice),
         profile: w.profile.clone(),
     };
-    CertificateEntry::from_chain(&chain.pem, origin, now_secs()).ok()
+    let read = w.chain_reading(&chain.pem)?.as_ref().ok()?;
+    CertificateEntry::from_read_chain(read, origin, now_secs())
 }
 
 /// Asks the connected CA for the renewal window of every certificate it issued that wants one, one GET
@@ -249,17 +251,10 @@ fn entry_view(props: &EntryViewProps) -> Html {
         let on_action = props.on_action.clone();
         let on_task = props.on_task.clone();
         let problem = problem.clone();
-        // `key`: the old certificate key, to renew with the same key (checked against the certificate).
+        // `key`: the old certificate key, to renew with the same key (checked: `same_certificate_key`).
         Callback::from(move |key: Option<PrivateKey>| {
             let mut key_choice = entry.key_choice;
-            if let Some(key) = &key {
-                let matches = entry.leaf().is_ok_and(|leaf| leaf.key_matches(key));
-                let Some(kind) = key.key_type().filter(|_| matches) else {
-                    return problem.set(Some(
-                        t!("That is not the private key of this certificate (or of a size this page makes).")
-                            .into(),
-                    ));
-                };
+            if let Some(kind) = key.as_ref().and_then(PrivateKey::key_type) {
                 key_choice = Some(KeyChoice::Generate(kind));
             }
             problem.set(None);
@@ -287,15 +282,14 @@ fn entry_view(props: &EntryViewProps) -> Html {
         let same_key = same_key.clone();
         let problem = problem.clone();
         let renew = renew.clone();
+        let chain_pem = entry.chain_pem.clone();
         Callback::from(move |_: MouseEvent| {
             let (text, problem, renew) = ((*same_key).clone(), problem.clone(), renew.clone());
+            let chain_pem = chain_pem.clone();
             spawn_local(async move {
-                match read_key(&text).await {
+                match same_certificate_key(&text, &chain_pem).await {
                     Ok(key) => renew.emit(Some(key)),
-                    Err(e) => problem.set(Some(t!(
-                        "That is not a usable private key: {error}",
-                        error = e
-                    ))),
+                    Err(e) => problem.set(Some(e)),
                 }
             });
         })
@@ -313,7 +307,10 @@ fn entry_view(props: &EntryViewProps) -> Html {
     let on_reminder = {
         let entry = entry.clone();
         let problem = problem.clone();
-        Callback::from(move |_: MouseEvent| problem.set(download_reminder(&entry).err()))
+        Callback::from(move |_: MouseEvent| {
+            let (entry, problem) = (entry.clone(), problem.clone());
+            spawn_local(async move { problem.set(download_reminder(&entry).await.err()) });
+        })
     };
     let on_remove = {
         let id = entry.id.clone();
@@ -421,9 +418,35 @@ fn reason_name(reason: RevocationReason) -> &'static str {
         .map_or("unspecified", |(_, name, _)| name)
 }
 
+/// The key pasted to renew with the same key, read and checked against the certificate: a key of a type
+/// this page makes, whose public key is the certificate's.
+async fn same_certificate_key(text: &str, chain_pem: &str) -> Result<PrivateKey, String> {
+    let key = read_key(text)
+        .await
+        .map_err(|e| t!("That is not a usable private key: {error}", error = e))?;
+    let leaf = read_leaf(chain_pem).await?;
+    if key.key_type().is_some() && leaf.key_matches(&key) {
+        Ok(key)
+    } else {
+        Err(
+            t!("That is not the private key of this certificate (or of a size this page makes).")
+                .into(),
+        )
+    }
+}
+
+/// The leaf of a chain kept in the list, read by the jobs module (the page's wasm has no X.509 reader).
+async fn read_leaf(chain_pem: &str) -> Result<CertificateInfo, String> {
+    read_chain(chain_pem)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| CertError::NoCertificates.to_string())
+}
+
 /// The reminder for `entry`, linking back to this page.
-fn download_reminder(entry: &CertificateEntry) -> Result<(), String> {
-    let leaf = entry.leaf().map_err(|e| e.to_string())?;
+async fn download_reminder(entry: &CertificateEntry) -> Result<(), String> {
+    let leaf = read_leaf(&entry.chain_pem).await?;
     let (start, end) = entry.window();
     let page = web_sys::window()
         .and_then(|w| w.location().href().ok())
@@ -563,7 +586,7 @@ async fn revoke(
         ));
     }
     let client = ctx.client(&wizard).ok_or(t!("Connect to a CA first."))?;
-    let leaf = entry.leaf().map_err(|e| e.to_string())?;
+    let leaf = read_leaf(&entry.chain_pem).await?;
     let revoker = match (key, account) {
         (Some(key), _) => {
             if !leaf.key_matches(key) {
@@ -596,22 +619,41 @@ struct AddCertificateProps {
 fn add_certificate(props: &AddCertificateProps) -> Html {
     let text = use_state(String::new);
     let problem = use_state(|| None::<String>);
+    // The jobs module reads the chain (milliseconds, a moment more while its worker starts).
+    let reading = use_state(|| false);
     let on_add = {
         let text = text.clone();
         let problem = problem.clone();
         let dispatcher = props.shelf.dispatcher();
+        let reading = reading.clone();
         Callback::from(move |_: MouseEvent| {
-            match CertificateEntry::from_chain(&text, Origin::default(), now_secs()) {
-                Ok(entry) => {
-                    problem.set(None);
-                    text.set(String::new());
-                    dispatcher.dispatch(ShelfAction::Added(Box::new(entry)));
+            let (text, problem, dispatcher, reading) = (
+                text.clone(),
+                problem.clone(),
+                dispatcher.clone(),
+                reading.clone(),
+            );
+            reading.set(true);
+            spawn_local(async move {
+                let pem = (*text).clone();
+                let read = read_chain(&pem).await;
+                reading.set(false);
+                let entry = read.and_then(|chain| {
+                    CertificateEntry::from_read_chain(&chain, Origin::default(), now_secs())
+                        .ok_or_else(|| CertError::NoCertificates.to_string())
+                });
+                match entry {
+                    Ok(entry) => {
+                        problem.set(None);
+                        text.set(String::new());
+                        dispatcher.dispatch(ShelfAction::Added(Box::new(entry)));
+                    }
+                    Err(e) => problem.set(Some(t!(
+                        "That is not a certificate chain: {error}",
+                        error = e
+                    ))),
                 }
-                Err(e) => problem.set(Some(t!(
-                    "That is not a certificate chain: {error}",
-                    error = e
-                ))),
-            }
+            });
         })
     };
     html! {
@@ -623,7 +665,7 @@ fn add_certificate(props: &AddCertificateProps) -> Html {
                           oninput={{ let text = text.clone(); Callback::from(move |e: InputEvent| text.set(textarea_value(&e))) }} />
             </div>
             <div class="actions">
-                <button type="button" onclick={on_add} disabled={text.trim().is_empty()}>{ text_node(t!("Add to the list")) }</button>
+                <button type="button" onclick={on_add} disabled={text.trim().is_empty() || *reading}>{ text_node(t!("Add to the list")) }</button>
             </div>
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>

@@ -17,13 +17,14 @@ use certsmith::acme::flow::{Issuance, Next, Request, WaitReason};
 use certsmith::acme::identifier::Identifier;
 use certsmith::acme::jws::ExternalAccountKey;
 use certsmith::acme::order::NewOrder;
+use certsmith::pki::cert::CertificateInfo;
 use certsmith::pki::job::{Der, Job, JobError};
 use certsmith::pki::key::{KeyType, PrivateKey};
 use certsmith::web::fetch::FetchHttp;
 use certsmith::web::webcrypto::{self, WebCryptoSigner};
 use certsmith::web::{clock, doh, probe, tabs, worker};
 use certsmith::wizard::{
-    inspect, Action, CsrRead, CsrStatus, ErrorInfo, KeyChoice, Step, Task, Wizard,
+    inspect, Action, ChainRead, CsrRead, CsrStatus, ErrorInfo, KeyChoice, Step, Task, Wizard,
 };
 use certsmith::{i18n, t, t_key};
 use wasm_bindgen_futures::spawn_local;
@@ -142,8 +143,8 @@ impl Ctx {
 
 /// Starts `task` in the background.
 pub fn run(ctx: Ctx, task: Task) {
-    // A newer tab works on the saved state now: this one sends nothing.
-    if tabs::is_passive() {
+    // A newer tab works on the saved state now: this one sends nothing (but still reads what it shows).
+    if tabs::is_passive() && !matches!(task, Task::ReadCsr | Task::ReadChains) {
         return;
     }
     spawn_local(async move {
@@ -152,6 +153,7 @@ pub fn run(ctx: Ctx, task: Task) {
             Task::CreateAccount { key, email } => create_account(&ctx, key, email).await,
             Task::ImportAccount { key } => import_account(&ctx, key).await,
             Task::ReadCsr => read_csr(&ctx).await,
+            Task::ReadChains => read_chains(&ctx).await,
             Task::CreateOrder => create_order(&ctx).await,
             Task::CheckDns => check_dns(&ctx).await,
             Task::Drive => drive(&ctx).await,
@@ -371,6 +373,24 @@ async fn read_csr(ctx: &Ctx) {
     .csr()
     .map_err(|e| e.message);
     ctx.dispatch(Action::CsrRead(CsrRead { input, result }));
+}
+
+/// Has the jobs module read each downloaded chain not read yet; the page shows the certificate from that.
+async fn read_chains(ctx: &Ctx) {
+    for pem in ctx.wizard().chains_unread() {
+        let result = read_chain(&pem).await;
+        ctx.dispatch(Action::ChainRead(ChainRead { pem, result }));
+    }
+}
+
+/// A certificate chain (PEM, leaf first) as the jobs module reads it: the page's wasm has no X.509 reader.
+pub(super) async fn read_chain(pem: &str) -> Result<Vec<CertificateInfo>, String> {
+    worker::run(Job::ReadChain {
+        pem: pem.to_string(),
+    })
+    .await
+    .chain()
+    .map_err(|e| e.message)
 }
 
 /// The certificate key of the wizard when it is of `kind` (a retry reuses it), else a new one.

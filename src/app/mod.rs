@@ -150,12 +150,15 @@ pub fn app() -> Html {
             }
         });
     }
-    // A certificate issued here joins the list; a renewal marks the certificate it replaces. Keyed by
-    // the chain's URL, so the certificate is read once, not on every render.
+    // A certificate issued here joins the list once its chain is read; a renewal marks the certificate
+    // it replaces. Keyed by the chain's URL and whether it is read, so the entry is made once.
     {
         let shelf = shelf.clone();
         let wizard = state.wizard.clone();
-        let issued = wizard.chains.first().map(|chain| chain.url.clone());
+        let issued = wizard.chains.first().and_then(|chain| {
+            let read = wizard.chain_reading(&chain.pem)?.is_ok();
+            read.then(|| chain.url.clone())
+        });
         use_effect_with(issued, move |issued| {
             let entry = issued
                 .as_ref()

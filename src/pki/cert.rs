@@ -9,6 +9,7 @@ use base64::Engine;
 use der::asn1::AnyRef;
 use der::oid::ObjectIdentifier;
 use der::{Decode, Encode, Tag, Tagged};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -48,10 +49,12 @@ pub enum CertError {
     NoCertId(String),
 }
 
-/// The facts about one certificate that a person or the renewal logic needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The facts about one certificate that a person or the renewal logic needs. Serializable: the page has
+/// the jobs module read its chains ([`crate::pki::job::Job::ReadChain`]), so its wasm has no X.509 reader.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateInfo {
     /// The certificate's DER.
+    #[serde(with = "crate::b64::serde_bytes")]
     pub der: Vec<u8>,
     /// The subject as an RFC 4514 string, e.g. "CN=example.com".
     pub subject: String,
@@ -74,8 +77,10 @@ pub struct CertificateInfo {
     /// The keyIdentifier of the Authority Key Identifier extension (RFC 5280 §4.2.1.1).
     pub authority_key_identifier: Option<Vec<u8>>,
     /// The content octets of the serial number's DER INTEGER, including a leading 0x00 if present.
+    #[serde(with = "crate::b64::serde_bytes")]
     pub serial_der_bytes: Vec<u8>,
     /// The DER SubjectPublicKeyInfo.
+    #[serde(with = "crate::b64::serde_bytes")]
     pub public_key_spki: Vec<u8>,
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::acme::account::files::{read_account_files, AccountFile, ImportedAccount};
 use crate::acme::identifier::Identifier;
+use crate::pki::cert::{parse_pem_chain, CertificateInfo};
 use crate::pki::csr::{build_csr, parse_csr, ParsedCsr};
 use crate::pki::key::{KeyType, PrivateKey};
 use crate::pki::pfx::{build_pfx, PfxPassword, PfxProfile};
@@ -35,6 +36,8 @@ pub enum Job {
     },
     /// [`parse_csr`]: a CSR the person brought (PEM or DER as text), read and its signature checked.
     ReadCsr { input: String },
+    /// [`parse_pem_chain`]: a certificate chain, as a CA sent it or the person pasted it.
+    ReadChain { pem: String },
     /// [`PrivateKey::parse`]: a key the person brought, in any format the page reads.
     ReadKey { input: Der },
     /// [`read_account_files`]: another client's account files (each its path and bytes).
@@ -80,6 +83,7 @@ pub enum Outcome {
     /// A signature, a CSR or a PFX file.
     Bytes(Der),
     Csr(ParsedCsr),
+    Chain(Vec<CertificateInfo>),
     Account(Box<ImportedAccount>),
     Failed(JobError),
 }
@@ -118,6 +122,7 @@ impl Job {
                 build_csr(&key, &identifiers).map_or_else(failed, |der| Outcome::Bytes(Der(der)))
             }
             Job::ReadCsr { input } => parse_csr(input.as_bytes()).map_or_else(failed, Outcome::Csr),
+            Job::ReadChain { pem } => parse_pem_chain(&pem).map_or_else(failed, Outcome::Chain),
             Job::ReadKey { input } => {
                 PrivateKey::parse(&input.0).map_or_else(failed, |k| Outcome::Key(Box::new(k)))
             }
@@ -197,6 +202,14 @@ impl Outcome {
     pub fn bytes(self) -> Result<Vec<u8>, JobError> {
         match self {
             Outcome::Bytes(der) => Ok(der.0),
+            other => Err(other.unexpected()),
+        }
+    }
+
+    /// The certificates of a [`Job::ReadChain`], leaf first.
+    pub fn chain(self) -> Result<Vec<CertificateInfo>, JobError> {
+        match self {
+            Outcome::Chain(chain) => Ok(chain),
             other => Err(other.unexpected()),
         }
     }
@@ -385,6 +398,24 @@ mod tests {
         .unwrap_err();
         let here = parse_csr(b"-----BEGIN CERTIFICATE REQUEST-----\nnot base64\n").unwrap_err();
         assert_eq!(garbage.message, here.to_string());
+    }
+
+    #[test]
+    fn a_chain_is_read_through_the_worker_as_here() {
+        let scratch = crate::pki::key::test_support::Scratch::new("job-chain");
+        scratch.self_signed_p256("k.pem", "c.pem", "/CN=job.example.test", 30, &[]);
+        let pem = scratch.read_text("c.pem");
+        let read = through_worker(Job::ReadChain { pem: pem.clone() })
+            .chain()
+            .unwrap();
+        assert_eq!(read, parse_pem_chain(&pem).unwrap());
+        let garbage = through_worker(Job::ReadChain { pem: "no".into() })
+            .chain()
+            .unwrap_err();
+        assert_eq!(
+            garbage.message,
+            parse_pem_chain("no").unwrap_err().to_string()
+        );
     }
 
     #[test]

@@ -123,8 +123,14 @@ impl CertificateEntry {
     /// The entry for a PEM chain (leaf first), added at `now`.
     pub fn from_chain(chain_pem: &str, origin: Origin, now: i64) -> Result<Self, CertError> {
         let chain = parse_pem_chain(chain_pem)?;
-        let leaf = &chain[0];
-        Ok(CertificateEntry {
+        Self::from_read_chain(&chain, origin, now).ok_or(CertError::NoCertificates)
+    }
+
+    /// The entry for a chain read (leaf first; the page has the jobs module read it), added at `now`;
+    /// `None` for no certificate.
+    pub fn from_read_chain(chain: &[CertificateInfo], origin: Origin, now: i64) -> Option<Self> {
+        let leaf = chain.first()?;
+        Some(CertificateEntry {
             id: leaf.sha256_fingerprint.clone(),
             ca: origin.ca,
             account_url: origin.account_url,

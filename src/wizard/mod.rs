@@ -22,7 +22,7 @@ mod views;
 pub use doh::{DnsRecord, DohOutcome, DohRow};
 pub use log::{ProtocolLog, LOG_LIMIT};
 pub use model::{
-    AccountLock, Action, ChainOption, CsrRead, ErrorInfo, Failure, KeyChoice, Renewing,
+    AccountLock, Action, ChainOption, ChainRead, CsrRead, ErrorInfo, Failure, KeyChoice, Renewing,
     RestoreError, Section, Step, Task, Wizard,
 };
 pub use presets::{CaKind, LETS_ENCRYPT, LETS_ENCRYPT_STAGING, LOCAL_RESOLVER, PUBLIC_RESOLVERS};

@@ -16,6 +16,7 @@ use crate::acme::error::Error;
 use crate::acme::flow::Issuance;
 use crate::acme::persist::PersistChoice;
 use crate::acme::problem::Problem;
+use crate::pki::cert::CertificateInfo;
 use crate::pki::csr::ParsedCsr;
 use crate::pki::key::{KeyType, PrivateKey};
 use crate::pki::sealed::SealedKey;
@@ -138,6 +139,8 @@ pub enum Task {
     ImportAccount { key: PrivateKey },
     /// Have the jobs module read the CSR the person brought ([`Action::CsrRead`]).
     ReadCsr,
+    /// Have the jobs module read the downloaded chains not read yet ([`Action::ChainRead`]).
+    ReadChains,
     /// Make the certificate key (or take the CSR), then start the issuance.
     CreateOrder,
     /// Ask the DoH resolvers for every TXT record.
@@ -260,6 +263,10 @@ pub struct Wizard {
     /// Downloaded chains: the primary first, then alternates as they are fetched.
     #[serde(default)]
     pub chains: Vec<CertificateChain>,
+    /// What reading each downloaded chain gave (by the jobs module, so the page's wasm has no X.509
+    /// reader): not saved, read again after a reload.
+    #[serde(skip)]
+    pub chains_read: Vec<ChainRead>,
     /// The URL of the chain shown and downloaded; `None` for the primary.
     #[serde(default)]
     pub chosen_chain: Option<String>,
@@ -284,6 +291,13 @@ pub struct Wizard {
 pub struct CsrRead {
     pub input: String,
     pub result: Result<ParsedCsr, String>,
+}
+
+/// A downloaded chain's PEM and what reading it gave: its certificates (leaf first), or why not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainRead {
+    pub pem: String,
+    pub result: Result<Vec<CertificateInfo>, String>,
 }
 
 /// The certificate a new order renews (RFC 9773 §5).
@@ -374,6 +388,8 @@ pub enum Action {
         chain: CertificateChain,
     },
     ChooseChain(Option<String>),
+    /// A downloaded chain was read (a [`crate::pki::job::Job::ReadChain`]).
+    ChainRead(ChainRead),
     /// A request started (or goes on); the label says what the page waits for.
     Busy(String),
     /// The flow waits until this time (milliseconds since the Unix epoch) before asking the CA again;
@@ -434,6 +450,7 @@ impl Wizard {
             key_choice: KeyChoice::Generate(KeyType::P256),
             csr_input: String::new(),
             csr_read: None,
+            chains_read: Vec::new(),
             order: None,
             renewing: None,
             cert_key: None,
@@ -527,6 +544,7 @@ impl PartialEq for Wizard {
     fn eq(&self, other: &Self) -> bool {
         self.busy == other.busy
             && self.csr_read == other.csr_read
+            && self.chains_read == other.chains_read
             && self.error == other.error
             && self.notice == other.notice
             && serde_json::to_value(self).ok() == serde_json::to_value(other).ok()

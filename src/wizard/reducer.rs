@@ -51,6 +51,7 @@ impl Wizard {
             | Action::ChallengesPlaced
             | Action::ChainDownloaded { .. }
             | Action::ChooseChain(_)
+            | Action::ChainRead(_)
             | Action::Renew { .. }
             | Action::NewOrder
             | Action::ForgetOrder
@@ -213,6 +214,14 @@ impl Wizard {
             Action::ChooseChain(url) => {
                 let primary = self.chains.first().map(|c| c.url.clone());
                 self.chosen_chain = url.filter(|u| Some(u) != primary.as_ref());
+            }
+            // Only readings of the chains the wizard has now; one each.
+            Action::ChainRead(read) => {
+                self.chains_read
+                    .retain(|r| r.pem != read.pem && self.chains.iter().any(|c| c.pem == r.pem));
+                if self.chains.iter().any(|c| c.pem == read.pem) {
+                    self.chains_read.push(read);
+                }
             }
             Action::Renew {
                 renewing,

@@ -612,6 +612,47 @@ fn the_whole_flow() {
     assert_eq!(w.current_chain().unwrap().url, CERT_URL);
 }
 
+/// The page has the jobs module read each downloaded chain: until then the chain is unread; a reading
+/// names the chain's root in the chain choice; only readings of the chains the wizard has are kept, one
+/// each; and none is saved (a reload reads again).
+#[test]
+fn chains_are_read_once_and_the_readings_are_not_saved() {
+    let scratch = crate::pki::key::test_support::Scratch::new("wizard-chain-read");
+    scratch.self_signed_p256("k.pem", "c.pem", "/CN=Root Of The Test", 30, &[]);
+    let pem = scratch.read_text("c.pem");
+    let mut w = Wizard::new(None);
+    w.chains = vec![CertificateChain {
+        pem: pem.clone(),
+        ..chain(CERT_URL, &[])
+    }];
+    assert_eq!(w.chains_unread(), std::slice::from_ref(&pem));
+    assert_eq!(w.chain_options()[0].label, "Default chain");
+    let read = crate::pki::cert::parse_pem_chain(&pem).map_err(|e| e.to_string());
+    w.apply(Action::ChainRead(ChainRead {
+        pem: pem.clone(),
+        result: read.clone(),
+    }));
+    assert!(w.chains_unread().is_empty());
+    assert_eq!(w.chain_reading(&pem), Some(&read));
+    assert_eq!(
+        w.chain_options()[0].label,
+        "Default chain (up to Root Of The Test)"
+    );
+    // The same chain read again replaces its reading; a chain the wizard does not have is not kept.
+    w.apply(Action::ChainRead(ChainRead {
+        pem: pem.clone(),
+        result: Err("unreadable".into()),
+    }));
+    w.apply(Action::ChainRead(ChainRead {
+        pem: "another chain".into(),
+        result: Err("gone".into()),
+    }));
+    assert_eq!(w.chains_read.len(), 1);
+    assert_eq!(w.chain_reading(&pem), Some(&Err("unreadable".into())));
+    let restored: Wizard = serde_json::from_str(&serde_json::to_string(&w).unwrap()).unwrap();
+    assert_eq!(restored.chains_unread(), [pem]);
+}
+
 #[test]
 fn already_valid_authorizations_go_straight_to_finalizing() {
     // The CA holds a valid authorization for the only name: the order is ready at once.

@@ -11,7 +11,7 @@ use crate::acme::flow::{self, Issuance};
 use crate::acme::identifier::{parse_identifiers, Identifier, InvalidIdentifier};
 use crate::acme::order::OrderStatus;
 use crate::acme::persist::{PersistRecord, PERSIST_UNTIL_WARNING};
-use crate::pki::cert::{parse_pem_chain, CertificateInfo};
+use crate::pki::cert::CertificateInfo;
 use crate::pki::csr::ParsedCsr;
 
 /// Where the CSR the person brings stands ([`Wizard::csr_status`]).
@@ -367,7 +367,7 @@ impl Wizard {
             .enumerate()
             .map(|(index, url)| {
                 let loaded = self.chains.iter().find(|c| c.url == url);
-                let root = loaded.and_then(|c| chain_top_issuer(&c.pem));
+                let root = loaded.and_then(|c| self.chain_top_issuer(&c.pem));
                 let label = match (index, root) {
                     (0, Some(root)) => crate::t!("Default chain (up to {root})", root = root),
                     (0, None) => crate::t!("Default chain").to_string(),
@@ -394,11 +394,29 @@ impl Wizard {
     }
 }
 
-/// The issuer of the last certificate of a chain: the root it leads to.
-fn chain_top_issuer(pem: &str) -> Option<String> {
-    let chain = parse_pem_chain(pem).ok()?;
-    let top = chain.last()?;
-    Some(short_name(&top.issuer))
+impl Wizard {
+    /// What reading the chain `pem` gave, once the jobs module has read it ([`Task::ReadChains`]).
+    pub fn chain_reading(&self, pem: &str) -> Option<&Result<Vec<CertificateInfo>, String>> {
+        self.chains_read
+            .iter()
+            .find(|r| r.pem == pem)
+            .map(|r| &r.result)
+    }
+
+    /// The downloaded chains not read yet, by their PEM.
+    pub fn chains_unread(&self) -> Vec<String> {
+        self.chains
+            .iter()
+            .filter(|c| self.chain_reading(&c.pem).is_none())
+            .map(|c| c.pem.clone())
+            .collect()
+    }
+
+    /// The issuer of the last certificate of a chain read: the root it leads to.
+    fn chain_top_issuer(&self, pem: &str) -> Option<String> {
+        let top = self.chain_reading(pem)?.as_ref().ok()?.last()?;
+        Some(short_name(&top.issuer))
+    }
 }
 
 /// The CN of an RFC 4514 name, or the whole name: how the page names an issuer.
@@ -422,17 +440,17 @@ pub struct ChainFiles {
     pub ders: Vec<Vec<u8>>,
 }
 
-/// Splits a downloaded chain into the usual files.
-pub fn chain_files(pem: &str) -> Result<ChainFiles, crate::pki::cert::CertError> {
-    let chain = parse_pem_chain(pem)?;
-    let leaf = chain[0].clone();
+/// Splits a chain read (leaf first, as [`crate::pki::cert::parse_pem_chain`] gives it) into the usual
+/// files; `None` for no certificate at all.
+pub fn chain_files(chain: &[CertificateInfo]) -> Option<ChainFiles> {
+    let (leaf, intermediates) = chain.split_first()?;
     let cert = leaf.to_pem();
-    let intermediates: String = chain[1..].iter().map(CertificateInfo::to_pem).collect();
-    Ok(ChainFiles {
+    let intermediates: String = intermediates.iter().map(CertificateInfo::to_pem).collect();
+    Some(ChainFiles {
         fullchain: format!("{cert}{intermediates}"),
         cert,
         chain: intermediates,
         ders: chain.iter().map(|c| c.der.clone()).collect(),
-        leaf,
+        leaf: leaf.clone(),
     })
 }
