@@ -430,7 +430,8 @@ fn new_account_uses_jwk_and_returns_credentials() {
     );
     let whole_log = serde_json::to_string(&*log).unwrap();
     let private = key.to_pkcs8_der();
-    let private_jwk: serde_json::Value = serde_json::from_str(&key.to_private_jwk()).unwrap();
+    let private_jwk: serde_json::Value =
+        serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap();
     let d = private_jwk["d"].as_str().unwrap();
     assert!(
         !whole_log.contains(d),

@@ -23,11 +23,11 @@ fn check(key: &PrivateKey) {
         "PKCS#8 PEM"
     );
     assert_eq!(
-        &PrivateKey::from_jwk(&key.to_private_jwk()).unwrap(),
+        &PrivateKey::from_jwk(&key.to_private_jwk().unwrap()).unwrap(),
         key,
         "JWK"
     );
-    if let Some(sec1) = key.to_sec1_pem() {
+    if let Some(sec1) = key.to_sec1_pem().unwrap() {
         assert_eq!(&PrivateKey::parse(sec1.as_bytes()).unwrap(), key, "SEC1");
     }
     assert_eq!(

@@ -333,23 +333,30 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
     let downloaded = use_state(|| false);
     let switched = use_state(|| None::<String>);
     let local_problem = use_state(|| None::<String>);
+    // One click, one key: the button waits for the key it asked for.
+    let generating = use_state(|| false);
 
     let on_generate = {
-        let (new_key, downloaded, switched, local_problem) = (
+        let (new_key, downloaded, switched, local_problem, generating) = (
             new_key.clone(),
             downloaded.clone(),
             switched.clone(),
             local_problem.clone(),
+            generating.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let (new_key, downloaded, switched, local_problem) = (
+            let (new_key, downloaded, switched, local_problem, generating) = (
                 new_key.clone(),
                 downloaded.clone(),
                 switched.clone(),
                 local_problem.clone(),
+                generating.clone(),
             );
+            generating.set(true);
             spawn_local(async move {
-                match webcrypto::generate(KeyType::P256).await.0 {
+                let generated = webcrypto::generate(KeyType::P256).await.0;
+                generating.set(false);
+                match generated {
                     Ok(key) => {
                         downloaded.set(false);
                         switched.set(None);
@@ -451,7 +458,7 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
                 }
             } else {
                 <div class="actions">
-                    <button type="button" onclick={on_generate} disabled={props.disabled}>{ text_node(t!("Generate a new key")) }</button>
+                    <button type="button" onclick={on_generate} disabled={props.disabled || *generating}>{ text_node(t!("Generate a new key")) }</button>
                 </div>
             }
             if let Some(problem) = &*local_problem {

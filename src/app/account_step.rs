@@ -187,7 +187,10 @@ fn account_forms(props: &AccountFormsProps) -> Html {
     let found = use_state(|| None::<ImportedAccount>);
     // The key last looked up, offered for a new account when the CA has none for it.
     let looked_up = use_state(|| None::<PrivateKey>);
-    let busy = props.busy;
+    // The account key is being made (WebCrypto: milliseconds; the jobs module: a moment more): one
+    // click makes one key and one account.
+    let generating = use_state(|| false);
+    let busy = props.busy || *generating;
     let terms = props.terms.clone();
     let eab_missing = props.eab_missing;
     // A CA without terms of service (RFC 8555 §7.1.1 makes them optional) has nothing to agree to.
@@ -198,14 +201,22 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let on_task = props.on_task.clone();
         let email = email.clone();
         let create_problem = create_problem.clone();
+        let generating = generating.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(typo) = email_typo(&email) {
                 return create_problem.set(Some(typo));
             }
-            let (on_task, email, create_problem) =
-                (on_task.clone(), (*email).clone(), create_problem.clone());
+            let (on_task, email, create_problem, generating) = (
+                on_task.clone(),
+                (*email).clone(),
+                create_problem.clone(),
+                generating.clone(),
+            );
+            generating.set(true);
             spawn_local(async move {
-                match webcrypto::generate(KeyType::P256).await.0 {
+                let generated = webcrypto::generate(KeyType::P256).await.0;
+                generating.set(false);
+                match generated {
                     Ok(key) => {
                         create_problem.set(None);
                         on_task.emit(Task::CreateAccount { key, email });

@@ -103,8 +103,15 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
         Ok(files) => files,
         Err(e) => {
             return html! {
-                <p class="error" role="alert">{ t!("The CA's certificate chain cannot be read: {error}. The protocol \
-                                                    log has the CA's answer.", error = e.trim_end_matches('.')) }</p>
+                <>
+                    <p class="error" role="alert">{ t!("The CA's certificate chain cannot be read: {error}. The protocol \
+                                                        log has the CA's answer.", error = e.trim_end_matches('.')) }</p>
+                    <div class="actions">
+                        <button type="button" onclick={dispatch.reform(|_: MouseEvent| Action::RereadChains)}>
+                            { text_node(t!("Read it again")) }
+                        </button>
+                    </div>
+                </>
             }
         }
     };

@@ -661,7 +661,7 @@ fn add_certificate(props: &AddCertificateProps) -> Html {
             <summary>{ text_node(t!("Add a certificate issued elsewhere (PEM)")) }</summary>
             <div class="field">
                 <label for="add-certificate">{ text_node(t!("Certificate with its intermediates (PEM)")) }</label>
-                <textarea id="add-certificate" rows="4" spellcheck="false" value={(*text).clone()}
+                <textarea id="add-certificate" rows="4" spellcheck="false" value={(*text).clone()} disabled={*reading}
                           oninput={{ let text = text.clone(); Callback::from(move |e: InputEvent| text.set(textarea_value(&e))) }} />
             </div>
             <div class="actions">

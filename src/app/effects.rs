@@ -39,6 +39,8 @@ thread_local! {
     /// One client per CA for the life of the page, so its nonce cache carries from one request to the
     /// next (RFC 8555 §7.2): newNonce is asked once, by the probe, or once after a reload.
     static CLIENT: RefCell<Option<Rc<PageClient>>> = const { RefCell::new(None) };
+    /// The chains (PEM) the jobs module is reading for the certificate step.
+    static CHAINS_BEING_READ: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// The issuance a flow is running for: a second start (a click during a resume) does not run it twice.
     static DRIVING: Cell<Option<u64>> = const { Cell::new(None) };
     /// Step-through (the protocol log's setting, mirrored here for the driver) and whether the person
@@ -375,10 +377,23 @@ async fn read_csr(ctx: &Ctx) {
     ctx.dispatch(Action::CsrRead(CsrRead { input, result }));
 }
 
-/// Has the jobs module read each downloaded chain not read yet; the page shows the certificate from that.
+/// Has the jobs module read each downloaded chain not read yet (and not being read: each reading that
+/// arrives asks again for the rest); the page shows the certificate from that.
 async fn read_chains(ctx: &Ctx) {
     for pem in ctx.wizard().chains_unread() {
+        let started = CHAINS_BEING_READ.with(|being_read| {
+            let mut being_read = being_read.borrow_mut();
+            let start = !being_read.contains(&pem);
+            if start {
+                being_read.push(pem.clone());
+            }
+            start
+        });
+        if !started {
+            continue;
+        }
         let result = read_chain(&pem).await;
+        CHAINS_BEING_READ.with(|being_read| being_read.borrow_mut().retain(|p| *p != pem));
         ctx.dispatch(Action::ChainRead(ChainRead { pem, result }));
     }
 }

@@ -2,8 +2,9 @@
 //! module (src/jobs.rs: a wasm of its own, run in the page's worker, `web::worker`) instead of freezing the
 //! page for seconds, and instead of carrying their code in its own wasm: PBKDF2 at 600,000 rounds (sealing
 //! and opening the account key, RFC 8018; the Modern PFX, RFC 7292), keys and JWS signatures where the
-//! page has no WebCrypto (plain http from another host), every CSR the page makes (RFC 2986) and reading what the person brings: a CSR, a key in
-//! any format, another client's account files.
+//! page has no WebCrypto (plain http from another host), every CSR the page makes (RFC 2986), reading
+//! every certificate chain (RFC 5280), and reading what the person brings: a CSR, a key in any format,
+//! another client's account files.
 //!
 //! A [`Job`] goes in and an [`Outcome`] comes out, each as JSON ([`answer`] is what the jobs module runs;
 //! [`Job::run`] is the work itself). A failure travels as the words of the core's error ([`JobError`]).
@@ -320,8 +321,8 @@ mod tests {
         let key = PrivateKey::generate(KeyType::P384).unwrap();
         for input in [
             key.to_pkcs8_pem().as_bytes().to_vec(),
-            key.to_sec1_pem().unwrap().as_bytes().to_vec(),
-            key.to_private_jwk().as_bytes().to_vec(),
+            key.to_sec1_pem().unwrap().unwrap().as_bytes().to_vec(),
+            key.to_private_jwk().unwrap().as_bytes().to_vec(),
             key.to_pkcs8_der().to_vec(),
         ] {
             let read = through_worker(Job::ReadKey { input: Der(input) })
@@ -347,7 +348,7 @@ mod tests {
         let files = vec![
             (
                 "abc/private_key.json".to_string(),
-                Der(key.to_private_jwk().as_bytes().to_vec()),
+                Der(key.to_private_jwk().unwrap().as_bytes().to_vec()),
             ),
             ("abc/regr.json".to_string(), Der(regr.as_bytes().to_vec())),
         ];
@@ -398,6 +399,26 @@ mod tests {
         .unwrap_err();
         let here = parse_csr(b"-----BEGIN CERTIFICATE REQUEST-----\nnot base64\n").unwrap_err();
         assert_eq!(garbage.message, here.to_string());
+    }
+
+    #[test]
+    fn a_signature_made_through_the_worker_verifies() {
+        for kind in [KeyType::P256, KeyType::P384, KeyType::Rsa2048] {
+            let key = PrivateKey::generate(kind).unwrap();
+            let signature = through_worker(Job::Sign {
+                key: key.clone(),
+                input: Der(b"protected.payload".to_vec()),
+            })
+            .bytes()
+            .unwrap();
+            crate::pki::key::verify_jws_signature(
+                &key.public_jwk(),
+                key.jws_alg(),
+                b"protected.payload",
+                &signature,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", kind.label()));
+        }
     }
 
     #[test]

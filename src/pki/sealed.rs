@@ -10,7 +10,7 @@ use std::fmt;
 
 use der::asn1::OctetString;
 use der::zeroize::Zeroizing;
-use der::{Decode, Encode, Sequence};
+use der::{Decode, Encode, Sequence, Tagged};
 use pkcs5::pbes2;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use spki::AlgorithmIdentifierOwned;
@@ -198,10 +198,18 @@ impl Serialize for SealedKey {
 }
 
 impl<'de> Deserialize<'de> for SealedKey {
+    /// What [`Serialize`] wrote: checked to be one DER SEQUENCE only. Its contents are read when it is
+    /// opened (by the jobs module, for the page), so the page's wasm has no PBES2 parameter reader.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         let der = b64::decode(&text).map_err(serde::de::Error::custom)?;
-        SealedKey::parse(&der).map_err(serde::de::Error::custom)
+        let outer = der::AnyRef::from_der(&der).map_err(serde::de::Error::custom)?;
+        if outer.tag() != der::Tag::Sequence {
+            return Err(serde::de::Error::custom(crate::t!(
+                "a sealed key is an ASN.1 SEQUENCE"
+            )));
+        }
+        Ok(SealedKey { der })
     }
 }
 
@@ -279,6 +287,28 @@ mod tests {
             SealedKey { der: damaged }.open(PASSPHRASE),
             Err(SealError::WrongPassphrase)
         );
+    }
+
+    /// Saved state holds what `Serialize` wrote: reading it back checks the outer SEQUENCE only, and
+    /// opening reads the rest, saying what is wrong.
+    #[test]
+    fn saved_sealed_keys_are_checked_when_opened() {
+        let from_saved = |der: &[u8]| -> Result<SealedKey, String> {
+            serde_json::from_value(serde_json::Value::String(b64::encode(der)))
+                .map_err(|e| e.to_string())
+        };
+        let key = PrivateKey::generate(KeyType::P256).unwrap();
+        let sealed = SealedKey::seal(&key, PASSPHRASE).unwrap();
+        assert_eq!(from_saved(&sealed.der).unwrap(), sealed);
+        assert!(from_saved(b"\x04\x01\x00")
+            .unwrap_err()
+            .contains("SEQUENCE"));
+        assert!(from_saved(b"\x30\x05\x00").is_err(), "a truncated SEQUENCE");
+        let empty = from_saved(b"\x30\x00").unwrap();
+        assert!(matches!(
+            empty.open(PASSPHRASE),
+            Err(SealError::Malformed(_))
+        ));
     }
 
     #[test]

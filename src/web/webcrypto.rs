@@ -70,7 +70,9 @@ async fn from_webcrypto(kind: KeyType) -> Result<PrivateKey, String> {
             let pkcs8 = JsFuture::from(exported)
                 .await
                 .map_err(|e| failed("export the key", e))?;
-            let der = der::zeroize::Zeroizing::new(Uint8Array::new(&pkcs8).to_vec());
+            let exported = Uint8Array::new(&pkcs8);
+            let der = der::zeroize::Zeroizing::new(exported.to_vec());
+            exported.fill(0, 0, exported.length());
             PrivateKey::from_stored_pkcs8(&der)
                 .map_err(|e| format!("the key WebCrypto made cannot be read: {e}"))?
         }
@@ -159,8 +161,8 @@ async fn ec_key_from_jwk(
         .map_err(|e| format!("the key WebCrypto made cannot be read: {e}"))
 }
 
-/// Signs the page's JWS with WebCrypto ([`Signer`]), each key imported once; where the page has no
-/// WebCrypto, the jobs module signs.
+/// Signs the page's JWS with WebCrypto ([`Signer`]), each key imported once (non-extractable); where the
+/// page has no WebCrypto, or WebCrypto refuses the key, the jobs module signs.
 #[derive(Default)]
 pub struct WebCryptoSigner {
     /// Imported keys by RFC 7638 thumbprint: a session uses one account key, now and then another.
@@ -170,19 +172,21 @@ pub struct WebCryptoSigner {
 impl Signer for WebCryptoSigner {
     async fn sign(&self, key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, KeyError> {
         let Ok(subtle) = subtle() else {
-            let job = Job::Sign {
-                key: key.clone(),
-                input: crate::pki::job::Der(signing_input.to_vec()),
-            };
-            return worker::run(job)
-                .await
-                .bytes()
-                .map_err(|e| KeyError::Signing(e.to_string()));
+            return sign_in_jobs_module(key, signing_input).await;
         };
-        let crypto_key = self
-            .imported(&subtle, key)
-            .await
-            .map_err(KeyError::Signing)?;
+        let crypto_key = match self.imported(&subtle, key).await {
+            Ok(crypto_key) => crypto_key,
+            // A key the browser will not take (an RSA key of a form it refuses, say) still signs.
+            Err(why) => {
+                web_sys::console::warn_1(
+                    &format!(
+                        "WebCrypto cannot use this key ({why}): the jobs module signs with it"
+                    )
+                    .into(),
+                );
+                return sign_in_jobs_module(key, signing_input).await;
+            }
+        };
         let algorithm = Object::new();
         let hash = if key.jws_alg() == "ES384" {
             "SHA-384"
@@ -205,6 +209,18 @@ impl Signer for WebCryptoSigner {
             .map_err(|e| KeyError::Signing(failed("sign", e)))?;
         Ok(Uint8Array::new(&signature).to_vec())
     }
+}
+
+/// A JWS signature by the jobs module ([`Job::Sign`]), where WebCrypto cannot make it.
+async fn sign_in_jobs_module(key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let job = Job::Sign {
+        key: key.clone(),
+        input: crate::pki::job::Der(signing_input.to_vec()),
+    };
+    worker::run(job)
+        .await
+        .bytes()
+        .map_err(|e| KeyError::Signing(e.to_string()))
 }
 
 impl WebCryptoSigner {
@@ -234,16 +250,18 @@ impl WebCryptoSigner {
                 set(&algorithm, "hash", "SHA-256")?;
             }
         }
-        let pkcs8 = Uint8Array::from(key.to_pkcs8_der().as_slice());
-        let promise = subtle
-            .import_key_with_object(
-                "pkcs8",
-                &pkcs8,
-                &algorithm,
-                false,
-                &Array::of1(&"sign".into()),
-            )
-            .map_err(|e| failed("import the key", e))?;
+        let der = der::zeroize::Zeroizing::new(key.to_pkcs8_der());
+        let pkcs8 = Uint8Array::from(der.as_slice());
+        let promise = subtle.import_key_with_object(
+            "pkcs8",
+            &pkcs8,
+            &algorithm,
+            false,
+            &Array::of1(&"sign".into()),
+        );
+        // importKey has copied the bytes before it returns: no copy of the key stays in JS memory.
+        pkcs8.fill(0, 0, pkcs8.length());
+        let promise = promise.map_err(|e| failed("import the key", e))?;
         let crypto_key: web_sys::CryptoKey = JsFuture::from(promise)
             .await
             .map_err(|e| failed("import the key", e))?

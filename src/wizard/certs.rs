@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::model::KeyChoice;
 use crate::acme::ari::RenewalInfo;
 use crate::acme::client::RevocationReason;
-use crate::pki::cert::{ari_cert_id, parse_pem_chain, CertError, CertificateInfo};
+use crate::pki::cert::{ari_cert_id, CertificateInfo};
+#[cfg(test)]
+use crate::pki::cert::{parse_pem_chain, CertError};
 use crate::pki::remind::unix_seconds;
 
 /// The storage key of the list.
@@ -110,7 +112,7 @@ impl CertState {
     }
 }
 
-/// Where a certificate came from, for [`CertificateEntry::from_chain`].
+/// Where a certificate came from, for [`CertificateEntry::from_read_chain`].
 #[derive(Clone, Debug, Default)]
 pub struct Origin {
     pub ca: Option<String>,
@@ -120,7 +122,9 @@ pub struct Origin {
 }
 
 impl CertificateEntry {
-    /// The entry for a PEM chain (leaf first), added at `now`.
+    /// The entry for a PEM chain (leaf first), added at `now` (the page has the jobs module read the chain
+    /// and uses [`from_read_chain`](Self::from_read_chain)).
+    #[cfg(test)]
     pub fn from_chain(chain_pem: &str, origin: Origin, now: i64) -> Result<Self, CertError> {
         let chain = parse_pem_chain(chain_pem)?;
         Self::from_read_chain(&chain, origin, now).ok_or(CertError::NoCertificates)
@@ -154,7 +158,8 @@ impl CertificateEntry {
         })
     }
 
-    /// The leaf, read again (for revocation, reminders and downloads).
+    /// The leaf, read again (the page has the jobs module read it).
+    #[cfg(test)]
     pub fn leaf(&self) -> Result<CertificateInfo, CertError> {
         parse_pem_chain(&self.chain_pem).map(|mut chain| chain.swap_remove(0))
     }

@@ -557,7 +557,7 @@ mod tests {
             assert_eq!(exported["entries"].as_array().unwrap().len(), 4);
             assert_eq!(exported["entries"][2]["nonceFrom"], 1);
             assert_eq!(exported["waits"][0]["before"], 4);
-            let private: Value = serde_json::from_str(&key.to_private_jwk()).unwrap();
+            let private: Value = serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap();
             let d = private["d"].as_str().unwrap();
             let pkcs8 = key.to_pkcs8_pem();
             let pkcs8_body: String = pkcs8.lines().nth(1).unwrap().into();

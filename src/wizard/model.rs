@@ -390,6 +390,8 @@ pub enum Action {
     ChooseChain(Option<String>),
     /// A downloaded chain was read (a [`crate::pki::job::Job::ReadChain`]).
     ChainRead(ChainRead),
+    /// Read again the chains whose reading failed (the jobs module may have been unreachable).
+    RereadChains,
     /// A request started (or goes on); the label says what the page waits for.
     Busy(String),
     /// The flow waits until this time (milliseconds since the Unix epoch) before asking the CA again;

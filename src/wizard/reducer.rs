@@ -52,6 +52,7 @@ impl Wizard {
             | Action::ChainDownloaded { .. }
             | Action::ChooseChain(_)
             | Action::ChainRead(_)
+            | Action::RereadChains
             | Action::Renew { .. }
             | Action::NewOrder
             | Action::ForgetOrder
@@ -223,6 +224,7 @@ impl Wizard {
                     self.chains_read.push(read);
                 }
             }
+            Action::RereadChains => self.chains_read.retain(|r| r.result.is_ok()),
             Action::Renew {
                 renewing,
                 key_choice,
@@ -298,6 +300,7 @@ impl Wizard {
         self.order_csr = csr;
         self.order = Some(issuance);
         self.chains.clear();
+        self.chains_read.clear();
         self.chosen_chain = None;
         self.doh.clear();
         self.error = None;
@@ -358,6 +361,7 @@ impl Wizard {
         self.cert_key = None;
         self.order_csr = None;
         self.chains.clear();
+        self.chains_read.clear();
         self.chosen_chain = None;
         self.doh.clear();
     }

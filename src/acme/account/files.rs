@@ -320,7 +320,7 @@ mod tests {
     #[test]
     fn certbot_account_folder() {
         let key = PrivateKey::generate(KeyType::P256).unwrap();
-        let jwk = key.to_private_jwk();
+        let jwk = key.to_private_jwk().unwrap();
         let regr = format!(r#"{{"body": {{"status": "valid"}}, "uri": "{URL}"}}"#);
         let meta = r#"{"creation_dt": "2026-01-01T00:00:00Z", "creation_host": "h"}"#;
         let found = read_account_files(&[
@@ -346,7 +346,7 @@ mod tests {
         let account = format!(
             r#"{{"email": "me@example.org", "registration": {{"body": {{"status": "valid"}}, "uri": "{URL}"}}}}"#
         );
-        let pem = key.to_sec1_pem().unwrap();
+        let pem = key.to_sec1_pem().unwrap().unwrap();
         let found = read_account_files(&[
             file("me@example.org/account.json", account.as_bytes()),
             file("me@example.org/keys/me@example.org.key", pem.as_bytes()),
@@ -362,7 +362,7 @@ mod tests {
     fn acme_sh_folder_with_quoted_and_bare_values() {
         // acme.sh makes an ECDSA P-256 account key by default and writes it as SEC1 PEM.
         let key = PrivateKey::generate(KeyType::P256).unwrap();
-        let pem = key.to_sec1_pem().unwrap();
+        let pem = key.to_sec1_pem().unwrap().unwrap();
         for conf in [
             format!("CA_EMAIL=''\nACCOUNT_URL='{URL}'\nACCOUNT_THUMBPRINT='x'\n"),
             format!("ACCOUNT_URL=\"{URL}\"\n"),

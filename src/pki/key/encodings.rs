@@ -1,16 +1,18 @@
-//! Every encoding of a key, computed once when the key is made, and the export methods that hand them
-//! out: PKCS#8 (RFC 5958) as DER and PEM (RFC 7468 §10), SEC1 PEM (RFC 5915) for ECDSA keys, the
-//! SubjectPublicKeyInfo (RFC 5280 §4.1.2.7), the private and public JWK (RFC 7518 §6) and the RFC 7638
-//! thumbprint.
+//! The encodings of a key and the export methods that hand them out: PKCS#8 (RFC 5958) as DER and PEM
+//! (RFC 7468 §10), the SubjectPublicKeyInfo (RFC 5280 §4.1.2.7), the public JWK (RFC 7518 §6) and the
+//! RFC 7638 thumbprint, computed once when the key is made; SEC1 PEM (RFC 5915) for ECDSA keys and the
+//! private JWK, written when asked.
 //!
-//! All of them come from the PKCS#8 alone, by DER decoding and encoding, with no key arithmetic: an EC
-//! key's PKCS#8 carries its public point (RFC 5915 §3 `publicKey`, which every writer we meet includes and
-//! [`PrivateKey::from_inner`] always writes), an RSA key's carries n and e (RFC 8017 §A.1.2). That is what
-//! lets the page hold keys without linking curve or big-integer code: WebCrypto signs for it.
+//! All of them come from the PKCS#8 alone, by DER decoding and encoding, with no key arithmetic: an RSA
+//! key's PKCS#8 carries n and e (RFC 8017 §A.1.2), an EC key's the public point when its writer put it in
+//! (RFC 5915 §3 makes `publicKey` optional; [`PrivateKey::from_inner`] and
+//! [`PrivateKey::from_ec_parts`] always do, so every key the page holds has it). That is what lets the
+//! page hold keys without linking curve or big-integer code: WebCrypto signs for it.
 
 use std::fmt;
 
 use der::asn1::{AnyRef, BitStringRef};
+use der::oid::ObjectIdentifier;
 use der::pem::LineEnding;
 use der::zeroize::Zeroizing;
 use der::{Decode, Encode, EncodePem};
@@ -26,13 +28,13 @@ use super::jwk::{ec_public_jwk, jwk_thumbprint, rsa_public_jwk};
 use super::{bit_length, Inner, KeyError, KeyType, PrivateKey, Shape};
 use crate::b64;
 
-/// Every encoding of the key, computed once when the key is made so that exporting can never fail.
+/// The encodings of the key the page uses, computed once when the key is made so that exporting them can
+/// never fail. The SEC1 PEM and the private JWK are written when asked (by the native tools and the jobs
+/// module; the page never asks), so that their encoders stay out of the page's wasm.
 #[derive(Clone)]
 pub(super) struct Encodings {
     pub(super) pkcs8_der: Zeroizing<Vec<u8>>,
     pkcs8_pem: Zeroizing<String>,
-    sec1_pem: Option<Zeroizing<String>>,
-    pub(super) private_jwk: Zeroizing<String>,
     spki_der: Vec<u8>,
     public_jwk: Value,
     pub(super) thumbprint: String,
@@ -111,146 +113,178 @@ impl PrivateKey {
 }
 
 impl Encodings {
-    /// What the key is and all its encodings, from its PKCS#8 alone (see the module's doc).
+    /// What the key is and the encodings the page uses, from its PKCS#8 alone (see the module's doc).
     pub(super) fn from_pkcs8(der: &[u8]) -> Result<(Shape, Encodings), KeyError> {
-        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| malformed("PKCS#8", e))?;
-        let private_key = info.private_key.as_bytes();
-        let (shape, public) = match info.algorithm.oid {
-            ID_EC_PUBLIC_KEY => {
-                let curve = info
-                    .algorithm
-                    .parameters_oid()
-                    .map_err(|e| malformed("PKCS#8", e))?;
-                ec_public_parts(curve, private_key)?
-            }
-            RSA_ENCRYPTION => rsa_public_parts(private_key)?,
-            other => return Err(KeyError::UnsupportedAlgorithm(algorithm_name(other))),
-        };
+        let contents = Contents::read(der)?;
+        let public_jwk = contents.public_jwk();
         let pkcs8_pem = der::pem::encode_string("PRIVATE KEY", LineEnding::LF, der)
             .map(Zeroizing::new)
             .map_err(encoding_error)?;
-        let thumbprint = jwk_thumbprint(&public.public_jwk)?;
+        let thumbprint = jwk_thumbprint(&public_jwk)?;
         Ok((
-            shape,
+            contents.shape(),
             Encodings {
                 pkcs8_der: Zeroizing::new(der.to_vec()),
                 pkcs8_pem,
-                sec1_pem: public.sec1_pem,
-                private_jwk: Zeroizing::new(Value::Object(public.private_jwk).to_string()),
-                spki_der: public.spki_der,
-                public_jwk: public.public_jwk,
+                spki_der: contents.spki_der()?,
+                public_jwk,
                 thumbprint,
             },
         ))
     }
 }
 
-/// What a key's PKCS#8 says about it beyond the PKCS#8 itself.
-struct PublicParts {
-    public_jwk: Value,
-    private_jwk: Map<String, Value>,
-    spki_der: Vec<u8>,
-    sec1_pem: Option<Zeroizing<String>>,
+/// A PKCS#8 key's contents, read by DER alone: the SEC1 ECPrivateKey (RFC 5915) with its curve and public
+/// point, or the PKCS#1 RSAPrivateKey (RFC 8017 §A.1.2).
+enum Contents<'a> {
+    Ec {
+        shape: Shape,
+        curve: ObjectIdentifier,
+        sec1: sec1::EcPrivateKey<'a>,
+        /// The uncompressed point 04 ‖ x ‖ y, with fixed-size coordinates (SEC 1 §2.3.3).
+        point: &'a [u8],
+    },
+    Rsa {
+        bits: usize,
+        pkcs1: pkcs1::RsaPrivateKeyRef<'a>,
+    },
 }
 
-/// An EC key's parts from the SEC1 ECPrivateKey (RFC 5915) inside its PKCS#8.
-fn ec_public_parts(
-    curve: der::oid::ObjectIdentifier,
-    sec1_der: &[u8],
-) -> Result<(Shape, PublicParts), KeyError> {
-    let shape = match curve {
-        SECP256R1 => Shape::P256,
-        SECP384R1 => Shape::P384,
-        other => return Err(KeyError::UnsupportedCurve(curve_name(other))),
-    };
-    let size = shape.bits() / 8;
-    let sec1 = sec1::EcPrivateKey::from_der(sec1_der).map_err(|e| malformed("SEC1", e))?;
-    let point = sec1.public_key.ok_or_else(|| {
-        malformed(
-            "PKCS#8",
-            crate::t!("the EC key does not carry its public key"),
-        )
-    })?;
-    // The uncompressed point 04 ‖ x ‖ y with fixed-size coordinates (SEC 1 §2.3.3), exactly what the JWK
-    // "x" and "y" members hold (RFC 7518 §6.2.1.2, §6.2.1.3).
-    let (x, y) = match point.split_first() {
-        Some((4, xy)) if xy.len() == 2 * size && sec1.private_key.len() == size => {
-            xy.split_at(size)
+impl<'a> Contents<'a> {
+    fn read(der: &'a [u8]) -> Result<Self, KeyError> {
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| malformed("PKCS#8", e))?;
+        let private_key = info.private_key.as_bytes();
+        match info.algorithm.oid {
+            ID_EC_PUBLIC_KEY => {
+                let curve = info
+                    .algorithm
+                    .parameters_oid()
+                    .map_err(|e| malformed("PKCS#8", e))?;
+                Self::read_ec(curve, private_key)
+            }
+            RSA_ENCRYPTION => {
+                let pkcs1 = pkcs1::RsaPrivateKeyRef::from_der(private_key)
+                    .map_err(|e| malformed("RSA", e))?;
+                let bits = bit_length(pkcs1.modulus.as_bytes());
+                check_rsa_bits(bits)?;
+                Ok(Contents::Rsa { bits, pkcs1 })
+            }
+            other => Err(KeyError::UnsupportedAlgorithm(algorithm_name(other))),
         }
-        _ => {
+    }
+
+    fn read_ec(curve: ObjectIdentifier, sec1_der: &'a [u8]) -> Result<Self, KeyError> {
+        let shape = match curve {
+            SECP256R1 => Shape::P256,
+            SECP384R1 => Shape::P384,
+            other => return Err(KeyError::UnsupportedCurve(curve_name(other))),
+        };
+        let size = shape.bits() / 8;
+        let sec1 = sec1::EcPrivateKey::from_der(sec1_der).map_err(|e| malformed("SEC1", e))?;
+        let point = sec1.public_key.ok_or_else(|| {
+            malformed(
+                "PKCS#8",
+                crate::t!("the EC key does not carry its public key"),
+            )
+        })?;
+        let uncompressed = point.len() == 1 + 2 * size && point[0] == 4;
+        if !uncompressed || sec1.private_key.len() != size {
             return Err(malformed(
                 "SEC1",
                 crate::t!(
                     "the key is not an uncompressed {crv} key",
                     crv = shape.crv()
                 ),
-            ))
+            ));
         }
-    };
-    let public_jwk = ec_public_jwk(shape.crv(), x, y);
-    let mut private_jwk = json_object(&public_jwk);
-    private_jwk.insert("d".into(), Value::String(b64::encode(sec1.private_key)));
-    let algorithm = AlgorithmIdentifierRef {
-        oid: ID_EC_PUBLIC_KEY,
-        parameters: Some(AnyRef::from(&curve)),
-    };
-    let spki_der = spki_der(algorithm, point)?;
-    // SEC1 on its own names its curve (RFC 5915 §3), which PKCS#8 says in its algorithm instead.
-    let sec1_pem = sec1::EcPrivateKey {
-        parameters: Some(sec1::EcParameters::NamedCurve(curve)),
-        ..sec1
+        Ok(Contents::Ec {
+            shape,
+            curve,
+            sec1,
+            point,
+        })
     }
-    .to_pem(LineEnding::LF)
-    .map(Zeroizing::new)
-    .map_err(encoding_error)?;
-    Ok((
-        shape,
-        PublicParts {
-            public_jwk,
-            private_jwk,
-            spki_der,
-            sec1_pem: Some(sec1_pem),
-        },
-    ))
-}
 
-/// An RSA key's parts from the PKCS#1 RSAPrivateKey (RFC 8017 §A.1.2) inside its PKCS#8.
-fn rsa_public_parts(pkcs1_der: &[u8]) -> Result<(Shape, PublicParts), KeyError> {
-    let parts = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|e| malformed("RSA", e))?;
-    let bits = bit_length(parts.modulus.as_bytes());
-    check_rsa_bits(bits)?;
-    let public_jwk = rsa_public_jwk(parts.modulus.as_bytes(), parts.public_exponent.as_bytes());
-    let mut private_jwk = json_object(&public_jwk);
-    for (name, value) in [
-        ("d", parts.private_exponent),
-        ("p", parts.prime1),
-        ("q", parts.prime2),
-        ("dp", parts.exponent1),
-        ("dq", parts.exponent2),
-        ("qi", parts.coefficient),
-    ] {
-        private_jwk.insert(name.into(), Value::String(b64::encode(value.as_bytes())));
+    fn shape(&self) -> Shape {
+        match self {
+            Contents::Ec { shape, .. } => *shape,
+            Contents::Rsa { bits, .. } => Shape::Rsa { bits: *bits },
+        }
     }
-    let public_key = pkcs1::RsaPublicKey {
-        modulus: parts.modulus,
-        public_exponent: parts.public_exponent,
+
+    /// The public JWK, exactly the required members (RFC 7518 §6.2.1, §6.3.1).
+    fn public_jwk(&self) -> Value {
+        match self {
+            Contents::Ec { shape, point, .. } => {
+                let (x, y) = point[1..].split_at(shape.bits() / 8);
+                ec_public_jwk(shape.crv(), x, y)
+            }
+            Contents::Rsa { pkcs1, .. } => {
+                rsa_public_jwk(pkcs1.modulus.as_bytes(), pkcs1.public_exponent.as_bytes())
+            }
+        }
     }
-    .to_der()
-    .map_err(encoding_error)?;
-    // rsaEncryption takes an explicit NULL parameter (RFC 3279 §2.3.1).
-    let algorithm = AlgorithmIdentifierRef {
-        oid: RSA_ENCRYPTION,
-        parameters: Some(AnyRef::NULL),
-    };
-    Ok((
-        Shape::Rsa { bits },
-        PublicParts {
-            public_jwk,
-            private_jwk,
-            spki_der: spki_der(algorithm, &public_key)?,
-            sec1_pem: None,
-        },
-    ))
+
+    /// The private JWK (RFC 7518 §6.2.2 for EC: d; §6.3.2 for RSA: d, p, q, dp, dq, qi).
+    fn private_jwk(&self) -> Value {
+        let mut jwk = json_object(&self.public_jwk());
+        let private: Vec<(&str, &[u8])> = match self {
+            Contents::Ec { sec1, .. } => vec![("d", sec1.private_key)],
+            Contents::Rsa { pkcs1, .. } => vec![
+                ("d", pkcs1.private_exponent.as_bytes()),
+                ("p", pkcs1.prime1.as_bytes()),
+                ("q", pkcs1.prime2.as_bytes()),
+                ("dp", pkcs1.exponent1.as_bytes()),
+                ("dq", pkcs1.exponent2.as_bytes()),
+                ("qi", pkcs1.coefficient.as_bytes()),
+            ],
+        };
+        for (name, value) in private {
+            jwk.insert(name.into(), Value::String(b64::encode(value)));
+        }
+        Value::Object(jwk)
+    }
+
+    fn spki_der(&self) -> Result<Vec<u8>, KeyError> {
+        match self {
+            Contents::Ec { curve, point, .. } => spki_der(
+                AlgorithmIdentifierRef {
+                    oid: ID_EC_PUBLIC_KEY,
+                    parameters: Some(AnyRef::from(curve)),
+                },
+                point,
+            ),
+            Contents::Rsa { pkcs1, .. } => {
+                let public_key = pkcs1::RsaPublicKey {
+                    modulus: pkcs1.modulus,
+                    public_exponent: pkcs1.public_exponent,
+                }
+                .to_der()
+                .map_err(encoding_error)?;
+                // rsaEncryption takes an explicit NULL parameter (RFC 3279 §2.3.1).
+                spki_der(
+                    AlgorithmIdentifierRef {
+                        oid: RSA_ENCRYPTION,
+                        parameters: Some(AnyRef::NULL),
+                    },
+                    &public_key,
+                )
+            }
+        }
+    }
+
+    /// SEC1 on its own names its curve (RFC 5915 §3), which PKCS#8 says in its algorithm instead.
+    fn sec1_pem(&self) -> Result<Option<String>, KeyError> {
+        let Contents::Ec { curve, sec1, .. } = self else {
+            return Ok(None);
+        };
+        let named = sec1::EcPrivateKey {
+            parameters: Some(sec1::EcParameters::NamedCurve(*curve)),
+            ..sec1.clone()
+        };
+        let pem = named.to_pem(LineEnding::LF).map_err(encoding_error)?;
+        Ok(Some(pem))
+    }
 }
 
 fn spki_der(algorithm: AlgorithmIdentifierRef<'_>, public_key: &[u8]) -> Result<Vec<u8>, KeyError> {
@@ -281,18 +315,21 @@ impl PrivateKey {
         self.enc.pkcs8_der.to_vec()
     }
 
-    /// SEC1 PEM ("-----BEGIN EC PRIVATE KEY-----", RFC 5915) for ECDSA keys; `None` for RSA.
-    pub fn to_sec1_pem(&self) -> Option<String> {
-        self.enc
-            .sec1_pem
-            .as_ref()
-            .map(|pem| pem.as_str().to_string())
+    /// SEC1 PEM ("-----BEGIN EC PRIVATE KEY-----", RFC 5915) for ECDSA keys; `None` for RSA. Written when
+    /// asked (the page never asks), from the PKCS#8 read when the key was made: an error here would be a
+    /// defect.
+    pub fn to_sec1_pem(&self) -> Result<Option<String>, KeyError> {
+        Contents::read(&self.enc.pkcs8_der)?.sec1_pem()
     }
 
     /// The private JWK as JSON (RFC 7518 §6.2.2 for EC: crv, kty, x, y, d; §6.3.2 for RSA: n, e, d, p, q,
-    /// dp, dq, qi).
-    pub fn to_private_jwk(&self) -> String {
-        self.enc.private_jwk.as_str().to_string()
+    /// dp, dq, qi). Written when asked, like [`to_sec1_pem`](Self::to_sec1_pem).
+    pub fn to_private_jwk(&self) -> Result<String, KeyError> {
+        Ok(self.private_jwk_value()?.to_string())
+    }
+
+    pub(super) fn private_jwk_value(&self) -> Result<Value, KeyError> {
+        Ok(Contents::read(&self.enc.pkcs8_der)?.private_jwk())
     }
 
     /// The DER SubjectPublicKeyInfo of the public key (RFC 5280 §4.1.2.7).
@@ -329,6 +366,7 @@ mod tests {
             let mut files = vec![(format!("k{i}.pem"), key.to_pkcs8_pem())];
             files.extend(
                 key.to_sec1_pem()
+                    .unwrap()
                     .map(|sec1| (format!("k{i}-sec1.pem"), sec1)),
             );
             for (name, pem) in files {
@@ -376,12 +414,12 @@ mod tests {
             };
             assert_eq!(stored.public_key_spki_der(), spki, "{what} SPKI");
             assert_eq!(
-                stored.to_sec1_pem(),
+                stored.to_sec1_pem().unwrap(),
                 sec1.map(|pem| pem.to_string()),
                 "{what} SEC1"
             );
             assert_eq!(
-                PrivateKey::from_jwk(&stored.to_private_jwk()).unwrap(),
+                PrivateKey::from_jwk(&stored.to_private_jwk().unwrap()).unwrap(),
                 key,
                 "{what} JWK"
             );
@@ -393,7 +431,7 @@ mod tests {
     fn an_ec_key_is_put_together_from_its_jwk_members() {
         for kind in [KeyType::P256, KeyType::P384] {
             let key = PrivateKey::generate(kind).unwrap();
-            let jwk: Value = serde_json::from_str(&key.to_private_jwk()).unwrap();
+            let jwk: Value = serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap();
             let part = |name: &str| b64::decode(jwk[name].as_str().unwrap()).unwrap();
             let made = PrivateKey::from_ec_parts(kind, &part("d"), &part("x"), &part("y")).unwrap();
             assert_eq!(made, key, "{}", kind.label());
@@ -401,7 +439,7 @@ mod tests {
             assert_eq!(signature.len(), 2 * key.bits() / 8);
         }
         let p256 = PrivateKey::generate(KeyType::P256).unwrap();
-        let jwk: Value = serde_json::from_str(&p256.to_private_jwk()).unwrap();
+        let jwk: Value = serde_json::from_str(&p256.to_private_jwk().unwrap()).unwrap();
         let part = |name: &str| b64::decode(jwk[name].as_str().unwrap()).unwrap();
         let wrong_curve =
             PrivateKey::from_ec_parts(KeyType::P384, &part("d"), &part("x"), &part("y"));

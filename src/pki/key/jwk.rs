@@ -185,7 +185,7 @@ impl PrivateKey {
 
     /// Optional members present in an imported JWK must agree with the ones derived from the key.
     fn check_jwk_members(&self, jwk: &Value, names: &[&str]) -> Result<(), KeyError> {
-        let ours: Value = serde_json::from_str(&self.enc.private_jwk).unwrap_or_default();
+        let ours = self.private_jwk_value()?;
         for name in names {
             if jwk.get(*name).is_none() {
                 continue;
@@ -273,7 +273,8 @@ mod tests {
             );
             assert_eq!(
                 key.thumbprint(),
-                jwk_thumbprint(&serde_json::from_str(&key.to_private_jwk()).unwrap()).unwrap()
+                jwk_thumbprint(&serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap())
+                    .unwrap()
             );
         }
         let scratch = Scratch::new("jwk-members");
@@ -290,7 +291,7 @@ mod tests {
     fn rsa_jwk_with_optional_members_left_out() {
         let scratch = Scratch::new("rsa-jwk");
         let (key, _) = openssl_key(&scratch, "r.pem", &["genpkey", "-algorithm", "RSA"]);
-        let mut jwk: Value = serde_json::from_str(&key.to_private_jwk()).unwrap();
+        let mut jwk: Value = serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap();
         for name in ["dp", "dq", "qi"] {
             jwk.as_object_mut().unwrap().remove(name);
         }
@@ -304,21 +305,20 @@ mod tests {
             key.public_jwk()
         );
 
-        let mut wrong: Value = serde_json::from_str(&key.to_private_jwk()).unwrap();
+        let mut wrong: Value = serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap();
         wrong["dp"] = wrong["dq"].clone();
         let err = PrivateKey::from_jwk(&wrong.to_string()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "invalid JWK: member \"dp\" does not match the private key"
         );
-        let set =
-            json!({ "keys": [serde_json::from_str::<Value>(&key.to_private_jwk()).unwrap()] });
+        let set = json!({ "keys": [serde_json::from_str::<Value>(&key.to_private_jwk().unwrap()).unwrap()] });
         assert_eq!(PrivateKey::from_jwk(&set.to_string()).unwrap(), key);
     }
     #[test]
     fn refuses_unusable_jwks() {
         let key = PrivateKey::generate(KeyType::P256).unwrap();
-        let private: Value = serde_json::from_str(&key.to_private_jwk()).unwrap();
+        let private: Value = serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap();
         let with = |name: &str, value: Value| {
             let mut jwk = private.clone();
             jwk[name] = value;

@@ -276,7 +276,7 @@ mod tests {
                 "{what} PKCS#8 DER"
             );
             assert_eq!(
-                PrivateKey::from_jwk(&key.to_private_jwk()).unwrap(),
+                PrivateKey::from_jwk(&key.to_private_jwk().unwrap()).unwrap(),
                 key,
                 "{what} JWK"
             );
@@ -291,11 +291,11 @@ mod tests {
                 "{what} parse DER"
             );
             assert_eq!(
-                PrivateKey::parse(key.to_private_jwk().as_bytes()).unwrap(),
+                PrivateKey::parse(key.to_private_jwk().unwrap().as_bytes()).unwrap(),
                 key,
                 "{what} parse JWK"
             );
-            if let Some(sec1) = key.to_sec1_pem() {
+            if let Some(sec1) = key.to_sec1_pem().unwrap() {
                 assert!(sec1.starts_with("-----BEGIN EC PRIVATE KEY-----"));
                 assert_eq!(PrivateKey::from_pem(&sec1).unwrap(), key, "{what} SEC1");
             }
@@ -315,7 +315,7 @@ mod tests {
     fn debug_hides_the_key_material() {
         let key = PrivateKey::generate(KeyType::P256).unwrap();
         let shown = format!("{key:?}");
-        let jwk: Value = serde_json::from_str(&key.to_private_jwk()).unwrap();
+        let jwk: Value = serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap();
         assert!(
             shown.contains("ECDSA P-256") && shown.contains(&key.thumbprint()),
             "{shown}"

@@ -170,7 +170,7 @@ mod tests {
         // A key with its EC parameters first, as `openssl ecparam -genkey` writes without -noout.
         let with_params = format!(
             "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n{}",
-            key.to_sec1_pem().unwrap()
+            key.to_sec1_pem().unwrap().unwrap()
         );
         assert_eq!(PrivateKey::from_pem(&with_params).unwrap(), key);
         let two = format!("{}{}", key.to_pkcs8_pem(), key.to_pkcs8_pem());
