@@ -278,16 +278,22 @@ fn entry_view(props: &EntryViewProps) -> Html {
         })
     };
     let on_renew = renew.reform(|_: MouseEvent| None);
+    // The pasted key and the certificate are read by the jobs module: one check at a time.
+    let checking_key = use_state(|| false);
     let on_renew_same_key = {
         let same_key = same_key.clone();
         let problem = problem.clone();
         let renew = renew.clone();
         let chain_pem = entry.chain_pem.clone();
+        let checking_key = checking_key.clone();
         Callback::from(move |_: MouseEvent| {
             let (text, problem, renew) = ((*same_key).clone(), problem.clone(), renew.clone());
-            let chain_pem = chain_pem.clone();
+            let (chain_pem, checking_key) = (chain_pem.clone(), checking_key.clone());
+            checking_key.set(true);
             spawn_local(async move {
-                match same_certificate_key(&text, &chain_pem).await {
+                let checked = same_certificate_key(&text, &chain_pem).await;
+                checking_key.set(false);
+                match checked {
                     Ok(key) => renew.emit(Some(key)),
                     Err(e) => problem.set(Some(e)),
                 }
@@ -393,7 +399,7 @@ fn entry_view(props: &EntryViewProps) -> Html {
                                   oninput={{ let same_key = same_key.clone(); Callback::from(move |e: InputEvent| same_key.set(textarea_value(&e))) }} />
                     </div>
                     <div class="actions">
-                        <button type="button" onclick={on_renew_same_key} disabled={same_key.trim().is_empty()}>
+                        <button type="button" onclick={on_renew_same_key} disabled={same_key.trim().is_empty() || *checking_key}>
                             { text_node(t!("Renew with this key")) }
                         </button>
                     </div>
