@@ -2,10 +2,9 @@
 //! and off the main thread, where the `rsa` crate in wasm holds it for seconds) and signs every JWS with
 //! them ([`WebCryptoSigner`]), so that the page's wasm holds no curve or big-integer code at all.
 //!
-//! A new key is made extractable and handed to the core as PKCS#8 (an ECDSA key put together from its JWK
-//! members, which always carry the public point the core reads); from there on it is an ordinary
-//! [`PrivateKey`]. To sign, its PKCS#8 is imported once as a non-extractable CryptoKey. Nothing leaves the
-//! page.
+//! A new key is made extractable and handed to the core as its PKCS#8 export; from there on it is an
+//! ordinary [`PrivateKey`]. To sign, its PKCS#8 is imported once as a non-extractable CryptoKey. Nothing
+//! leaves the page.
 //!
 //! `crypto.subtle` exists only in secure contexts (https, or http on localhost): elsewhere the jobs module
 //! (src/jobs.rs) makes and signs instead, in the page's worker.
@@ -18,8 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::{js, worker};
 use crate::acme::jws::Signer;
-use crate::b64;
-use crate::pki::job::Job;
+use crate::pki::job::{Der, Job};
 use crate::pki::key::{KeyError, KeyType, PrivateKey};
 
 /// The page's (or worker's) `crypto.subtle`, when it has one.
@@ -61,21 +59,28 @@ pub async fn generate(kind: KeyType) -> (Result<PrivateKey, String>, &'static st
 async fn from_webcrypto(kind: KeyType) -> Result<PrivateKey, String> {
     let subtle = subtle()?;
     let private = generate_pair(&subtle, kind).await?;
-    let key = match kind.rsa_bits() {
-        None => ec_key_from_jwk(&subtle, kind, &private).await?,
-        Some(_) => {
-            let exported = subtle
-                .export_key("pkcs8", &private)
-                .map_err(|e| failed("export the key", e))?;
-            let pkcs8 = JsFuture::from(exported)
-                .await
-                .map_err(|e| failed("export the key", e))?;
-            let exported = Uint8Array::new(&pkcs8);
-            let der = der::zeroize::Zeroizing::new(exported.to_vec());
-            exported.fill(0, 0, exported.length());
-            PrivateKey::from_stored_pkcs8(&der)
-                .map_err(|e| format!("the key WebCrypto made cannot be read: {e}"))?
-        }
+    let exported = subtle
+        .export_key("pkcs8", &private)
+        .map_err(|e| failed("export the key", e))?;
+    let pkcs8 = JsFuture::from(exported)
+        .await
+        .map_err(|e| failed("export the key", e))?;
+    let exported = Uint8Array::new(&pkcs8);
+    let der = der::zeroize::Zeroizing::new(exported.to_vec());
+    exported.fill(0, 0, exported.length());
+    let unreadable =
+        |e: &dyn std::fmt::Display| format!("the key WebCrypto made cannot be read: {e}");
+    let key = match PrivateKey::from_stored_pkcs8(&der) {
+        Ok(key) => key,
+        // A browser whose EC export leaves out the public point (RFC 5915 makes it optional): the jobs
+        // module reads the key, computes the point and writes it in.
+        Err(_) if kind.rsa_bits().is_none() => worker::run(Job::ReadKey {
+            input: Der(der.to_vec()),
+        })
+        .await
+        .key()
+        .map_err(|e| unreadable(&e))?,
+        Err(e) => return Err(unreadable(&e)),
     };
     if key.key_type() != Some(kind) {
         return Err(format!(
@@ -135,32 +140,6 @@ async fn generate_pair(
         .map_err(|_| "WebCrypto answered without a private key".to_string())
 }
 
-/// An ECDSA key from its JWK export (RFC 7518 §6.2.2: d, x, y), which always has the public point.
-async fn ec_key_from_jwk(
-    subtle: &web_sys::SubtleCrypto,
-    kind: KeyType,
-    private: &web_sys::CryptoKey,
-) -> Result<PrivateKey, String> {
-    let exported = subtle
-        .export_key("jwk", private)
-        .map_err(|e| failed("export the key", e))?;
-    let jwk = JsFuture::from(exported)
-        .await
-        .map_err(|e| failed("export the key", e))?;
-    let part = |name: &str| -> Result<der::zeroize::Zeroizing<Vec<u8>>, String> {
-        let text = Reflect::get(&jwk, &name.into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .map(der::zeroize::Zeroizing::new)
-            .ok_or_else(|| format!("WebCrypto's key has no \"{name}\""))?;
-        b64::decode(&text)
-            .map(der::zeroize::Zeroizing::new)
-            .map_err(|e| format!("WebCrypto's key has a bad \"{name}\": {e}"))
-    };
-    PrivateKey::from_ec_parts(kind, &part("d")?, &part("x")?, &part("y")?)
-        .map_err(|e| format!("the key WebCrypto made cannot be read: {e}"))
-}
-
 /// Signs the page's JWS with WebCrypto ([`Signer`]), each key imported once (non-extractable); where the
 /// page has no WebCrypto, or WebCrypto refuses the key, the jobs module signs.
 #[derive(Default)]
@@ -215,7 +194,7 @@ impl Signer for WebCryptoSigner {
 async fn sign_in_jobs_module(key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, KeyError> {
     let job = Job::Sign {
         key: key.clone(),
-        input: crate::pki::job::Der(signing_input.to_vec()),
+        input: Der(signing_input.to_vec()),
     };
     worker::run(job)
         .await

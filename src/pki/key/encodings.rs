@@ -5,8 +5,8 @@
 //!
 //! All of them come from the PKCS#8 alone, by DER decoding and encoding, with no key arithmetic: an RSA
 //! key's PKCS#8 carries n and e (RFC 8017 §A.1.2), an EC key's the public point when its writer put it in
-//! (RFC 5915 §3 makes `publicKey` optional; [`PrivateKey::from_inner`] and
-//! [`PrivateKey::from_ec_parts`] always do, so every key the page holds has it). That is what lets the
+//! (RFC 5915 §3 makes `publicKey` optional; [`PrivateKey::from_inner`] always writes it, and a key the
+//! page holds comes from there or from WebCrypto, whose export has it). That is what lets the
 //! page hold keys without linking curve or big-integer code: WebCrypto signs for it.
 
 use std::fmt;
@@ -25,7 +25,7 @@ use super::asn1::{
     SECP256R1, SECP384R1,
 };
 use super::jwk::{ec_public_jwk, jwk_thumbprint, rsa_public_jwk};
-use super::{bit_length, Inner, KeyError, KeyType, PrivateKey, Shape};
+use super::{bit_length, Inner, KeyError, PrivateKey, Shape};
 use crate::b64;
 
 /// The encodings of the key the page uses, computed once when the key is made so that exporting them can
@@ -57,9 +57,9 @@ impl PrivateKey {
     }
 
     /// Reads a PKCS#8 (RFC 5958) key that carries its public key, as this crate writes it (saved state, a
-    /// job's answer) and as WebCrypto's keys are put together ([`from_ec_parts`](Self::from_ec_parts)),
-    /// without checking that the public key belongs to the private one: DER only, no key arithmetic, which
-    /// is why the page reads keys with this and nothing else. A key someone brings goes through
+    /// job's answer) and as WebCrypto exports the keys it makes, without checking that the public key
+    /// belongs to the private one: DER only, no key arithmetic, which is why the page reads keys with this
+    /// and nothing else. A key someone brings goes through
     /// [`parse`](Self::parse) or [`from_pkcs8_der`](Self::from_pkcs8_der), which do check.
     pub fn from_stored_pkcs8(der: &[u8]) -> Result<Self, KeyError> {
         let (shape, enc) = Encodings::from_pkcs8(der)?;
@@ -68,47 +68,6 @@ impl PrivateKey {
             enc,
             material: Default::default(),
         })
-    }
-
-    /// An ECDSA key from its JWK members (RFC 7518 §6.2: the scalar d, the point x, y), as WebCrypto exports
-    /// a key it generated: written as PKCS#8 with its public point, without key arithmetic.
-    pub fn from_ec_parts(kind: KeyType, d: &[u8], x: &[u8], y: &[u8]) -> Result<Self, KeyError> {
-        let (curve, size) = match kind {
-            KeyType::P256 => (SECP256R1, 32),
-            KeyType::P384 => (SECP384R1, 48),
-            KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => {
-                return Err(encoding_error(format_args!(
-                    "{} has no EC parts",
-                    kind.label()
-                )))
-            }
-        };
-        if [d, x, y].iter().any(|part| part.len() != size) {
-            return Err(encoding_error(format_args!(
-                "a part of the {} key is not {size} bytes",
-                kind.label()
-            )));
-        }
-        let point = [&[4u8][..], x, y].concat();
-        let sec1 = sec1::EcPrivateKey {
-            private_key: d,
-            parameters: None,
-            public_key: Some(&point),
-        }
-        .to_der()
-        .map(Zeroizing::new)
-        .map_err(encoding_error)?;
-        let pkcs8 = pkcs8::PrivateKeyInfoRef::new(
-            AlgorithmIdentifierRef {
-                oid: ID_EC_PUBLIC_KEY,
-                parameters: Some(AnyRef::from(&curve)),
-            },
-            der::asn1::OctetStringRef::new(&sec1).map_err(encoding_error)?,
-        )
-        .to_der()
-        .map(Zeroizing::new)
-        .map_err(encoding_error)?;
-        Self::from_stored_pkcs8(&pkcs8)
     }
 }
 
@@ -353,11 +312,9 @@ impl PrivateKey {
 mod tests {
     use der::pem::LineEnding;
     use p256::pkcs8::EncodePublicKey;
-    use serde_json::Value;
 
     use super::super::test_support::{openssl_spki, sample_keys, Scratch};
     use super::super::{Inner, KeyType, PrivateKey};
-    use crate::b64;
 
     #[test]
     fn openssl_reads_our_keys() {
@@ -424,27 +381,6 @@ mod tests {
                 "{what} JWK"
             );
         }
-    }
-
-    /// WebCrypto's JWK members make the same key (the page puts its ECDSA keys together this way).
-    #[test]
-    fn an_ec_key_is_put_together_from_its_jwk_members() {
-        for kind in [KeyType::P256, KeyType::P384] {
-            let key = PrivateKey::generate(kind).unwrap();
-            let jwk: Value = serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap();
-            let part = |name: &str| b64::decode(jwk[name].as_str().unwrap()).unwrap();
-            let made = PrivateKey::from_ec_parts(kind, &part("d"), &part("x"), &part("y")).unwrap();
-            assert_eq!(made, key, "{}", kind.label());
-            let signature = made.sign(b"input").unwrap();
-            assert_eq!(signature.len(), 2 * key.bits() / 8);
-        }
-        let p256 = PrivateKey::generate(KeyType::P256).unwrap();
-        let jwk: Value = serde_json::from_str(&p256.to_private_jwk().unwrap()).unwrap();
-        let part = |name: &str| b64::decode(jwk[name].as_str().unwrap()).unwrap();
-        let wrong_curve =
-            PrivateKey::from_ec_parts(KeyType::P384, &part("d"), &part("x"), &part("y"));
-        assert!(wrong_curve.unwrap_err().to_string().contains("48 bytes"));
-        assert!(PrivateKey::from_ec_parts(KeyType::Rsa2048, &[], &[], &[]).is_err());
     }
 
     /// A key without its public point (RFC 5915 makes it optional) is read, and written with it, when it is
