@@ -8,16 +8,16 @@ use std::rc::Rc;
 
 use certsmith::acme::account::{parse_contacts, Account, AccountCredentials, AccountStatus};
 use certsmith::i18n;
-use certsmith::pki::key::{KeyType, PrivateKey};
+use certsmith::pki::key::PrivateKey;
 use certsmith::web::download::download;
-use certsmith::web::{tabs, webcrypto};
+use certsmith::web::tabs;
 use certsmith::wizard::{Action, ErrorInfo};
 use certsmith::{t, t_key};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::dialog::Modal;
-use super::effects::{Ctx, PageClient};
+use super::effects::{generate_account_key, Ctx, PageClient};
 use super::error_panel::view_problem;
 use super::forms::input_value;
 use super::progress::Busy;
@@ -345,29 +345,24 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
             generating.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let (new_key, downloaded, switched, local_problem, generating) = (
+            let (new_key, downloaded, switched, local_problem) = (
                 new_key.clone(),
                 downloaded.clone(),
                 switched.clone(),
                 local_problem.clone(),
-                generating.clone(),
             );
-            generating.set(true);
-            spawn_local(async move {
-                let generated = webcrypto::generate(KeyType::P256).await.0;
-                generating.set(false);
-                match generated {
-                    Ok(key) => {
-                        downloaded.set(false);
-                        switched.set(None);
-                        local_problem.set(None);
-                        new_key.set(Some(key));
-                    }
-                    Err(e) => {
-                        local_problem.set(Some(t!("Could not generate a new key: {why}", why = e)))
-                    }
+            let then = move |generated: Result<PrivateKey, String>| match generated {
+                Ok(key) => {
+                    downloaded.set(false);
+                    switched.set(None);
+                    local_problem.set(None);
+                    new_key.set(Some(key));
                 }
-            })
+                Err(e) => {
+                    local_problem.set(Some(t!("Could not generate a new key: {why}", why = e)))
+                }
+            };
+            generate_account_key(&generating, Box::new(then));
         })
     };
     let on_download = {

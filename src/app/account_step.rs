@@ -6,8 +6,8 @@ use certsmith::acme::problem::ProblemKind;
 use certsmith::acme::transport::origin;
 use certsmith::i18n;
 use certsmith::pki::job::{Der, Job};
-use certsmith::pki::key::{KeyType, PrivateKey};
-use certsmith::web::{webcrypto, worker};
+use certsmith::pki::key::PrivateKey;
+use certsmith::web::worker;
 use certsmith::wizard::{Action, Section, Step, Task, Wizard};
 use certsmith::{t, t_key};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -17,7 +17,7 @@ use yew::prelude::*;
 use super::account_lock::LockControls;
 use super::account_manage::AccountManage;
 use super::download_button::download_on_click;
-use super::effects::read_key;
+use super::effects::{generate_account_key, read_key};
 use super::external_link::ExternalLink;
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
@@ -206,27 +206,19 @@ fn account_forms(props: &AccountFormsProps) -> Html {
             if let Some(typo) = email_typo(&email) {
                 return create_problem.set(Some(typo));
             }
-            let (on_task, email, create_problem, generating) = (
-                on_task.clone(),
-                (*email).clone(),
-                create_problem.clone(),
-                generating.clone(),
-            );
-            generating.set(true);
-            spawn_local(async move {
-                let generated = webcrypto::generate(KeyType::P256).await.0;
-                generating.set(false);
-                match generated {
-                    Ok(key) => {
-                        create_problem.set(None);
-                        on_task.emit(Task::CreateAccount { key, email });
-                    }
-                    Err(e) => create_problem.set(Some(t!(
-                        "Could not generate the account key: {why}",
-                        why = e
-                    ))),
+            let (on_task, email, create_problem) =
+                (on_task.clone(), (*email).clone(), create_problem.clone());
+            let then = move |generated: Result<PrivateKey, String>| match generated {
+                Ok(key) => {
+                    create_problem.set(None);
+                    on_task.emit(Task::CreateAccount { key, email });
                 }
-            });
+                Err(e) => create_problem.set(Some(t!(
+                    "Could not generate the account key: {why}",
+                    why = e
+                ))),
+            };
+            generate_account_key(&generating, Box::new(then));
         })
     };
     let on_create_with_key = {

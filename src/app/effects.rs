@@ -377,6 +377,22 @@ async fn read_csr(ctx: &Ctx) {
     ctx.dispatch(Action::CsrRead(CsrRead { input, result }));
 }
 
+/// Makes a new ECDSA P-256 account key (WebCrypto; the jobs module where the page has none) with
+/// `generating` set meanwhile, so that the button it disables makes one key per click; `then` gets the
+/// key or why there is none (boxed: one copy of this serves both buttons).
+pub(super) fn generate_account_key(
+    generating: &UseStateHandle<bool>,
+    then: Box<dyn FnOnce(Result<PrivateKey, String>)>,
+) {
+    let generating = generating.clone();
+    generating.set(true);
+    spawn_local(async move {
+        let generated = webcrypto::generate(KeyType::P256).await.0;
+        generating.set(false);
+        then(generated);
+    });
+}
+
 /// Has the jobs module read each downloaded chain not read yet (and not being read: each reading that
 /// arrives asks again for the rest); the page shows the certificate from that.
 async fn read_chains(ctx: &Ctx) {
