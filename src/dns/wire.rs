@@ -416,6 +416,12 @@ impl<'a> Reader<'a> {
                             "a name compression pointer that does not point backwards (a loop?)"
                         )));
                     }
+                    // The header holds no name: a pointer into it reads counts and flags as labels.
+                    if target < HEADER_LEN {
+                        return Err(malformed(crate::t!(
+                            "a name compression pointer into the message header"
+                        )));
+                    }
                     resume.get_or_insert(pos + 2);
                     pos = target;
                     run_start = target;
@@ -765,6 +771,7 @@ mod tests {
             vec![0xc0, at + 2],      // forwards
             vec![1, b'x', 0xc0, at], // to its own start
             vec![0xc0, 0xff],        // past the end
+            vec![0xc0, 0x00],        // into the header
         ] {
             let answer = [
                 header(0, 1, 1),
@@ -779,6 +786,11 @@ mod tests {
         let mut msg = header(0, 1, 0);
         msg.extend_from_slice(&[0xc0, 14, 0xc0, 12, 0, 16, 0, 1]);
         assert!(parse_txt_response(&msg).is_err());
+        // A question whose name ends in a pointer to the header's first byte (a zero, read as the root):
+        // what the fuzz target found; the name is no name.
+        let mut into_header = header(0, 1, 0);
+        into_header.extend_from_slice(&[1, b'a', 0xc0, 0x00, 0, 16, 0, 1]);
+        assert!(parse_txt_response(&into_header).is_err());
         // The reserved label types 0x40 and 0x80.
         let mut reserved = header(0, 1, 0);
         reserved.extend_from_slice(&[0x41, b'a', 0, 0, 16, 0, 1]);

@@ -344,3 +344,25 @@ test('a key the CA does not know becomes a new account with that key', async ({ 
   await useExistingKey(page, keyFile);
   await expect(page.getByTestId('account-url')).toHaveText(url, { timeout: 30_000 });
 });
+
+test('a double click on "Create account" makes one key and one account', async ({ page }) => {
+  // The key is made asynchronously (WebCrypto): the button waits for it, so the second click of a double
+  // click finds it disabled instead of making a second key and a second account.
+  const created: string[] = [];
+  page.on('response', (res) => {
+    if (res.request().method() === 'POST' && /\/sign-me-up$/.test(new URL(res.url()).pathname) && res.status() === 201) {
+      created.push(res.headers()['location'] ?? '');
+    }
+  });
+  const shots = new Shots('dblclick-');
+  await connect(page, shots);
+  const s = step(page, 'Account');
+  await s.getByLabel("I agree to the CA's terms of service").check();
+  await button(s, 'Create account').dblclick();
+  await expect(page.getByTestId('account-url')).toHaveText(/\S/, { timeout: 30_000 });
+  await expectCurrentStep(page, 'Names and key');
+  // Time for a second newAccount, were one on its way (with Pebble's badNonce retries).
+  await page.waitForTimeout(1500);
+  expect(created, 'accounts the CA created').toHaveLength(1);
+  expect((await page.getByTestId('account-url').innerText()).trim()).toBe(created[0]);
+});
