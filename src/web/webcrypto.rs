@@ -92,44 +92,43 @@ async fn from_webcrypto(kind: KeyType) -> Result<PrivateKey, String> {
     Ok(key)
 }
 
-/// What to generate for `kind`: ECDSA on its curve, or RSASSA-PKCS1-v1_5 with SHA-256 (RS256) and the
-/// public exponent 65537.
-fn key_algorithm(kind: KeyType) -> Result<Object, String> {
+/// The WebCrypto algorithm of a key of type `kind` (`None`: an RSA key of another size), for importing it
+/// and, with the RSA key's size added, for generating it: ECDSA on its curve (ES256, ES384), or
+/// RSASSA-PKCS1-v1_5 with SHA-256 (RS256).
+fn key_algorithm(kind: Option<KeyType>) -> Result<Object, String> {
     let algorithm = Object::new();
-    match kind.rsa_bits() {
-        None => {
-            set(&algorithm, "name", "ECDSA")?;
-            set(&algorithm, "namedCurve", curve(kind))?;
-        }
-        Some(bits) => {
-            set(&algorithm, "name", "RSASSA-PKCS1-v1_5")?;
-            set(&algorithm, "modulusLength", bits as u32)?;
-            set(
-                &algorithm,
-                "publicExponent",
-                Uint8Array::from(&[1u8, 0, 1][..]),
-            )?;
-            set(&algorithm, "hash", "SHA-256")?;
-        }
+    let curve = match kind {
+        Some(KeyType::P256) => Some("P-256"),
+        Some(KeyType::P384) => Some("P-384"),
+        _ => None,
+    };
+    if let Some(curve) = curve {
+        set(&algorithm, "name", "ECDSA")?;
+        set(&algorithm, "namedCurve", curve)?;
+    } else {
+        set(&algorithm, "name", "RSASSA-PKCS1-v1_5")?;
+        set(&algorithm, "hash", "SHA-256")?;
     }
     Ok(algorithm)
-}
-
-fn curve(kind: KeyType) -> &'static str {
-    if kind == KeyType::P384 {
-        "P-384"
-    } else {
-        "P-256"
-    }
 }
 
 async fn generate_pair(
     subtle: &web_sys::SubtleCrypto,
     kind: KeyType,
 ) -> Result<web_sys::CryptoKey, String> {
+    let algorithm = key_algorithm(Some(kind))?;
+    if let Some(bits) = kind.rsa_bits() {
+        set(&algorithm, "modulusLength", bits as u32)?;
+        // The public exponent 65537.
+        set(
+            &algorithm,
+            "publicExponent",
+            Uint8Array::from(&[1u8, 0, 1][..]),
+        )?;
+    }
     let usages = Array::of1(&"sign".into());
     let promise = subtle
-        .generate_key_with_object(&key_algorithm(kind)?, true, &usages)
+        .generate_key_with_object(&algorithm, true, &usages)
         .map_err(|e| failed("start generating the key", e))?;
     let pair = JsFuture::from(promise)
         .await
@@ -217,18 +216,7 @@ impl WebCryptoSigner {
         {
             return Ok(found.clone());
         }
-        let algorithm = Object::new();
-        match key.key_type() {
-            Some(kind @ (KeyType::P256 | KeyType::P384)) => {
-                set(&algorithm, "name", "ECDSA")?;
-                set(&algorithm, "namedCurve", curve(kind))?;
-            }
-            // An RSA key of any size.
-            _ => {
-                set(&algorithm, "name", "RSASSA-PKCS1-v1_5")?;
-                set(&algorithm, "hash", "SHA-256")?;
-            }
-        }
+        let algorithm = key_algorithm(key.key_type())?;
         let der = der::zeroize::Zeroizing::new(key.to_pkcs8_der());
         let pkcs8 = Uint8Array::from(der.as_slice());
         let promise = subtle.import_key_with_object(
