@@ -24,6 +24,7 @@ import {
   chooseChallenge,
   englishLeft,
   connect,
+  connectHere,
   createAccount,
   createOrder,
   expectCurrentStep,
@@ -139,7 +140,7 @@ for (const walk of ['en', 'de'] as const) {
       await page.goto('/');
       await expectCurrentStep(page, 'Certificate authority');
       await audit(page, testInfo, '1 CA choice');
-      await connect(page, shots);
+      await connectHere(page, shots);
       await audit(page, testInfo, '2 account forms');
 
       // An error panel with a CA problem document: a key the CA knows no account for (accountDoesNotExist, which

@@ -1,6 +1,6 @@
 // Step 1 as a person meets it: the page opens on the local test CA, connects to it, explains a CA it cannot
 // reach, and talks to no origin but its own and the CA's.
-import { test, expect, step, button, connect, createAccount, expectCurrentStep, env, acmeOrigin, Shots } from './support';
+import { test, expect, step, button, connectHere, createAccount, expectCurrentStep, env, acmeOrigin, Shots } from './support';
 
 test('step 1 opens on the local test CA and connects to it', async ({ page }) => {
   await page.goto('/');
@@ -8,7 +8,7 @@ test('step 1 opens on the local test CA and connects to it', async ({ page }) =>
   const ca = step(page, 'Certificate authority').getByLabel('Certificate authority');
   const options = (await ca.locator('option').allInnerTexts()).map((o) => o.trim());
   expect(options).toEqual(["Let's Encrypt", "Let's Encrypt staging", 'Local test CA (Pebble)', 'Other']);
-  await connect(page, new Shots('smoke-'));
+  await connectHere(page, new Shots('smoke-'));
 });
 
 test('step 1 says clearly when the CA cannot be reached, and Try again repeats it', async ({ page, guard }) => {
