@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of fuzz/ (cargo-fuzz, libFuzzer, nightly Rust) for SECONDS_PER_TARGET seconds
+# Runs every fuzz target of fuzz/ (cargo-fuzz, libFuzzer, the nightly of scripts/nightly-toolchain) for SECONDS_PER_TARGET seconds
 # each (default 60), one after the other, starting from the committed seeds in fuzz/corpus/<target>/.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]      `make fuzz` runs 60 s per target, `make test` 10 s
@@ -25,15 +25,16 @@ seconds="${1:-60}"
 sanitizer="${FUZZ_SANITIZER:-none}"
 say() { echo "fuzz: $*"; }
 
-if ! rustup run nightly rustc --version >/dev/null 2>&1 || ! command -v cargo-fuzz >/dev/null; then
-  say "needs the nightly toolchain and cargo-fuzz: run scripts/setup.sh"
+nightly="$(<"$root/scripts/nightly-toolchain")"
+if ! rustup run "$nightly" rustc --version >/dev/null 2>&1 || ! command -v cargo-fuzz >/dev/null; then
+  say "needs the toolchain $nightly and cargo-fuzz: run scripts/setup.sh"
   exit 1
 fi
 
-read -r -a targets <<<"${FUZZ_TARGETS:-$(cargo +nightly fuzz list | tr '\n' ' ')}"
+read -r -a targets <<<"${FUZZ_TARGETS:-$(cargo "+$nightly" fuzz list | tr '\n' ' ')}"
 started=$SECONDS
 say "building the fuzz targets (sanitizer $sanitizer)"
-cargo +nightly fuzz build --sanitizer "$sanitizer" >/dev/null 2>build.log.tmp || {
+cargo "+$nightly" fuzz build --sanitizer "$sanitizer" >/dev/null 2>build.log.tmp || {
   cat build.log.tmp >&2
   rm -f build.log.tmp
   say "build failed"
@@ -80,7 +81,7 @@ for target in "${targets[@]}"; do
     grep -v '^\(#[0-9]\|INFO:\|MS:\|base unit:\|0x\)' "$log" | tail -n 40 >&2
     if [[ -n "$reproducer" ]]; then
       say "reproducer: fuzz/$reproducer"
-      say "replay it: cd fuzz && cargo +nightly fuzz run --sanitizer $sanitizer $target $reproducer"
+      say "replay it: cd fuzz && cargo +$nightly fuzz run --sanitizer $sanitizer $target $reproducer"
     fi
   fi
 done

@@ -11,7 +11,8 @@
 #     (scripts/deny.sh), all with cargo install --locked
 #   - tests/e2e/node_modules from the committed package-lock.json (npm ci): Playwright and binaryen's wasm-opt
 #   - every crate of Cargo.lock and fuzz/Cargo.lock (cargo fetch): Trunk builds, scripts/deny.sh checks offline
-#   - for the fuzz targets (fuzz/, scripts/fuzz.sh): the nightly toolchain (rustup) and cargo-fuzz
+#   - the pinned nightly of scripts/nightly-toolchain with rust-src (rustup), and the crates of its standard
+#     library: it compiles the page's wasm (Makefile, WASM_BUILD_ENV) and the fuzz targets; and cargo-fuzz
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -141,10 +142,13 @@ if [[ ! -f "$stamp" || "$(<"$stamp")" != "$want_stamp" || ! -x "$e2e/node_module
   echo "$want_stamp" >"$stamp"
 fi
 
-# --- fuzzing: cargo-fuzz needs a nightly compiler (libFuzzer, sanitizer flags) --------------------------------
-if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-  say "installing the nightly Rust toolchain for the fuzz targets (about 30 s)"
-  rustup toolchain install nightly --profile minimal
+# --- the pinned nightly: the page's wasm (the standard library rebuilt, -Cpanic=immediate-abort) and the fuzz
+# targets (cargo-fuzz needs libFuzzer's sanitizer flags) -----------------------------------------------------
+nightly="$(<scripts/nightly-toolchain)"
+if ! rustup run "$nightly" rustc --version >/dev/null 2>&1 ||
+  ! rustup component list --toolchain "$nightly" --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "installing the Rust toolchain $nightly with rust-src (about 15 s)"
+  rustup toolchain install "$nightly" --profile minimal --component rust-src
 fi
 if ! command -v cargo-fuzz >/dev/null; then
   say "installing cargo-fuzz (about 1 min)"
@@ -158,5 +162,11 @@ for manifest in Cargo.toml fuzz/Cargo.toml; do
     cargo fetch --manifest-path "$manifest"
   fi
 done
+# The crates the nightly's standard library is built from (its own lock file, in rust-src).
+build_std=(-Zbuild-std=std,panic_abort --target wasm32-unknown-unknown)
+if ! cargo "+$nightly" fetch --offline --quiet "${build_std[@]}" 2>/dev/null; then
+  say "fetching the crates of $nightly's standard library"
+  cargo "+$nightly" fetch "${build_std[@]}"
+fi
 
 say "ready in $((SECONDS - started)) s"

@@ -20,9 +20,12 @@ pub fn certsmith_job(job: &str, lang: Option<String>, catalogue: Option<String>)
 }
 
 /// Runs when the module loads: a panic ends the job (the page then says the job failed); say why in the
-/// console, where the page's own panic overlay cannot reach.
+/// console, where the page's own panic overlay cannot reach. Only a build with the panic machinery has
+/// the hook: the release builds stop at a panic without it (-Cpanic=immediate-abort, Makefile), and the
+/// worker reports the trap (www/worker.js).
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    #[cfg(not(panic = "immediate-abort"))]
     std::panic::set_hook(Box::new(|info| {
         web_sys::console::error_1(&format!("Certsmith's jobs module panicked: {info}").into())
     }));

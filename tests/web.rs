@@ -1205,6 +1205,65 @@ fn the_panic_message_offers_the_saved_state_and_a_reload() {
     storage::remove(STORAGE_KEY);
 }
 
+/// A trap (an uncaught `WebAssembly.RuntimeError`: how a panic ends in the release builds, which run no
+/// panic hook) shows the message, whether it reaches the window as an error event or as an unhandled
+/// rejection; another page error does not, and a message already shown stays.
+#[wasm_bindgen_test]
+fn a_trap_shows_the_panic_message() {
+    use certsmith::web::panic::{show, watch_for_traps, OVERLAY_ID};
+    use web_sys::{ErrorEvent, ErrorEventInit, PromiseRejectionEvent, PromiseRejectionEventInit};
+    let window = web_sys::window().unwrap();
+    let document = window.document().unwrap();
+    let overlay_text = || {
+        document
+            .get_element_by_id(OVERLAY_ID)
+            .map(|overlay| overlay.text_content().unwrap_or_default())
+    };
+    let as_error_event = |error: &JsValue| {
+        let init = ErrorEventInit::new();
+        init.set_error(error);
+        ErrorEvent::new_with_event_init_dict("error", &init).unwrap()
+    };
+    let trap = || JsValue::from(js_sys::WebAssembly::RuntimeError::new("unreachable"));
+    watch_for_traps().unwrap();
+
+    let other = JsValue::from(js_sys::Error::new("an extension's error"));
+    window.dispatch_event(&as_error_event(&other)).unwrap();
+    assert_eq!(
+        overlay_text(),
+        None,
+        "an error that is no trap shows nothing"
+    );
+
+    window.dispatch_event(&as_error_event(&trap())).unwrap();
+    let text = overlay_text().expect("a trap shows the message");
+    assert!(text.contains("nothing was lost"), "{text}");
+    assert!(
+        text.contains("What failed: RuntimeError: unreachable"),
+        "{text}"
+    );
+    document.get_element_by_id(OVERLAY_ID).unwrap().remove();
+
+    let init = PromiseRejectionEventInit::new(&js_sys::Promise::resolve(&JsValue::NULL));
+    init.set_reason(&trap());
+    let rejection = PromiseRejectionEvent::new("unhandledrejection", &init).unwrap();
+    window.dispatch_event(&rejection).unwrap();
+    let text = overlay_text().expect("a trap in a promise's callback shows the message");
+    assert!(
+        text.contains("What failed: RuntimeError: unreachable"),
+        "{text}"
+    );
+
+    show("the hook's own message").unwrap();
+    window.dispatch_event(&as_error_event(&trap())).unwrap();
+    let text = overlay_text().unwrap();
+    assert!(
+        text.contains("the hook's own message"),
+        "the hook's message stays: {text}"
+    );
+    document.get_element_by_id(OVERLAY_ID).unwrap().remove();
+}
+
 /// The page's UTS #46 (the browser's URL parser, `certsmith::idn`) gives the `idna` crate's answer, which
 /// the native build uses, on names of every kind: case and width folding, ß, final sigma, dots other than
 /// U+002E, bidi (also across labels), joiners, combining marks, emoji, `xn--` labels valid and not. A name

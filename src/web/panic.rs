@@ -1,12 +1,21 @@
 //! Never a dead page: when the app panics (release builds abort, so nothing of the app runs after it),
-//! the hook first puts a plain message over the page with what happened, that the keys and the order
-//! are still in this browser's storage, a link that downloads that saved state as it is, and a way to
-//! reload. Everything it shows is plain DOM built before the abort, so it keeps working after.
+//! a plain message goes over the page with what happened, that the keys and the order are still in this
+//! browser's storage, a link that downloads that saved state as it is, and a way to reload. Everything it
+//! shows is plain DOM, so it keeps working after the abort.
+//!
+//! Two ways lead to it. The builds visitors get (`make build`, `make build-local`) stop at a panic without
+//! running any panic code (`-Cpanic=immediate-abort`, Makefile: the panic machinery stays out of the wasm):
+//! the wasm traps, and [`watch_for_traps`] shows the message when the trap reaches the window. A build with
+//! the panic machinery (stable Rust's, as the wasm tests run) runs [`hook`] first, which can say the panic's
+//! own message and place.
 
 use std::panic::PanicHookInfo;
 
-use wasm_bindgen::JsValue;
-use web_sys::{Blob, BlobPropertyBag, Document, Element, Url};
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{
+    Blob, BlobPropertyBag, Document, Element, ErrorEvent, Event, PromiseRejectionEvent, Url,
+};
 
 use super::js;
 use crate::wizard::{LOG_STORAGE_KEY, STORAGE_KEY};
@@ -23,6 +32,62 @@ pub fn hook(info: &PanicHookInfo) {
     )));
     // Showing the message must never panic in turn: every step fails quietly.
     let _ = show(&message);
+}
+
+/// Shows the message when the wasm traps. A trap is an uncaught `WebAssembly.RuntimeError`: it reaches the
+/// window as an error event, or as an unhandled rejection when it happened in a promise's callback. Other
+/// errors (a browser extension's, say) are not the app's crash and are left alone, and a message already
+/// shown (the hook's, which says more) stays.
+pub fn watch_for_traps() -> Result<(), JsValue> {
+    let window = super::js::window().map_err(|e| JsValue::from_str(&e))?;
+    let on_error = Closure::<dyn FnMut(Event)>::new(|event: Event| {
+        let Some(trap) = trap_of(&event) else {
+            return;
+        };
+        let shown = super::js::window()
+            .ok()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(OVERLAY_ID))
+            .is_some();
+        if !shown {
+            let _ = show(&describe_trap(&trap));
+        }
+    });
+    for kind in ["error", "unhandledrejection"] {
+        window.add_event_listener_with_callback(kind, on_error.as_ref().unchecked_ref())?;
+    }
+    // Listens as long as the page lives.
+    on_error.forget();
+    Ok(())
+}
+
+/// The event's error when it is a wasm trap.
+fn trap_of(event: &Event) -> Option<js_sys::Error> {
+    let error = if let Some(event) = event.dyn_ref::<ErrorEvent>() {
+        event.error()
+    } else {
+        event.dyn_ref::<PromiseRejectionEvent>()?.reason()
+    };
+    error
+        .is_instance_of::<js_sys::WebAssembly::RuntimeError>()
+        .then(|| error.unchecked_into())
+}
+
+/// The trap's message and the first wasm frame of its stack (`wasm-function[N]:0xOFFSET`), which names the
+/// function in a build of the same source with its names kept (builds are deterministic).
+fn describe_trap(trap: &js_sys::Error) -> String {
+    let message = String::from(trap.to_string());
+    let stack = js_sys::Reflect::get(trap, &JsValue::from_str("stack"))
+        .ok()
+        .and_then(|stack| stack.as_string())
+        .unwrap_or_default();
+    let frame = stack
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .find(|part| part.contains("wasm-function["));
+    match frame {
+        Some(frame) => format!("{message} (at {frame})"),
+        None => message,
+    }
 }
 
 /// The panic's message and where it happened.
