@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of fuzz/ (cargo-fuzz, libFuzzer, the nightly of scripts/nightly-toolchain) for SECONDS_PER_TARGET seconds
-# each (default 60), one after the other, starting from the committed seeds in fuzz/corpus/<target>/.
+# Runs every fuzz target of fuzz/ (cargo-fuzz, libFuzzer, the nightly of scripts/nightly-toolchain) for
+# SECONDS_PER_TARGET seconds each (default 60), one after the other, starting from the committed seeds in
+# fuzz/corpus/<target>/.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]      `make fuzz` runs 60 s per target, `make test` 10 s
 #

@@ -39,16 +39,12 @@ pub fn hook(info: &PanicHookInfo) {
 /// errors (a browser extension's, say) are not the app's crash and are left alone, and a message already
 /// shown (the hook's, which says more) stays.
 pub fn watch_for_traps() -> Result<(), JsValue> {
-    let window = super::js::window().map_err(|e| JsValue::from_str(&e))?;
+    let window = js::window().map_err(|e| JsValue::from_str(&e))?;
     let on_error = Closure::<dyn FnMut(Event)>::new(|event: Event| {
         let Some(trap) = trap_of(&event) else {
             return;
         };
-        let shown = super::js::window()
-            .ok()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(OVERLAY_ID))
-            .is_some();
+        let shown = document().is_ok_and(|d| d.get_element_by_id(OVERLAY_ID).is_some());
         if !shown {
             let _ = show(&describe_trap(&trap));
         }
@@ -104,12 +100,16 @@ fn describe(info: &PanicHookInfo) -> String {
     }
 }
 
-/// Puts the message over the page. Public so the browser tests can check it without a real panic.
-pub fn show(message: &str) -> Result<(), JsValue> {
-    let document = js::window()
+fn document() -> Result<Document, JsValue> {
+    js::window()
         .map_err(|e| JsValue::from_str(&e))?
         .document()
-        .ok_or_else(|| JsValue::from_str("no document"))?;
+        .ok_or_else(|| JsValue::from_str("no document"))
+}
+
+/// Puts the message over the page. Public so the browser tests can check it without a real panic.
+pub fn show(message: &str) -> Result<(), JsValue> {
+    let document = document()?;
     if let Some(old) = document.get_element_by_id(OVERLAY_ID) {
         old.remove();
     }
