@@ -99,7 +99,7 @@ impl Catalogue {
     /// The texts live as long as the page (they are read once per page load), so they are kept as
     /// `&'static str` and [`text`] can hand them out without copying.
     pub fn parse(lang: Lang, json: &str) -> Result<Catalogue, CatalogueError> {
-        let map: HashMap<String, String> = serde_json::from_str(json)?;
+        let map: HashMap<String, String> = crate::json::from_text(json)?;
         let mut texts = HashMap::with_capacity(map.len());
         for (hex, text) in map {
             let key = (hex.len() == 8)

@@ -9,6 +9,7 @@
 //! - [`pki`]: keys, certificate requests, certificates and PKCS#12, on RustCrypto;
 //! - [`dns`]: the DNS wire format behind the page's DNS-over-HTTPS check;
 //! - [`i18n`]: the page's texts in English or, from a catalogue, German; dates and numbers per language;
+//! - [`json`]: reading JSON text, one parser for everything the page reads;
 //! - [`idn`]: domain names to A-labels (UTS #46): the `idna` crate natively, the browser's URL parser in the page;
 //! - [`wizard`]: the page's pure state (model, reducer, derived views), tested natively;
 //! - `web` (wasm32 only): the page's driver layer: fetch, storage, timers, downloads;
@@ -19,6 +20,7 @@ pub mod b64;
 pub mod dns;
 pub mod i18n;
 pub mod idn;
+pub mod json;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod pki;

@@ -1103,9 +1103,10 @@ fn wizard_transitions_and_survives_a_storage_round_trip() {
 
     storage::save("certsmith-test-wizard", &w).unwrap();
     let saved: Value = storage::load("certsmith-test-wizard").unwrap();
+    let text = storage::load_text("certsmith-test-wizard").unwrap();
     storage::remove("certsmith-test-wizard");
     assert_eq!(saved["version"], FORMAT_VERSION);
-    let mut restored = Wizard::restore(saved).expect("the saved state restores");
+    let mut restored = Wizard::restore(&text).expect("the saved state restores");
     assert_eq!(restored.step, Step::Challenges);
     assert_eq!(restored.cert_key.as_ref(), Some(&cert_key));
     assert_eq!(

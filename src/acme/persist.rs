@@ -132,7 +132,7 @@ impl PersistChallenge {
     /// Reads a challenge object and checks it (§3.1).
     pub fn from_json(json: &str) -> Result<Self, PersistError> {
         let challenge: PersistChallenge =
-            serde_json::from_str(json).map_err(|e| PersistError::Json(e.to_string()))?;
+            crate::json::from_text(json).map_err(|e| PersistError::Json(e.to_string()))?;
         challenge.check()?;
         Ok(challenge)
     }

@@ -106,7 +106,7 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
 
 /// JSON bodies pretty-printed; anything else (a PEM chain, an HTML error page) as it came.
 fn body_text(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
+    certsmith::json::from_text::<Value>(body)
         .map(|v| pretty(&v))
         .unwrap_or_else(|_| body.to_string())
 }

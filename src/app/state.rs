@@ -25,15 +25,15 @@ impl AppState {
     /// was refused).
     pub fn load() -> Self {
         let fresh = || Wizard::new(local_ca().then_some(DEFAULT_DIRECTORY));
-        let wizard = match storage::load::<serde_json::Value>(STORAGE_KEY) {
+        let wizard = match storage::load_text(STORAGE_KEY) {
             None => fresh(),
-            Some(saved) => match Wizard::restore(saved.clone()) {
+            Some(saved) => match Wizard::restore(&saved) {
                 Ok(wizard) => wizard,
                 Err(e) => {
                     // Keep the refused state apart (it may hold keys someone wants back) before the fresh
                     // state overwrites it.
                     let refused_key = format!("{STORAGE_KEY}.refused");
-                    let kept = storage::save(&refused_key, &saved).is_ok();
+                    let kept = storage::save_text(&refused_key, &saved).is_ok();
                     let mut wizard = fresh();
                     wizard.notice = Some(if kept {
                         t!(

@@ -260,7 +260,7 @@ fn parse_directory(response: &HttpResponse) -> Result<Directory, String> {
     if trimmed.starts_with('<') {
         return Err(crate::t!("the answer is a web page (HTML), not a JSON directory").into());
     }
-    let value: serde_json::Value = serde_json::from_str(trimmed)
+    let value: serde_json::Value = crate::json::from_text(trimmed)
         .map_err(|e| crate::t!("the answer is not JSON ({why})", why = e))?;
     if !value.is_object() {
         return Err(crate::t!("the answer is JSON but not an object").into());
@@ -272,7 +272,7 @@ fn parse_directory(response: &HttpResponse) -> Result<Directory, String> {
     if !missing.is_empty() {
         return Err(crate::t!("it has no {fields}", fields = missing.join(", ")));
     }
-    let directory: Directory = serde_json::from_value(value)
+    let directory: Directory = crate::json::from_text(trimmed)
         .map_err(|e| crate::t!("it is incomplete ({why})", why = e))?;
     for (name, endpoint) in [
         ("newNonce", &directory.new_nonce),

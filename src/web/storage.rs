@@ -32,7 +32,12 @@ pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
             why = e
         )
     })?;
-    local_storage()?.set_item(key, &json).map_err(|e| {
+    save_text(key, &json)
+}
+
+/// Stores `text` as it is under `key` (a JSON text the page keeps without reading it).
+pub fn save_text(key: &str, json: &str) -> Result<(), String> {
+    local_storage()?.set_item(key, json).map_err(|e| {
         if js::dom_exception_name(&e).as_deref() == Some("QuotaExceededError") {
             crate::t!(
                 "the browser's storage for this page is full, so {key} ({size} KB) was not saved. Download \
@@ -49,13 +54,12 @@ pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
 /// The value stored under `key`, or `None` when there is none, storage is unavailable, or it does not
 /// parse (then the raw text is first copied to `<key>.corrupt`, replacing an older copy).
 pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
-    let storage = local_storage().ok()?;
-    let raw = storage.get_item(key).ok()??;
-    match serde_json::from_str(&raw) {
+    let raw = load_text(key)?;
+    match crate::json::from_text(&raw) {
         Ok(value) => Some(value),
         Err(e) => {
             let backup = format!("{key}{CORRUPT_SUFFIX}");
-            let kept = storage.set_item(&backup, &raw).is_ok();
+            let kept = save_text(&backup, &raw).is_ok();
             web_sys::console::warn_1(
                 &format!(
                     "stored {key} does not parse ({e}); {}",
@@ -70,6 +74,11 @@ pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
             None
         }
     }
+}
+
+/// The text stored under `key`, or `None` when there is none or storage is unavailable.
+pub fn load_text(key: &str) -> Option<String> {
+    local_storage().ok()?.get_item(key).ok()?
 }
 
 /// Removes `key` (nothing happens when it is absent or storage is unavailable).

@@ -109,7 +109,7 @@ async fn in_page(job: &Job) -> Result<Outcome, String> {
         .await
         .map_err(|e| js::message(&e))?;
     let answer = answer.as_string().ok_or("no answer")?;
-    serde_json::from_str(&answer).map_err(|e| format!("cannot read the job's answer: {e}"))
+    crate::json::from_text(&answer).map_err(|e| format!("cannot read the job's answer: {e}"))
 }
 
 /// Starts the worker now, when a job is likely soon, so that its wasm loads meanwhile.
@@ -150,7 +150,7 @@ async fn in_worker(job: &Job) -> Result<Outcome, String> {
     let reply = JsFuture::from(answer).await.map_err(|e| js::message(&e))?;
     let reply: Array = reply.unchecked_into();
     match reply.get(1).as_string() {
-        Some(outcome) => serde_json::from_str(&outcome)
+        Some(outcome) => crate::json::from_text(&outcome)
             .map_err(|e| format!("cannot read the worker's answer: {e}")),
         None => Err(reply
             .get(2)

@@ -116,7 +116,7 @@ pub fn header<'a>(e: &'a Exchange, name: &str) -> Option<&'a str> {
 /// The CA refused the request's nonce (§6.5): the client sends it again with the nonce of the refusal.
 pub fn is_bad_nonce(e: &Exchange) -> bool {
     e.status == Some(400)
-        && serde_json::from_str::<Value>(&e.response_body).is_ok_and(|body| {
+        && crate::json::from_text::<Value>(&e.response_body).is_ok_and(|body| {
             body.get("type").and_then(Value::as_str) == Some("urn:ietf:params:acme:error:badNonce")
         })
 }
@@ -268,7 +268,7 @@ pub fn key_authorizations(entries: &[Exchange], jwk: &Value) -> Vec<KeyAuthoriza
     let bodies = entries
         .iter()
         .filter(|e| e.kind == "authorization" && e.status == Some(200))
-        .filter_map(|e| serde_json::from_str::<Value>(&e.response_body).ok());
+        .filter_map(|e| crate::json::from_text::<Value>(&e.response_body).ok());
     for body in bodies {
         let value = body.pointer("/identifier/value").and_then(Value::as_str);
         let wildcard = body.get("wildcard") == Some(&Value::Bool(true));

@@ -468,15 +468,26 @@ impl Wizard {
         }
     }
 
-    /// Reads a saved state: refuses another format version or a damaged one, and puts a state whose parts
-    /// do not fit together (edited by hand, cut short) back at the last step its data supports.
-    pub fn restore(saved: Value) -> Result<Self, RestoreError> {
-        let found = saved.get("version").and_then(Value::as_u64);
+    /// Reads a saved state (the JSON text [`saved`](Self::saved) gave): refuses another format version or
+    /// a damaged one, and puts a state whose parts do not fit together (edited by hand, cut short) back at
+    /// the last step its data supports.
+    pub fn restore(saved: &str) -> Result<Self, RestoreError> {
+        /// The format version alone, read before the rest (which another version lays out differently).
+        #[derive(Deserialize)]
+        struct Format {
+            version: Option<u64>,
+        }
+        let corrupt = |e: serde_json::Error| RestoreError::Corrupt(e.to_string());
+        let found = match crate::json::from_text::<Format>(saved) {
+            Ok(format) => format.version,
+            // JSON, but no object or a version that is no number: not a state this version wrote.
+            Err(e) if e.is_data() => None,
+            Err(e) => return Err(corrupt(e)),
+        };
         if found != Some(u64::from(FORMAT_VERSION)) {
             return Err(RestoreError::OtherVersion { found });
         }
-        let mut wizard: Wizard =
-            serde_json::from_value(saved).map_err(|e| RestoreError::Corrupt(e.to_string()))?;
+        let mut wizard: Wizard = crate::json::from_text(saved).map_err(corrupt)?;
         wizard.normalize();
         Ok(wizard)
     }

@@ -33,6 +33,11 @@ const CERT_URL: &str = "https://ca.test/cert/1";
 const ALTERNATE_URL: &str = "https://ca.test/cert/1/1";
 
 /// The time of the tests: the flow takes it as a value.
+/// Restores a saved state given as a JSON value, as the page does from its stored text.
+fn restore(saved: Value) -> Result<Wizard, RestoreError> {
+    Wizard::restore(&saved.to_string())
+}
+
 fn t(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)
 }
@@ -1440,7 +1445,7 @@ fn order_blocker_explains_bad_names_and_csr() {
         matches!(w.csr_status(), CsrStatus::Read(Err(why)) if why.contains("certificate signing request"))
     );
     // Not saved: a reload reads the CSR again.
-    let restored = Wizard::restore(serde_json::to_value(&w).unwrap()).unwrap();
+    let restored = restore(serde_json::to_value(&w).unwrap()).unwrap();
     assert_eq!(restored.csr_input, "garbage");
     assert!(restored.csr_needs_reading());
 }
@@ -1495,7 +1500,7 @@ fn serialization_round_trip_restores_step_keys_and_order() {
         saved["order"]["authorizations"][1]["challenge_type"],
         "dns-01"
     );
-    let restored = Wizard::restore(saved.clone()).unwrap();
+    let restored = restore(saved.clone()).unwrap();
     assert_eq!(restored.step, Step::Validating);
     assert!(restored.cert_key.is_some());
     assert_eq!(restored.cert_key, w.cert_key);
@@ -1522,7 +1527,7 @@ fn serialization_round_trip_restores_step_keys_and_order() {
 
     // At the challenges step, the records come back the same.
     let w = at_challenges();
-    let restored = Wizard::restore(serde_json::to_value(&w).unwrap()).unwrap();
+    let restored = restore(serde_json::to_value(&w).unwrap()).unwrap();
     assert_eq!(restored.step, Step::Challenges);
     assert_eq!(restored.dns_records(), w.dns_records());
     assert_eq!(restored.dns_records()[0].values.len(), 2);
@@ -1531,17 +1536,17 @@ fn serialization_round_trip_restores_step_keys_and_order() {
 #[test]
 fn corrupt_or_old_saved_state_is_refused() {
     assert_eq!(
-        Wizard::restore(serde_json::json!({"step": "names"})).unwrap_err(),
+        restore(serde_json::json!({"step": "names"})).unwrap_err(),
         RestoreError::OtherVersion { found: None }
     );
     assert_eq!(
-        Wizard::restore(serde_json::json!({"version": 0})).unwrap_err(),
+        restore(serde_json::json!({"version": 0})).unwrap_err(),
         RestoreError::OtherVersion { found: Some(0) }
     );
     // A state of the format before the issuance flow.
     let mut old = serde_json::to_value(at_challenges()).unwrap();
     old["version"] = 1.into();
-    let error = Wizard::restore(old).unwrap_err();
+    let error = restore(old).unwrap_err();
     assert_eq!(error, RestoreError::OtherVersion { found: Some(1) });
     assert_eq!(
         error.to_string(),
@@ -1550,38 +1555,49 @@ fn corrupt_or_old_saved_state_is_refused() {
     let mut saved = serde_json::to_value(at_challenges()).unwrap();
     saved["cert_key"] = Value::String("not a key".into());
     assert!(matches!(
-        Wizard::restore(saved).unwrap_err(),
+        restore(saved).unwrap_err(),
         RestoreError::Corrupt(_)
     ));
     let mut saved = serde_json::to_value(at_challenges()).unwrap();
     saved["order"]["authorizations"] = Value::String("x".into());
     assert!(matches!(
-        Wizard::restore(saved).unwrap_err(),
+        restore(saved).unwrap_err(),
         RestoreError::Corrupt(_)
     ));
     assert_eq!(
-        Wizard::restore(Value::String("garbage".into())).unwrap_err(),
+        restore(Value::String("garbage".into())).unwrap_err(),
         RestoreError::OtherVersion { found: None }
     );
+    assert_eq!(
+        restore(serde_json::json!({"version": "2"})).unwrap_err(),
+        RestoreError::OtherVersion { found: None }
+    );
+    // Cut short (a storage quota hit mid-write, an edit by hand): not JSON at all.
+    let text = serde_json::to_string(&at_challenges().saved().unwrap()).unwrap();
+    assert!(matches!(
+        Wizard::restore(&text[..text.len() / 2]).unwrap_err(),
+        RestoreError::Corrupt(_)
+    ));
+    assert!(Wizard::restore(&text).is_ok());
 }
 
 #[test]
 fn inconsistent_saved_state_falls_back_to_what_it_supports() {
     let mut saved = serde_json::to_value(at_challenges()).unwrap();
     saved["order"] = Value::Null;
-    let w = Wizard::restore(saved).unwrap();
+    let w = restore(saved).unwrap();
     assert_eq!(w.step, Step::Names);
     assert!(w.cert_key.is_none());
 
     let mut saved = serde_json::to_value(at_challenges()).unwrap();
     saved["directory"] = Value::Null;
-    let w = Wizard::restore(saved).unwrap();
+    let w = restore(saved).unwrap();
     assert_eq!(w.step, Step::Ca);
     assert!(w.account.is_none() && w.order.is_none() && w.connected_url.is_none());
 
     let mut saved = serde_json::to_value(at_challenges()).unwrap();
     saved["account"] = Value::Null;
-    let w = Wizard::restore(saved).unwrap();
+    let w = restore(saved).unwrap();
     assert_eq!(w.step, Step::Account);
     assert!(w.order.is_none() && w.cert_key.is_none() && w.directory.is_some());
 
@@ -1599,7 +1615,7 @@ fn inconsistent_saved_state_falls_back_to_what_it_supports() {
     });
     let mut saved = serde_json::to_value(&w).unwrap();
     saved["chains"] = serde_json::to_value([chain(ALTERNATE_URL, &[])]).unwrap();
-    let w = Wizard::restore(saved).unwrap();
+    let w = restore(saved).unwrap();
     assert_eq!(
         w.chains,
         [chain(CERT_URL, &[ALTERNATE_URL]), chain(ALTERNATE_URL, &[])]
@@ -1609,11 +1625,7 @@ fn inconsistent_saved_state_falls_back_to_what_it_supports() {
     for step in ["done", "ca", "failed"] {
         let mut saved = serde_json::to_value(at_challenges()).unwrap();
         saved["step"] = Value::String(step.into());
-        assert_eq!(
-            Wizard::restore(saved).unwrap().step,
-            Step::Challenges,
-            "{step}"
-        );
+        assert_eq!(restore(saved).unwrap().step, Step::Challenges, "{step}");
     }
 }
 
@@ -1780,7 +1792,7 @@ fn the_eab_hmac_key_is_never_saved() {
         "{saved}"
     );
     assert_eq!(saved["eab_kid"], "kid-1");
-    let restored = Wizard::restore(saved).unwrap();
+    let restored = restore(saved).unwrap();
     assert_eq!(restored.eab_hmac, "");
 }
 
@@ -1855,7 +1867,7 @@ fn a_locked_account_key_is_saved_only_sealed_and_the_order_waits_for_the_passphr
     );
 
     // After a reload: locked, at the same step, the order kept; nothing can be ordered or signed.
-    let mut restored = Wizard::restore(saved).unwrap();
+    let mut restored = restore(saved).unwrap();
     assert!(restored.is_locked());
     assert_eq!(restored.step, Step::Challenges);
     assert_eq!(restored.order, w.order);
@@ -1955,7 +1967,7 @@ fn a_renewal_takes_the_names_and_key_kind_and_never_replaces_an_order_under_way(
     assert_eq!(w.profile.as_deref(), Some("shortlived"));
     assert_eq!(w.step, Step::Names);
     // It survives a reload before the order starts, and the order keeps it.
-    let mut w = Wizard::restore(w.saved().unwrap()).unwrap();
+    let mut w = restore(w.saved().unwrap()).unwrap();
     assert_eq!(w.renewing.as_ref(), Some(&renewing));
     start_order(&mut w, 7);
     assert_eq!(w.renewing.as_ref(), Some(&renewing));
@@ -2133,7 +2145,7 @@ fn persist_until_is_chosen_warned_about_and_kept_over_a_reload() {
         Some(later)
     );
 
-    let restored = Wizard::restore(w.saved().unwrap()).unwrap();
+    let restored = restore(w.saved().unwrap()).unwrap();
     assert_eq!(restored.placement(0), w.placement(0));
     assert_eq!(
         restored.order.as_ref().unwrap().authorizations[0]
