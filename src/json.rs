@@ -1,5 +1,5 @@
-//! Reading JSON text, for everything the page reads: answers of the CA and of the jobs worker, what
-//! localStorage keeps, the language catalogues.
+//! Reading JSON text, for everything the page and its jobs module read: answers of the CA and of the
+//! jobs worker, the jobs themselves, what localStorage keeps, the language catalogues, a JWK.
 //!
 //! serde_json compiles its parser and every type's `Deserialize` once per kind of input (`&str`, `&[u8]`,
 //! a parsed `Value`). The page read a `&str` in some places, bytes in others and a `Value` for its saved

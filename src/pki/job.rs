@@ -227,7 +227,7 @@ impl Outcome {
 
 /// The worker's side: a [`Job`] as JSON in, its [`Outcome`] as JSON out.
 pub fn answer(job: &str) -> String {
-    let outcome = match serde_json::from_str::<Job>(job) {
+    let outcome = match crate::json::from_text::<Job>(job) {
         Ok(job) => job.run(),
         Err(e) => failed(crate::t!(
             "the worker could not read its job: {why}",

@@ -109,7 +109,7 @@ impl PrivateKey {
     /// Reads a private JWK: EC P-256/P-384 with "d" (RFC 7518 §6.2.2), or RSA with n, e, d, p, q; dp, dq,
     /// qi are optional and checked when present (§6.3.2). A JWK Set with a single key is accepted too.
     pub fn from_jwk(json: &str) -> Result<Self, KeyError> {
-        let value: Value = serde_json::from_str(json)
+        let value: Value = crate::json::from_text(json)
             .map_err(|e| KeyError::InvalidJwk(crate::t!("not valid JSON ({why})", why = e)))?;
         let jwk = single_jwk(&value)?;
         match jwk_str(jwk, "kty")? {
