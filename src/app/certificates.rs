@@ -310,12 +310,22 @@ fn entry_view(props: &EntryViewProps) -> Html {
         "application/pem-certificate-chain",
         entry.chain_pem.clone(),
     );
+    // The reminder reads the certificate in the jobs module first: one file per click, not one per click
+    // made while that runs.
+    let making_reminder = use_state(|| false);
     let on_reminder = {
         let entry = entry.clone();
         let problem = problem.clone();
+        let making_reminder = making_reminder.clone();
         Callback::from(move |_: MouseEvent| {
             let (entry, problem) = (entry.clone(), problem.clone());
-            spawn_local(async move { problem.set(download_reminder(&entry).await.err()) });
+            let making_reminder = making_reminder.clone();
+            making_reminder.set(true);
+            spawn_local(async move {
+                let made = download_reminder(&entry).await;
+                making_reminder.set(false);
+                problem.set(made.err());
+            });
         })
     };
     let on_remove = {
@@ -375,7 +385,7 @@ fn entry_view(props: &EntryViewProps) -> Html {
                             onclick={on_renew} disabled={props.renew_blocker.is_some()}>{ text_node(t!("Renew")) }</button>
                 }
                 <button type="button" onclick={on_fullchain}>{ text_node(t!("Download chain (PEM)")) }</button>
-                <button type="button" onclick={on_reminder}>{ text_node(t!("Add a reminder (.ics)")) }</button>
+                <button type="button" onclick={on_reminder} disabled={*making_reminder}>{ text_node(t!("Add a reminder (.ics)")) }</button>
                 if entry.revoked.is_none() && state != CertState::Expired {
                     <button type="button" class="danger"
                             onclick={{ let revoking = revoking.clone(); Callback::from(move |_: MouseEvent| revoking.set(true)) }}>

@@ -110,6 +110,17 @@ print(json.dumps({'events': len(ev), 'summary': str(ev[0]['SUMMARY']), 'alarms':
   expect(reminder.alarms).toBe(1);
   expect(reminder.summary).toContain(base);
   expect(reminder.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  // A double click makes one file: the button waits while the certificate is read for the first.
+  let reminders = 0;
+  const countReminder = () => reminders++;
+  page.on('download', countReminder);
+  await button(first, 'Add a reminder (.ics)').dblclick();
+  await expect.poll(() => reminders).toBe(1);
+  await expect(button(first, 'Add a reminder (.ics)')).toBeEnabled();
+  // A second file would come from a second read in the jobs module, which takes milliseconds.
+  await page.waitForTimeout(1_000);
+  expect(reminders, 'files from one double click').toBe(1);
+  page.off('download', countReminder);
 
   // Renew: a new order for the same names, through the same steps; the old entry says by which.
   await button(first, 'Renew').click();
