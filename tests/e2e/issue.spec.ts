@@ -359,3 +359,66 @@ test('(g) without WebCrypto (a page on plain http from another host), the jobs m
   expect(openssl(['x509', '-in', files.leaf, '-noout', '-text'])).toContain('NIST CURVE: P-384');
   expect(warned, 'the account key and the certificate key came from the jobs module').toHaveLength(2);
 });
+
+test('(h) a WebCrypto whose EC export leaves out the public point: the jobs module reads each key, the page issues', async ({
+  page,
+  downloads,
+}) => {
+  // RFC 5915 makes an ECPrivateKey's publicKey optional. Chromium writes it; another browser may not, and
+  // the page's wasm has no curve arithmetic to compute it. This export drops it from every EC key.
+  await page.addInitScript(() => {
+    const subtle = globalThis.crypto.subtle;
+    const exportKey = subtle.exportKey.bind(subtle);
+    // One DER TLV at i: its tag, where its value starts and where it ends.
+    const tlv = (b: Uint8Array, i: number): [number, number, number] => {
+      let length = b[i + 1];
+      let at = i + 2;
+      if (length & 0x80) {
+        const count = length & 0x7f;
+        length = 0;
+        for (let k = 0; k < count; k++) length = length * 256 + b[at + k];
+        at += count;
+      }
+      return [b[i], at, at + length];
+    };
+    const children = (b: Uint8Array, start: number, end: number): Uint8Array[] => {
+      const out: Uint8Array[] = [];
+      for (let i = start; i < end; i = tlv(b, i)[2]) out.push(b.subarray(i, tlv(b, i)[2]));
+      return out;
+    };
+    const encode = (tag: number, parts: Uint8Array[]): Uint8Array => {
+      const body = parts.flatMap((p) => [...p]);
+      const n = body.length;
+      const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+      return new Uint8Array([tag, ...length, ...body]);
+    };
+    const counter = globalThis as unknown as { pointless: number };
+    counter.pointless = 0;
+    subtle.exportKey = (async (format: string, key: CryptoKey) => {
+      const exported = await exportKey(format as 'pkcs8', key);
+      if (format !== 'pkcs8' || key.algorithm.name !== 'ECDSA') return exported;
+      const der = new Uint8Array(exported);
+      const [, start, end] = tlv(der, 0);
+      const [version, algorithm, octets] = children(der, start, end);
+      const [, sec1Start] = tlv(octets, 0);
+      const [, fieldsStart, fieldsEnd] = tlv(octets, sec1Start);
+      const all = children(octets, fieldsStart, fieldsEnd);
+      const fields = all.filter((field) => field[0] !== 0xa1);
+      if (fields.length !== all.length - 1) throw new Error('the export has no public point to drop');
+      counter.pointless++;
+      return encode(0x30, [version, algorithm, encode(0x04, [encode(0x30, fields)])]).buffer;
+    }) as typeof subtle.exportKey;
+  });
+  const shots = new Shots('pointless-ec-');
+  const name = `e2e-${rand()}.example.test`;
+  await connect(page, shots);
+  await createAccount(page, shots);
+  await createOrder(page, shots, [name], 'ECDSA P-256');
+  await validateByDns(page, shots, [name]);
+  const files = await checkCertificate(page, [name], downloads);
+  expect(openssl(['pkey', '-in', files.privkey, '-noout', '-text'])).toContain('NIST CURVE: P-256');
+  expect(
+    await page.evaluate(() => (globalThis as unknown as { pointless: number }).pointless),
+    'the account key and the certificate key were exported without their point',
+  ).toBe(2);
+});
