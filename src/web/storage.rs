@@ -36,14 +36,14 @@ pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
 }
 
 /// Stores `text` as it is under `key` (a JSON text the page keeps without reading it).
-pub fn save_text(key: &str, json: &str) -> Result<(), String> {
-    local_storage()?.set_item(key, json).map_err(|e| {
+pub fn save_text(key: &str, text: &str) -> Result<(), String> {
+    local_storage()?.set_item(key, text).map_err(|e| {
         if js::dom_exception_name(&e).as_deref() == Some("QuotaExceededError") {
             crate::t!(
                 "the browser's storage for this page is full, so {key} ({size} KB) was not saved. Download \
                  the certificates and keys you need, then remove old orders or accounts to make room.",
                 key = key,
-                size = crate::i18n::number(json.len().div_ceil(1024) as u64)
+                size = crate::i18n::number(text.len().div_ceil(1024) as u64)
             )
         } else {
             crate::t!("could not save {key}: {why}", key = key, why = js::message(&e))

@@ -32,12 +32,12 @@ const FINALIZE_URL: &str = "https://ca.test/order/1/finalize";
 const CERT_URL: &str = "https://ca.test/cert/1";
 const ALTERNATE_URL: &str = "https://ca.test/cert/1/1";
 
-/// The time of the tests: the flow takes it as a value.
 /// Restores a saved state given as a JSON value, as the page does from its stored text.
 fn restore(saved: Value) -> Result<Wizard, RestoreError> {
     Wizard::restore(&saved.to_string())
 }
 
+/// The time of the tests: the flow takes it as a value.
 fn t(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)
 }
