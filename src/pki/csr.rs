@@ -12,6 +12,12 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use const_oid::db::rfc4519::COMMON_NAME;
+use const_oid::db::rfc5912::{
+    ECDSA_WITH_SHA_256, ECDSA_WITH_SHA_384, ID_CE_SUBJECT_ALT_NAME, ID_EC_PUBLIC_KEY,
+    ID_EXTENSION_REQ, RSA_ENCRYPTION, SECP_256_R_1, SECP_384_R_1, SHA_256_WITH_RSA_ENCRYPTION,
+    SHA_384_WITH_RSA_ENCRYPTION, SHA_512_WITH_RSA_ENCRYPTION,
+};
 use der::asn1::{AnyRef, Ia5String};
 use der::oid::ObjectIdentifier;
 use der::{Any, Decode, Encode, Reader, Tag};
@@ -118,19 +124,6 @@ fn mismatch_message(missing: &[String], extra: &[String]) -> String {
 
 /// The longest common name X.509 allows (RFC 5280 Appendix A, `ub-common-name`).
 const MAX_CN_LEN: usize = 64;
-
-const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
-const ID_EXTENSION_REQ: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.14");
-const ID_CE_SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
-const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
-const ECDSA_WITH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
-const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
-const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
 
 // ---------------------------------------------------------------------------------------------------------
 // Building
@@ -340,11 +333,11 @@ impl CsrKey {
         };
         match info.algorithm.oid {
             ID_EC_PUBLIC_KEY => match info.algorithm.parameters_oid().map_err(|e| bad_key(&e))? {
-                SECP256R1 => Ok(CsrKey::P256(
+                SECP_256_R_1 => Ok(CsrKey::P256(
                     p256::ecdsa::VerifyingKey::from_public_key_der(spki)
                         .map_err(|e| bad_key(&e))?,
                 )),
-                SECP384R1 => Ok(CsrKey::P384(
+                SECP_384_R_1 => Ok(CsrKey::P384(
                     p384::ecdsa::VerifyingKey::from_public_key_der(spki)
                         .map_err(|e| bad_key(&e))?,
                 )),
@@ -376,9 +369,9 @@ impl CsrKey {
     /// Verifies the signature with the digest the signature algorithm names.
     fn verify(&self, alg: ObjectIdentifier, signed: &[u8], sig: &[u8]) -> Result<(), CsrError> {
         let digest = match alg {
-            ECDSA_WITH_SHA256 | SHA256_WITH_RSA => Sha256::digest(signed).to_vec(),
-            ECDSA_WITH_SHA384 | SHA384_WITH_RSA => Sha384::digest(signed).to_vec(),
-            SHA512_WITH_RSA => Sha512::digest(signed).to_vec(),
+            ECDSA_WITH_SHA_256 | SHA_256_WITH_RSA_ENCRYPTION => Sha256::digest(signed).to_vec(),
+            ECDSA_WITH_SHA_384 | SHA_384_WITH_RSA_ENCRYPTION => Sha384::digest(signed).to_vec(),
+            SHA_512_WITH_RSA_ENCRYPTION => Sha512::digest(signed).to_vec(),
             other => {
                 return Err(CsrError::UnsupportedSignature(crate::t!(
                     "algorithm {oid}",
@@ -386,7 +379,7 @@ impl CsrKey {
                 )))
             }
         };
-        let is_ecdsa = matches!(alg, ECDSA_WITH_SHA256 | ECDSA_WITH_SHA384);
+        let is_ecdsa = matches!(alg, ECDSA_WITH_SHA_256 | ECDSA_WITH_SHA_384);
         let bad = |e: &dyn fmt::Display| CsrError::BadSignature(e.to_string());
         match self {
             CsrKey::P256(key) if is_ecdsa => {
@@ -399,8 +392,8 @@ impl CsrKey {
             }
             CsrKey::Rsa(key, _) if !is_ecdsa => {
                 let scheme = match alg {
-                    SHA384_WITH_RSA => Pkcs1v15Sign::new::<Sha384>(),
-                    SHA512_WITH_RSA => Pkcs1v15Sign::new::<Sha512>(),
+                    SHA_384_WITH_RSA_ENCRYPTION => Pkcs1v15Sign::new::<Sha384>(),
+                    SHA_512_WITH_RSA_ENCRYPTION => Pkcs1v15Sign::new::<Sha512>(),
                     _ => Pkcs1v15Sign::new::<Sha256>(),
                 };
                 key.verify(scheme, &digest, sig).map_err(|e| bad(&e))

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use const_oid::db::rfc5912::{ID_EC_PUBLIC_KEY, RSA_ENCRYPTION, SECP_256_R_1, SECP_384_R_1};
 use der::asn1::{AnyRef, OctetStringRef};
 use der::oid::ObjectIdentifier;
 use der::Decode;
@@ -11,13 +12,6 @@ use pkcs8::DecodePrivateKey;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 
 use super::{bit_length, Inner, KeyError, PrivateKey, MAX_RSA_BITS, MIN_RSA_BITS};
-
-pub(super) const ID_EC_PUBLIC_KEY: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-pub(super) const RSA_ENCRYPTION: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-pub(super) const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-pub(super) const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 
 /// Names of the key algorithms people might bring, for messages.
 pub(crate) fn algorithm_name(oid: ObjectIdentifier) -> String {
@@ -76,8 +70,8 @@ impl PrivateKey {
         // The curve is normally named; without it, the scalar's length is the only hint.
         let curve = match key.parameters.and_then(|p| p.named_curve()) {
             Some(oid) => oid,
-            None if key.private_key.len() == 32 => SECP256R1,
-            None if key.private_key.len() == 48 => SECP384R1,
+            None if key.private_key.len() == 32 => SECP_256_R_1,
+            None if key.private_key.len() == 48 => SECP_384_R_1,
             None => {
                 return Err(malformed(
                     "SEC1",
@@ -86,12 +80,12 @@ impl PrivateKey {
             }
         };
         let inner = match curve {
-            SECP256R1 => Inner::P256(
+            SECP_256_R_1 => Inner::P256(
                 p256::SecretKey::try_from(key)
                     .map_err(|e| malformed("SEC1", e))?
                     .into(),
             ),
-            SECP384R1 => Inner::P384(
+            SECP_384_R_1 => Inner::P384(
                 p384::SecretKey::try_from(key)
                     .map_err(|e| malformed("SEC1", e))?
                     .into(),
@@ -117,12 +111,12 @@ impl Inner {
                     .parameters_oid()
                     .map_err(|e| malformed("PKCS#8", e))?;
                 match curve {
-                    SECP256R1 => Ok(Inner::P256(
+                    SECP_256_R_1 => Ok(Inner::P256(
                         p256::SecretKey::from_pkcs8_der(der)
                             .map_err(|e| malformed("PKCS#8", e))?
                             .into(),
                     )),
-                    SECP384R1 => Ok(Inner::P384(
+                    SECP_384_R_1 => Ok(Inner::P384(
                         p384::SecretKey::from_pkcs8_der(der)
                             .map_err(|e| malformed("PKCS#8", e))?
                             .into(),

@@ -20,10 +20,9 @@ use pkcs8::EncodePrivateKey;
 use serde_json::{Map, Value};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
-use super::asn1::{
-    algorithm_name, check_rsa_bits, curve_name, malformed, ID_EC_PUBLIC_KEY, RSA_ENCRYPTION,
-    SECP256R1, SECP384R1,
-};
+use const_oid::db::rfc5912::{ID_EC_PUBLIC_KEY, RSA_ENCRYPTION, SECP_256_R_1, SECP_384_R_1};
+
+use super::asn1::{algorithm_name, check_rsa_bits, curve_name, malformed};
 use super::jwk::{ec_public_jwk, jwk_thumbprint, rsa_public_jwk};
 use super::{bit_length, Inner, KeyError, PrivateKey, Shape};
 use crate::b64;
@@ -134,8 +133,8 @@ impl<'a> Contents<'a> {
 
     fn read_ec(curve: ObjectIdentifier, sec1_der: &'a [u8]) -> Result<Self, KeyError> {
         let shape = match curve {
-            SECP256R1 => Shape::P256,
-            SECP384R1 => Shape::P384,
+            SECP_256_R_1 => Shape::P256,
+            SECP_384_R_1 => Shape::P384,
             other => return Err(KeyError::UnsupportedCurve(curve_name(other))),
         };
         let size = shape.bits() / 8;
