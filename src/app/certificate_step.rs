@@ -163,8 +163,9 @@ fn view_done(w: &Wizard, dispatch: &Callback<Action>, on_task: &Callback<Task>) 
                 <summary>{ text_node(t!("Show the PEM text")) }</summary>
                 <pre>{ &files.fullchain }</pre>
             </details>
-            <p class="help">{ t!("The certificate stays saved in this browser until you choose \
-                                  \u{201c}Forget this order\u{201d}.") }</p>
+            <p class="help">{ t!("The certificate stays in the list of certificates below. Its private key stays \
+                                  in this browser only with this order: until you delete it, start a new order or \
+                                  choose \u{201c}Forget this order\u{201d}.") }</p>
         </>
     }
 }

@@ -23,6 +23,7 @@ use super::download_button::download_on_click;
 use super::effects::{read_chain, read_key, Ctx};
 use super::external_link::ExternalLink;
 use super::forms::{select_value, textarea_value};
+use super::order_bar::drop_issued_key_dialog;
 use super::state::{ShelfHandle, WizardView};
 use super::text_node;
 
@@ -185,6 +186,7 @@ pub fn certificates_list(props: &CertificatesListProps) -> Html {
                                .map(|e| AttrValue::from(t!("{names} (serial {serial})", names = e.names.join(", "),
                                                             serial = e.serial_hex)))}
                            renew_blocker={renew_blocker(&props.wizard, entry).map(AttrValue::from)}
+                           drops_issued_key={props.wizard.drops_issued_key()}
                            shelf={props.shelf.clone()} ctx={props.ctx.clone()}
                            on_action={props.on_action.clone()} on_task={props.on_task.clone()} />
             }) }
@@ -231,6 +233,8 @@ struct EntryViewProps {
     /// What replaced it, as shown.
     replaced_by: Option<AttrValue>,
     renew_blocker: Option<AttrValue>,
+    /// Renewing now deletes the key of the certificate the order under way issued: ask first.
+    drops_issued_key: bool,
     shelf: ShelfHandle,
     ctx: Ctx,
     on_action: Callback<Action>,
@@ -246,7 +250,7 @@ fn entry_view(props: &EntryViewProps) -> Html {
     let (start, end) = entry.window();
 
     let same_key = use_state(String::new);
-    let renew = {
+    let renew_now = {
         let entry = entry.clone();
         let on_action = props.on_action.clone();
         let on_task = props.on_task.clone();
@@ -274,6 +278,19 @@ fn entry_view(props: &EntryViewProps) -> Html {
             // A CSR must be pasted first; a key made here starts the order at once.
             if key_choice != Some(KeyChoice::Csr) {
                 on_task.emit(Task::CreateOrder);
+            }
+        })
+    };
+    // The renewal's key (`Some` with the old key) while the person is asked whether the key of the
+    // certificate the order under way issued may go.
+    let asking = use_state(|| None::<Option<PrivateKey>>);
+    let renew = {
+        let (asking, renew_now, ask) = (asking.clone(), renew_now.clone(), props.drops_issued_key);
+        Callback::from(move |key: Option<PrivateKey>| {
+            if ask {
+                asking.set(Some(key));
+            } else {
+                renew_now.emit(key);
             }
         })
     };
@@ -417,6 +434,19 @@ fn entry_view(props: &EntryViewProps) -> Html {
             }
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>
+            }
+            if let Some(key) = (*asking).clone() {
+                { drop_issued_key_dialog(
+                    "renew-dialog",
+                    {
+                        let (asking, renew_now) = (asking.clone(), renew_now.clone());
+                        Callback::from(move |()| {
+                            asking.set(None);
+                            renew_now.emit(key.clone());
+                        })
+                    },
+                    { let asking = asking.clone(); Callback::from(move |()| asking.set(None)) },
+                ) }
             }
             if *revoking {
                 <RevokeDialog entry={entry.clone()} shelf={props.shelf.clone()} ctx={props.ctx.clone()}

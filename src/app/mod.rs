@@ -255,7 +255,8 @@ pub fn app() -> Html {
                 <ChallengesStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
                 <CertificateStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
                 <OrderBar names={order_names} status={order_bar::shown_status(w)}
-                          failed={w.step == Step::Failed} on_action={on_action.clone()} />
+                          failed={w.step == Step::Failed} drops_issued_key={w.drops_issued_key()}
+                          on_action={on_action.clone()} />
                 <CertificatesList shelf={shelf.clone()} wizard={wizard.clone()} ctx={ctx.clone()}
                                   on_action={on_action.clone()} on_task={on_task.clone()} />
                 <ProtocolLog log={log.clone()} wizard={wizard.clone()} />

@@ -307,7 +307,6 @@ impl Wizard {
         self.settle();
     }
 
-    /// Everything that belongs to one order.
     /// Changes to the account once it exists. The passphrase lock seals the account that is open, and
     /// opens only the account it sealed.
     fn apply_account(&mut self, action: Action) {
@@ -350,11 +349,19 @@ impl Wizard {
         }
     }
 
+    /// Whether dropping the order now ("Start a new order", a renewal) deletes the private key of a
+    /// certificate it issued: the certificate stays in the list, its key is kept only with the order. The
+    /// page asks first, since a key not yet downloaded would be gone for good.
+    pub fn drops_issued_key(&self) -> bool {
+        self.cert_key.is_some() && !self.chains.is_empty()
+    }
+
     /// A renewal replaces no order under way: only when there is none, or it is done or failed.
     pub fn can_start_renewal(&self) -> bool {
         self.order.is_none() || matches!(self.step, Step::Done | Step::Failed)
     }
 
+    /// Everything that belongs to one order.
     pub(super) fn drop_order(&mut self) {
         self.order = None;
         self.renewing = None;

@@ -545,6 +545,10 @@ fn the_whole_flow() {
     );
     assert_eq!(w.step, Step::Finalizing);
     assert!(w.order.as_ref().unwrap().finalize_processing);
+    assert!(
+        !w.drops_issued_key(),
+        "a key with no certificate yet goes with a new order unasked"
+    );
     assert_eq!(
         next(&w, t(7)),
         Next::Wait {
@@ -577,6 +581,9 @@ fn the_whole_flow() {
     assert_eq!(deleted.chains, [chain(CERT_URL, &[ALTERNATE_URL])]);
     assert!(w.cert_key.is_some() && !w.cert_key_deleted());
     assert_eq!(w.chains, [chain(CERT_URL, &[ALTERNATE_URL])]);
+    // A new order would delete the issued certificate's key: the page asks first, unless it is gone.
+    assert!(w.drops_issued_key());
+    assert!(!deleted.drops_issued_key());
     assert_eq!(
         w.chain_options(),
         [

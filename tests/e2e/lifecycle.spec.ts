@@ -122,8 +122,25 @@ print(json.dumps({'events': len(ev), 'summary': str(ev[0]['SUMMARY']), 'alarms':
   expect(reminders, 'files from one double click').toBe(1);
   page.off('download', countReminder);
 
+  // The certificate's key is kept only with the order: a new order or a renewal would delete it, so both
+  // ask first. Cancelled, the order and its key stay; confirmed, the renewal goes on.
+  const keyButton = button(page, 'Download privkey.pem');
+  await expect(keyButton).toBeVisible();
+  await button(page.getByRole('complementary', { name: 'This order' }), 'Start a new order').click();
+  let ask = page.getByRole('dialog', { name: "Delete this certificate's key?" });
+  await expect(ask).toContainText('privkey.pem');
+  await shots.take(page, '6-new-order-asks');
+  await button(ask, 'Cancel').click();
+  await expect(ask).toBeHidden();
+  await expectCurrentStep(page, 'Certificate');
+  await expect(keyButton).toBeVisible();
+
   // Renew: a new order for the same names, through the same steps; the old entry says by which.
   await button(first, 'Renew').click();
+  ask = page.getByRole('dialog', { name: "Delete this certificate's key?" });
+  await expect(ask).toBeVisible();
+  await expect(keyButton, 'nothing is deleted while the page asks').toBeVisible();
+  await button(ask, 'Delete the key and go on').click();
   await finishRenewal(page, shots, names);
   await expect(entries(page)).toHaveCount(2);
   const old = entryFor(page, oldSerial);
@@ -154,6 +171,8 @@ print(json.dumps({'events': len(ev), 'summary': str(ev[0]['SUMMARY']), 'alarms':
   await expect(renewed.getByRole('alert')).toContainText('not a usable private key');
   await renewed.getByLabel("The certificate's private key (PEM)").fill(fs.readFileSync(privkey.path, 'utf8'));
   await button(renewed, 'Renew with this key').click();
+  // The key was checked; the order under way holds that certificate's key: asked, then renewed with it.
+  await button(page.getByRole('dialog', { name: "Delete this certificate's key?" }), 'Delete the key and go on').click();
   await finishRenewal(page, shots, names);
   await expect(entries(page)).toHaveCount(3);
   const third = await download(page, 'Download fullchain.pem', downloads, 'third-fullchain.pem');
