@@ -45,7 +45,9 @@ rm -f build.log.tmp
 build_seconds=$((SECONDS - started))
 say "built in ${build_seconds} s"
 
-bin_dir="target/x86_64-unknown-linux-gnu/release"
+# cargo fuzz builds for the host: its triple, not x86_64's, names the folder.
+host="$(rustc "+$nightly" -vV | sed -n 's/^host: //p')"
+bin_dir="target/$host/release"
 logs="target/fuzz-logs"
 mkdir -p "$logs"
 failed=()

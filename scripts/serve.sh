@@ -14,19 +14,24 @@ export PEBBLE_VA_ALWAYS_VALID="${PEBBLE_VA_ALWAYS_VALID:-1}"
 export PEBBLE_WFE_NONCEREJECT="${PEBBLE_WFE_NONCEREJECT:-0}"
 
 server=""
+started_pebble=""
 cleanup() {
   if [[ -n "$server" ]] && kill -0 "$server" 2>/dev/null; then
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
     echo "serve.sh: stopped the web server ($server)"
   fi
-  scripts/pebble.sh stop
+  # Only the Pebble this script started: one that was already running (a test run's) is not ours to stop.
+  if [[ -n "$started_pebble" ]]; then
+    scripts/pebble.sh stop
+  fi
 }
 trap cleanup EXIT
 trap 'exit 0' INT  # Ctrl-C is how serve ends
 trap 'exit 143' TERM
 
 scripts/pebble.sh start
+started_pebble=1
 eval "$(scripts/pebble.sh env)"
 python3 scripts/static-server.py --bind 127.0.0.1 --port "$port" "$dist" >"$root/target/serve.log" 2>&1 &
 server=$!

@@ -201,7 +201,7 @@ pub struct ChainOption {
 pub enum RestoreError {
     #[error("{}", crate::t!(
         "it was saved by another version of Certsmith (format {found}, this one reads {this_version})",
-        found = format!("{:?}", .found),
+        found = .found.map_or_else(|| crate::t!("unknown").to_string(), |n| n.to_string()),
         this_version = FORMAT_VERSION,
     ))]
     OtherVersion { found: Option<u64> },

@@ -1557,7 +1557,11 @@ fn corrupt_or_old_saved_state_is_refused() {
     assert_eq!(error, RestoreError::OtherVersion { found: Some(1) });
     assert_eq!(
         error.to_string(),
-        "it was saved by another version of Certsmith (format Some(1), this one reads 2)"
+        "it was saved by another version of Certsmith (format 1, this one reads 2)"
+    );
+    assert_eq!(
+        RestoreError::OtherVersion { found: None }.to_string(),
+        "it was saved by another version of Certsmith (format unknown, this one reads 2)"
     );
     let mut saved = serde_json::to_value(at_challenges()).unwrap();
     saved["cert_key"] = Value::String("not a key".into());

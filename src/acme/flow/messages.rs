@@ -72,7 +72,8 @@ impl Request {
     }
 
     /// Whether sending it twice is harmless: POST-as-GET is; newOrder, an answer and finalize change
-    /// the CA's state, so their outcome is read back before they are sent again.
+    /// the CA's state, so an answer's and finalize's outcome is read back before they are sent again
+    /// (a lost newOrder reply leaves no URL to read: it is sent again, see the module's doc).
     pub fn is_idempotent(&self) -> bool {
         matches!(
             self,

@@ -10,8 +10,10 @@
 //! certificate (§7.4.2): 4 + 2N requests after the account, one more when finalize answers
 //! "processing". Authorizations are read again only to explain a failure. It uses the status a challenge
 //! reply already carries (some CAs validate inside that POST) and the order finalize returns. Every
-//! Retry-After is honoured. A non-idempotent request (newOrder, a challenge answer, finalize) whose reply
-//! was lost or was a server error is never sent again blindly: the state is read back first.
+//! Retry-After is honoured. A challenge answer or finalize whose reply was lost or was a server error is
+//! never sent again blindly: the authorization or the order is read back first. newOrder is the exception,
+//! as nothing can be read back without the order's URL its reply carried: it is sent again, and the order
+//! a lost reply may have created stays pending and expires unused (the stress run counts these).
 //!
 //! The module is split by role: [`Issuance`] and its decisions here, what it exchanges with drivers in
 //! `messages`, how it takes a reply or an error in `record`, and the unattended driver loop in `run`.
