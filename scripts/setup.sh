@@ -35,7 +35,10 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   say "installing Debian packages: ${missing[*]}"
   sudo=()
-  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { say "not root and no sudo: install these Debian packages as root, then run this again"; exit 1; }
+    sudo=(sudo)
+  fi
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
@@ -132,6 +135,13 @@ if [[ "$(cargo-deny --version 2>/dev/null)" != "cargo-deny $DENY_VERSION" ]]; th
 fi
 
 # --- npm: Playwright and binaryen (wasm-opt) for tests/e2e --------------------------------------------------
+# Playwright needs Node.js 20 or newer (package-lock.json's engines); npm ci would only warn, and the e2e
+# level would fail much later. Debian bookworm's own nodejs is 18.
+node_major="$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p')"
+if [[ -z $node_major || $node_major -lt 20 ]]; then
+  say "Node.js 20 or newer is needed for the e2e suite (found: $(node --version 2>/dev/null || echo none)); install it, then run this again"
+  exit 1
+fi
 # npm ci only when node_modules was not installed from exactly this lock file by this Node.
 e2e="$root/tests/e2e"
 stamp="$e2e/node_modules/.certsmith-lock-stamp"
