@@ -600,18 +600,24 @@ fn storage_round_trips_and_keeps_corrupt_values() {
             .as_deref(),
         Some("{\"name\": \"half a val")
     );
-    // A value of another shape is corrupt for this type too.
+    // A value of another shape is corrupt for this type too; the earlier copy is not replaced.
+    local_storage()
+        .remove_item(&format!("{key}.corrupt.2"))
+        .unwrap();
     local_storage().set_item(key, "[1,2]").unwrap();
     assert_eq!(storage::load::<Saved>(key), None);
+    let copy = |name: &str| local_storage().get_item(&format!("{key}{name}")).unwrap();
+    assert_eq!(copy(".corrupt").as_deref(), Some("{\"name\": \"half a val"));
+    assert_eq!(copy(".corrupt.2").as_deref(), Some("[1,2]"));
+    // The same text again is already kept: no third copy.
     assert_eq!(
-        local_storage()
-            .get_item(&format!("{key}.corrupt"))
-            .unwrap()
-            .as_deref(),
-        Some("[1,2]")
+        storage::keep_aside(key, ".corrupt", "[1,2]").as_deref(),
+        Ok(format!("{key}.corrupt.2").as_str())
     );
+    assert_eq!(copy(".corrupt.3"), None);
     storage::remove(key);
     storage::remove(&format!("{key}.corrupt"));
+    storage::remove(&format!("{key}.corrupt.2"));
 }
 
 #[wasm_bindgen_test]

@@ -18,6 +18,9 @@ use super::{local_ca, DEFAULT_DIRECTORY};
 pub struct AppState {
     pub wizard: Rc<Wizard>,
     pub revision: u64,
+    /// A refused saved state could not be kept aside: it stays where it is, and this visit saves nothing
+    /// over it.
+    saves_held: bool,
 }
 
 impl AppState {
@@ -25,28 +28,33 @@ impl AppState {
     /// was refused).
     pub fn load() -> Self {
         let fresh = || Wizard::new(local_ca().then_some(DEFAULT_DIRECTORY));
+        let mut saves_held = false;
         let wizard = match storage::load_text(STORAGE_KEY) {
             None => fresh(),
             Some(saved) => match Wizard::restore(&saved) {
                 Ok(wizard) => wizard,
                 Err(e) => {
                     // Keep the refused state apart (it may hold keys someone wants back) before the fresh
-                    // state overwrites it.
-                    let refused_key = format!("{STORAGE_KEY}.refused");
-                    let kept = storage::save_text(&refused_key, &saved).is_ok();
+                    // state overwrites it; if it cannot be, nothing overwrites it.
                     let mut wizard = fresh();
-                    wizard.notice = Some(if kept {
-                        t!(
+                    wizard.notice = Some(match storage::keep_aside(STORAGE_KEY, ".refused", &saved) {
+                        Ok(copy) => t!(
                             "The progress saved in this browser could not be used: {why}. Starting over. \
                              A copy of it stays in this browser's storage under \"{storage_key}\".",
                             why = e,
-                            storage_key = refused_key
-                        )
-                    } else {
-                        t!(
-                            "The progress saved in this browser could not be used: {why}. Starting over.",
-                            why = e
-                        )
+                            storage_key = copy
+                        ),
+                        Err(problem) => {
+                            saves_held = true;
+                            t!(
+                                "The progress saved in this browser could not be used: {why}. Starting over. \
+                                 It could not be copied aside ({problem}), so it stays as it is under \
+                                 \"{storage_key}\" and nothing is saved over it in this visit.",
+                                why = e,
+                                problem = problem,
+                                storage_key = STORAGE_KEY
+                            )
+                        }
                     });
                     wizard
                 }
@@ -55,11 +63,18 @@ impl AppState {
         AppState {
             wizard: Rc::new(wizard),
             revision: 0,
+            saves_held,
         }
     }
 
     /// Saves the wizard; a locked account's key only sealed ([`Wizard::saved`]).
     pub fn save(&self) -> Result<(), String> {
+        if self.saves_held {
+            return Err(t!(
+                "the earlier progress, which could not be used, stays under \"{storage_key}\" as it is",
+                storage_key = STORAGE_KEY
+            ));
+        }
         let saved = self.wizard.saved().map_err(|e| e.to_string())?;
         storage::save(STORAGE_KEY, &saved)
     }
@@ -79,6 +94,7 @@ impl Reducible for AppState {
         Rc::new(AppState {
             wizard: Rc::new(wizard),
             revision: self.revision + 1,
+            saves_held: self.saves_held,
         })
     }
 }

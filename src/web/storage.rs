@@ -1,5 +1,5 @@
-//! `localStorage` as JSON. Nothing is silently lost: a value that no longer parses is copied to
-//! `<key>.corrupt` before `load` reports it absent, and a full storage is an error with advice.
+//! `localStorage` as JSON. Nothing is silently lost: a value that no longer parses is kept aside (see
+//! [`keep_aside`]) before `load` reports it absent, and a full storage is an error with advice.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -52,29 +52,47 @@ pub fn save_text(key: &str, text: &str) -> Result<(), String> {
 }
 
 /// The value stored under `key`, or `None` when there is none, storage is unavailable, or it does not
-/// parse (then the raw text is first copied to `<key>.corrupt`, replacing an older copy).
+/// parse (then the raw text is first kept aside under `<key>.corrupt`, see [`keep_aside`]).
 pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
     let raw = load_text(key)?;
     match crate::json::from_text(&raw) {
         Ok(value) => Some(value),
         Err(e) => {
-            let backup = format!("{key}{CORRUPT_SUFFIX}");
-            let kept = save_text(&backup, &raw).is_ok();
-            web_sys::console::warn_1(
-                &format!(
-                    "stored {key} does not parse ({e}); {}",
-                    if kept {
-                        format!("its text was copied to {backup}")
-                    } else {
-                        "it could not be copied aside".to_string()
-                    }
-                )
-                .into(),
-            );
+            let kept = match keep_aside(key, CORRUPT_SUFFIX, &raw) {
+                Ok(copy) => format!("its text was copied to {copy}"),
+                Err(why) => format!("it could not be copied aside ({why})"),
+            };
+            web_sys::console::warn_1(&format!("stored {key} does not parse ({e}); {kept}").into());
             None
         }
     }
 }
+
+/// Keeps `text`, a stored value the page cannot use (it may hold keys someone wants back), beside `key`:
+/// under `<key><suffix>`, or `<key><suffix>.2`, `.3`, … when an earlier copy with other text is there, so
+/// no copy is ever replaced. When the browser's storage is full, the protocol log (a record, nothing
+/// more) is dropped to make room, once. Returns the key the copy is under.
+pub fn keep_aside(key: &str, suffix: &str, text: &str) -> Result<String, String> {
+    let storage = local_storage()?;
+    let first = format!("{key}{suffix}");
+    let last = format!("{first}.{MAX_COPIES}");
+    let copy = std::iter::once(first.clone())
+        .chain((2..MAX_COPIES).map(|n| format!("{first}.{n}")))
+        .find(|name| match storage.get_item(name) {
+            Ok(None) => true,
+            Ok(Some(earlier)) => earlier == text,
+            Err(_) => false,
+        })
+        .unwrap_or(last);
+    save_text(&copy, text).or_else(|_| {
+        remove(crate::wizard::LOG_STORAGE_KEY);
+        save_text(&copy, text)
+    })?;
+    Ok(copy)
+}
+
+/// How many copies of one key [`keep_aside`] keeps apart before it reuses the last.
+const MAX_COPIES: usize = 20;
 
 /// The text stored under `key`, or `None` when there is none or storage is unavailable.
 pub fn load_text(key: &str) -> Option<String> {

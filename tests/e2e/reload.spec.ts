@@ -161,3 +161,29 @@ test('a reload at each step, while polling and while finalizing resumes where it
   expect(carriedOut(at(directory.newOrder)), 'orders created').toBe(1);
   expect(carriedOut((path) => path.startsWith('/chalZ/')), 'challenge answers taken').toBe(names.length);
 });
+
+test('a saved state the page cannot use is kept aside, and an earlier copy is never replaced', async ({ page, guard }) => {
+  const key = 'certsmith.state.v1';
+  const notice = page.locator('.notice[role="status"]');
+  await page.goto('/');
+  await expectCurrentStep(page, 'Certificate authority');
+  // Damaged text (a write cut short), then a state of a format this build does not read.
+  const damaged = '{"version":2,"step":"acc';
+  const other = JSON.stringify({ version: 99, step: 'names', account: { key: 'kept for its owner' } });
+  for (const [saved, why, copy] of [
+    [damaged, /it is damaged/, `${key}.refused`],
+    [other, /format 99, this one reads \d+/, `${key}.refused.2`],
+  ] as const) {
+    await page.evaluate(([k, v]) => localStorage.setItem(k, v), [key, saved]);
+    await guard.reload(page);
+    await expectCurrentStep(page, 'Certificate authority');
+    await expect(notice).toContainText(why);
+    await expect(notice).toContainText(`under "${copy}"`);
+    expect(await page.evaluate((k) => localStorage.getItem(k), copy)).toBe(saved);
+  }
+  // The first copy is still there, and the fresh state took the key's place.
+  expect(await page.evaluate((k) => localStorage.getItem(k), `${key}.refused`)).toBe(damaged);
+  const fresh = await page.evaluate((k) => localStorage.getItem(k), key);
+  expect(fresh).not.toBe(other);
+  expect(JSON.parse(fresh ?? 'null')).toMatchObject({ version: expect.any(Number) });
+});
