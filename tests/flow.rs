@@ -804,6 +804,53 @@ fn new_account_answering_200_for_an_existing_account() {
     script.assert_done();
 }
 
+/// The one-by-one requests (newOrder, reading an order and an authorization) resolve the relative URLs a CA
+/// may give against the object's own URL, as the flow's `execute` does.
+#[test]
+fn relative_urls_in_orders_and_authorizations_are_resolved() {
+    let order = r#"{"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],
+        "authorizations":["../authz/1"],"finalize":"1/finalize"}"#;
+    let authorization = r#"{"status":"pending","identifier":{"type":"dns","value":"a.test"},
+        "challenges":[{"type":"dns-01","url":"/chall/1","token":"t1","status":"pending"}]}"#;
+    let script = Script::default();
+    script
+        .expect(Method::Head, &format!("{CA}/nonce"), nonce("n1"))
+        .expect(
+            Method::Post,
+            &format!("{CA}/order"),
+            reply(
+                201,
+                &[("Replay-Nonce", "n2"), ("Location", "/orders/")],
+                order,
+            ),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/orders/"),
+            reply(200, &[("Replay-Nonce", "n3")], order),
+        )
+        .expect(
+            Method::Post,
+            &format!("{CA}/authz/1"),
+            reply(200, &[("Replay-Nonce", "n4")], authorization),
+        );
+    let client = client(&script);
+    let request = NewOrder {
+        identifiers: vec![Identifier::dns("a.test")],
+        ..NewOrder::default()
+    };
+    let placed = pollster::block_on(client.new_order(&account(), &request)).unwrap();
+    assert_eq!(placed.url, format!("{CA}/orders/"));
+    assert_eq!(placed.order.authorizations, [format!("{CA}/authz/1")]);
+    assert_eq!(placed.order.finalize, format!("{CA}/orders/1/finalize"));
+    let read = pollster::block_on(client.fetch_order(&account(), &placed.url)).unwrap();
+    assert_eq!(read, placed.order);
+    let authz = pollster::block_on(client.fetch_authorization(&account(), &read.authorizations[0]))
+        .unwrap();
+    assert_eq!(authz.challenges[0].url, format!("{CA}/chall/1"));
+    script.assert_done();
+}
+
 /// A problem document with an unknown type and extra members is still a problem, shown as sent.
 #[test]
 fn a_problem_with_an_unknown_type_and_extra_members_is_kept() {

@@ -1,6 +1,7 @@
 //! Orders (RFC 8555 §7.4 and §7.5): the requests of the issuance flow, sent through one `execute`, and
-//! the building blocks it and the tests use (newOrder, reading an order or authorization, deactivating
-//! an authorization, downloading a chain).
+//! the same requests one by one for the tests and the inspector (newOrder, reading an order or
+//! authorization, deactivating an authorization, downloading a chain). Both read an order or an
+//! authorization through the same two functions, which resolve the URLs in it against its own.
 
 use std::time::SystemTime;
 
@@ -28,7 +29,7 @@ impl<H: HttpClient, S: Signer> Client<H, S> {
         let payload = serde_json::to_value(request).map_err(|e| internal("newOrder", e))?;
         let response = self.post_kid("newOrder", account, &url, &payload).await?;
         let order_url = self.location("newOrder", &url, &response)?;
-        let order = self.json("newOrder", &url, &response)?;
+        let order = self.read_order("newOrder", &url, &order_url, &response)?;
         Ok(OrderHandle {
             url: order_url,
             order,
@@ -42,7 +43,7 @@ impl<H: HttpClient, S: Signer> Client<H, S> {
         url: &str,
     ) -> Result<Order, Error> {
         let response = self.post_as_get("order", account, url).await?;
-        self.json("order", url, &response)
+        self.read_order("order", url, url, &response)
     }
 
     /// Fetches one authorization (§7.5).
@@ -52,7 +53,33 @@ impl<H: HttpClient, S: Signer> Client<H, S> {
         url: &str,
     ) -> Result<Authorization, Error> {
         let response = self.post_as_get("authorization", account, url).await?;
-        self.json("authorization", url, &response)
+        self.read_authorization("authorization", url, &response)
+    }
+
+    /// The order in `response` (to a request sent to `url`), its URLs resolved against the order's own
+    /// URL `order_url` (a CA may give them relative).
+    fn read_order(
+        &self,
+        kind: &'static str,
+        url: &str,
+        order_url: &str,
+        response: &HttpResponse,
+    ) -> Result<Order, Error> {
+        let mut order: Order = self.json(kind, url, response)?;
+        order.resolve_urls(order_url);
+        Ok(order)
+    }
+
+    /// The authorization in `response`, its challenges' URLs resolved against its own `url`.
+    fn read_authorization(
+        &self,
+        kind: &'static str,
+        url: &str,
+        response: &HttpResponse,
+    ) -> Result<Authorization, Error> {
+        let mut authorization: Authorization = self.json(kind, url, response)?;
+        authorization.resolve_urls(url);
+        Ok(authorization)
     }
 
     /// Deactivates an authorization (§7.5.2), e.g. one the user no longer wants to prove.
@@ -136,44 +163,30 @@ impl<H: HttpClient, S: Signer> Client<H, S> {
         let reply = match request {
             Request::NewOrder(_) => {
                 let order_url = self.location(kind, url, &response)?;
-                let mut order: Order = self.json(kind, url, &response)?;
-                order.resolve_urls(&order_url);
                 Reply::Order {
+                    order: self.read_order(kind, url, &order_url, &response)?,
                     url: order_url,
-                    order,
                 }
             }
-            Request::Authorization { url } => {
-                let mut authorization: Authorization = self.json(kind, url, &response)?;
-                authorization.resolve_urls(url);
-                Reply::Authorization {
-                    url: url.clone(),
-                    authorization,
-                }
-            }
+            Request::Authorization { url } => Reply::Authorization {
+                authorization: self.read_authorization(kind, url, &response)?,
+                url: url.clone(),
+            },
             Request::Answer { challenge_url, .. } => {
                 Reply::Challenge(self.json(kind, challenge_url, &response)?)
             }
-            Request::Order { url } => {
-                let mut order: Order = self.json(kind, url, &response)?;
-                order.resolve_urls(url);
-                Reply::Order {
-                    url: url.clone(),
-                    order,
-                }
-            }
+            Request::Order { url } => Reply::Order {
+                order: self.read_order(kind, url, url, &response)?,
+                url: url.clone(),
+            },
             Request::Finalize {
                 order_url,
                 finalize_url,
                 ..
-            } => {
-                let mut order: Order = self.json(kind, finalize_url, &response)?;
-                order.resolve_urls(order_url);
-                Reply::Order {
-                    url: order_url.clone(),
-                    order,
-                }
-            }
+            } => Reply::Order {
+                order: self.read_order(kind, finalize_url, order_url, &response)?,
+                url: order_url.clone(),
+            },
             // The chain has its own download: Accept, alternates by Link (§7.4.2).
             Request::Certificate { url } => {
                 Reply::Certificate(self.download_certificate(account, url).await?)
