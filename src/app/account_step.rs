@@ -58,6 +58,7 @@ pub fn account_step(props: &AccountStepProps) -> Html {
                     terms={w.terms_to_agree().map(AttrValue::from)}
                     eab_missing={w.eab_missing()}
                     no_account={no_account(w)}
+                    pending_key={w.pending_account_key.clone()}
                     on_task={props.on_task.clone()}
                 />
             }
@@ -173,6 +174,8 @@ struct AccountFormsProps {
     eab_missing: bool,
     /// The CA found no account for the key last sent with "Use existing account".
     no_account: bool,
+    /// The key of a newAccount that got no answer: "Create account" sends it again.
+    pending_key: Option<PrivateKey>,
     on_task: Callback<Task>,
 }
 
@@ -202,12 +205,17 @@ fn account_forms(props: &AccountFormsProps) -> Html {
         let email = email.clone();
         let create_problem = create_problem.clone();
         let generating = generating.clone();
+        let pending_key = props.pending_key.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(typo) = email_typo(&email) {
                 return create_problem.set(Some(typo));
             }
             let (on_task, email, create_problem) =
                 (on_task.clone(), (*email).clone(), create_problem.clone());
+            if let Some(key) = pending_key.clone() {
+                create_problem.set(None);
+                return on_task.emit(Task::CreateAccount { key, email });
+            }
             let then = move |generated: Result<PrivateKey, String>| match generated {
                 Ok(key) => {
                     create_problem.set(None);

@@ -234,6 +234,8 @@ async fn create_account(ctx: &Ctx, key: PrivateKey, email: String) {
         }
     };
     ctx.dispatch(Action::Busy(t!("Creating the account at the CA…").into()));
+    // Saved before it goes: should the answer be lost, the next attempt sends the same key.
+    ctx.dispatch(Action::NewAccountSent(key.clone()));
     let request = NewAccount {
         contact,
         terms_of_service_agreed: true,

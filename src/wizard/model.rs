@@ -235,6 +235,12 @@ pub struct Wizard {
     /// The account, its key in the clear: in memory, and in the saved state unless `account_lock` is set.
     #[serde(default)]
     pub account: Option<AccountCredentials>,
+    /// The key a newAccount went out with whose answer has not come back (lost, refused, the page
+    /// reloaded): "Create account" sends it again instead of a new key, so the CA answers with the
+    /// account it may already have made for it (RFC 8555 §7.3.1) rather than making a second one, and an
+    /// External Account Binding is not spent on an account nobody holds the key of.
+    #[serde(default)]
+    pub pending_account_key: Option<PrivateKey>,
     /// The account key sealed under the person's passphrase. When set, the saved state keeps only this
     /// (see [`Wizard::saved`]), and `account` is filled once per visit by unlocking.
     #[serde(default)]
@@ -338,6 +344,8 @@ pub enum Action {
     SetEabHmac(String),
     SetProfile(Option<String>),
     AccountReady(AccountCredentials),
+    /// newAccount is about to go with this key ([`Wizard::pending_account_key`]).
+    NewAccountSent(PrivateKey),
     /// The account key was sealed under a passphrase: from now on only the sealed copy is saved.
     AccountLocked(AccountLock),
     /// The passphrase opened the sealed key (for this visit).
@@ -447,6 +455,7 @@ impl Wizard {
             eab_hmac: String::new(),
             profile: None,
             account: None,
+            pending_account_key: None,
             account_lock: None,
             names_input: String::new(),
             key_choice: KeyChoice::Generate(KeyType::P256),

@@ -17,7 +17,8 @@ impl Wizard {
             | Action::SetEabKid(_)
             | Action::SetEabHmac(_)
             | Action::SetProfile(_)
-            | Action::AccountReady(_) => self.apply_setup(action),
+            | Action::AccountReady(_)
+            | Action::NewAccountSent(_) => self.apply_setup(action),
             Action::AccountLocked(_)
             | Action::AccountUnlocked(_)
             | Action::AccountLockRemoved
@@ -97,6 +98,7 @@ impl Wizard {
                 self.connected_url = None;
                 self.directory = None;
                 self.account = None;
+                self.pending_account_key = None;
                 self.account_lock = None;
                 self.profile = None;
                 self.eab_kid.clear();
@@ -114,10 +116,14 @@ impl Wizard {
                 if self.step == Step::Account && self.directory.is_some() =>
             {
                 self.account = Some(account);
+                self.pending_account_key = None;
                 self.eab_kid.clear();
                 self.eab_hmac.clear();
                 self.step = Step::Names;
                 self.error = None;
+            }
+            Action::NewAccountSent(key) if self.step == Step::Account && self.account.is_none() => {
+                self.pending_account_key = Some(key);
             }
             _ => {}
         }

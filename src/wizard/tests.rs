@@ -2259,3 +2259,34 @@ fn the_dns_check_counts_a_persist_record_however_it_is_spelled() {
     assert_eq!(w.doh[0].record_name, "_acme-challenge.example.test");
     assert!(w.persist_seen(0).is_empty());
 }
+
+/// The key of a newAccount without an answer is saved, comes back after a reload, and goes once the
+/// account is there (or the CA is changed): the next "Create account" sends the same key.
+#[test]
+fn the_key_of_an_unanswered_new_account_is_kept_until_the_account_is_there() {
+    let mut w = Wizard::new(Some("https://127.0.0.1:14000/dir"));
+    let key = PrivateKey::generate(KeyType::P256).unwrap();
+    w.apply(Action::NewAccountSent(key.clone()));
+    assert!(
+        w.pending_account_key.is_none(),
+        "no CA connected: nothing is sent"
+    );
+    w.apply(Action::Connected {
+        url: "https://127.0.0.1:14000/dir".into(),
+        directory: directory(),
+    });
+    w.apply(Action::NewAccountSent(key.clone()));
+    let text = serde_json::to_string(&w.saved().unwrap()).unwrap();
+    let mut reloaded = Wizard::restore(&text).unwrap();
+    assert_eq!(reloaded.pending_account_key.as_ref(), Some(&key));
+    let mut changed = reloaded.clone();
+    changed.apply(Action::ChangeCa);
+    assert!(changed.pending_account_key.is_none());
+    reloaded.apply(Action::AccountReady(account()));
+    assert!(reloaded.pending_account_key.is_none());
+    reloaded.apply(Action::NewAccountSent(key));
+    assert!(
+        reloaded.pending_account_key.is_none(),
+        "an account is open: nothing to keep"
+    );
+}

@@ -5,7 +5,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Page } from '@playwright/test';
+import { Page, Route } from '@playwright/test';
 import {
   test,
   expect,
@@ -372,4 +372,45 @@ test('a double click on "Create account" makes one key and one account', async (
   await page.waitForTimeout(1500);
   expect(created, 'accounts the CA created').toHaveLength(1);
   expect((await page.getByTestId('account-url').innerText()).trim()).toBe(created[0]);
+});
+
+test('a newAccount whose answer was lost, then a reload: "Create account" finds the account the CA made', async ({
+  page,
+  guard,
+}) => {
+  const shots = new Shots('lost-new-account-');
+  // The CA makes the account, and its answer never reaches the page (a dropped connection, on purpose).
+  guard.allow((s) => (s.kind === 'requestfailed' || s.kind === 'console') && /\/sign-me-up$/.test(s.url));
+  guard.allow((s) => s.kind === 'console' && /ERR_CONNECTION_RESET/.test(s.text));
+  const answers: number[] = [];
+  page.on('response', (res) => {
+    if (res.request().method() === 'POST' && /\/sign-me-up$/.test(res.url())) answers.push(res.status());
+  });
+  let made: string | undefined;
+  const dropAnswer = async (route: Route) => {
+    const response = await route.fetch(); // the CA has acted
+    if (response.status() !== 201) return route.fulfill({ response }); // a badNonce: the page retries
+    made = response.headers()['location'];
+    await route.abort('connectionreset');
+    await page.unroute('**/sign-me-up', dropAnswer);
+  };
+  await page.route('**/sign-me-up', dropAnswer);
+
+  await connect(page, shots);
+  const s = step(page, 'Account');
+  await s.getByLabel("I agree to the CA's terms of service").check();
+  await button(s, 'Create account').click();
+  await expect(s.getByRole('alert').filter({ hasText: 'Could not create the account' })).toBeVisible({ timeout: 30_000 });
+  expect(made, 'the CA made an account').toMatch(/^https:\/\/127\.0\.0\.1:14000\//);
+
+  // A reload, as someone would after an error: the same key goes again, and the CA answers with its account.
+  await guard.reload(page);
+  await expectCurrentStep(page, 'Account');
+  await s.getByLabel("I agree to the CA's terms of service").check();
+  await button(s, 'Create account').click();
+  await expect(page.getByTestId('account-url')).toHaveText(made!, { timeout: 30_000 });
+  await shots.take(page, '2-account-found');
+  // The one 201 went to the dropped answer; the page's own answers hold none.
+  expect(answers.filter((status) => status === 201), 'a second account').toHaveLength(0);
+  expect(answers.at(-1), 'the second newAccount found the first account (RFC 8555 §7.3.1)').toBe(200);
 });
