@@ -46,7 +46,13 @@ pub(crate) fn message(value: &JsValue) -> String {
     if let Some(text) = value.as_string() {
         return text;
     }
-    format!("{value:?}")
+    // Anything else thrown (a number, a plain object, undefined): its JSON, or at least its type, never
+    // wasm-bindgen's `JsValue(…)`.
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|json| json.as_string())
+        .or_else(|| value.js_typeof().as_string())
+        .unwrap_or_default()
 }
 
 /// The name of a DOMException (`QuotaExceededError`, `AbortError`, ...), if the value is one.
