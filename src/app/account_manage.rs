@@ -148,7 +148,7 @@ pub fn account_manage(props: &AccountManageProps) -> Html {
             if props.busy {
                 <p class="help">{ text_node(t!("The page is talking to the CA about the order; the buttons wait until it is done.")) }</p>
             }
-            <ShowAccount requests={requests.clone()} {disabled} />
+            { show_account(&requests, disabled) }
             <Contacts requests={requests.clone()} {disabled} />
             <KeyRollover requests={requests.clone()} {disabled} locked={props.locked} />
             <Deactivate {requests} {disabled} />
@@ -162,10 +162,9 @@ struct PartProps {
     disabled: bool,
 }
 
-/// The account object as the CA has it now (POST-as-GET to the account URL, RFC 8555 §7.3).
-#[function_component(ShowAccount)]
-fn show_account(props: &PartProps) -> Html {
-    let requests = &props.requests;
+/// The account object as the CA has it now (POST-as-GET to the account URL, RFC 8555 §7.3). A plain
+/// function: its state is the panel's `requests`.
+fn show_account(requests: &Requests, disabled: bool) -> Html {
     let on_show = {
         let requests = requests.clone();
         Callback::from(move |_: MouseEvent| {
@@ -183,7 +182,7 @@ fn show_account(props: &PartProps) -> Html {
         <div class="stack">
             <h3>{ text_node(t!("The account at the CA")) }</h3>
             <div class="actions">
-                <button type="button" onclick={on_show} disabled={props.disabled}>{ text_node(t!("Show the account at the CA")) }</button>
+                <button type="button" onclick={on_show} disabled={disabled}>{ text_node(t!("Show the account at the CA")) }</button>
             </div>
             if let Some(account) = &*requests.answer {
                 { view_account(account) }

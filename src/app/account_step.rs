@@ -18,14 +18,15 @@ use super::account_lock::LockControls;
 use super::account_manage::AccountManage;
 use super::download_button::download_on_click;
 use super::effects::{generate_account_key, read_key};
-use super::external_link::ExternalLink;
+use super::external_link::external_link;
 use super::forms::{checked, input_value, textarea_value};
 use super::section::StepSection;
 use super::sentence_with;
 use super::state::WizardView;
 use super::text_node;
 
-#[derive(Properties, PartialEq)]
+/// What [`account_step`] shows. A plain function, not a component: the step has no state of its own (the
+/// forms inside it have), and a component costs the page's wasm about a kilobyte of Yew's code.
 pub struct AccountStepProps {
     /// Read only: the step changes the wizard through `on_action` and `on_task`.
     pub wizard: WizardView,
@@ -44,7 +45,6 @@ fn email_typo(email: &str) -> Option<String> {
     })
 }
 
-#[function_component(AccountStep)]
 pub fn account_step(props: &AccountStepProps) -> Html {
     let w = &*props.wizard;
     let dispatch = props.on_action.clone();
@@ -320,7 +320,7 @@ fn account_forms(props: &AccountFormsProps) -> Html {
                                onchange={{ let agreed = agreed.clone(); Callback::from(move |e: Event| agreed.set(checked(&e))) }} />
                         <label for="terms">{ text_node(t!("I agree to the CA's terms of service")) }</label>
                     </div>
-                    <p class="help"><ExternalLink url={terms.clone()} label={t!("Read the terms of service")} /></p>
+                    <p class="help">{ external_link(terms.clone(), Some(t!("Read the terms of service").into()), None) }</p>
                 } else {
                     <p class="help" data-testid="no-terms">{ text_node(t!("This CA publishes no terms of service to agree to.")) }</p>
                 }

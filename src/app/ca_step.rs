@@ -8,7 +8,7 @@ use certsmith::{t, t_key};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
-use super::external_link::ExternalLink;
+use super::external_link::external_link;
 use super::forms::{input_value, select_value};
 use super::section::StepSection;
 use super::state::WizardView;
@@ -216,11 +216,11 @@ fn view_connected(w: &Wizard, dispatch: &Callback<Action>) -> Html {
                 <dd><a id="ca-directory" href={url.clone()} target="_blank" rel="noopener noreferrer">{ url }</a></dd>
                 if let Some(website) = &meta.website {
                     <dt>{ text_node(t!("Website")) }</dt>
-                    <dd><ExternalLink url={website.clone()} /></dd>
+                    <dd>{ external_link(website.clone().into(), None, None) }</dd>
                 }
                 if let Some(terms) = &meta.terms_of_service {
                     <dt>{ text_node(t!("Terms of service")) }</dt>
-                    <dd><ExternalLink url={terms.clone()} testid="ca-terms" /></dd>
+                    <dd>{ external_link(terms.clone().into(), None, Some("ca-terms")) }</dd>
                 }
                 if !meta.caa_identities.is_empty() {
                     <dt>{ text_node(t!("CAA identities")) }</dt>

@@ -21,7 +21,7 @@ use yew::prelude::*;
 use super::dialog::ConfirmDialog;
 use super::download_button::download_on_click;
 use super::effects::{read_chain, read_key, Ctx};
-use super::external_link::ExternalLink;
+use super::external_link::external_link;
 use super::forms::{select_value, textarea_value};
 use super::order_bar::drop_issued_key_dialog;
 use super::state::{ShelfHandle, WizardView};
@@ -157,7 +157,8 @@ pub fn refresh_renewal_info(ctx: &Ctx, shelf: &ShelfHandle) {
     });
 }
 
-#[derive(Properties, PartialEq)]
+/// What [`certificates_list`] shows. A plain function, not a component: the list has no state of its own
+/// (each entry has), and a component costs the page's wasm about a kilobyte of Yew's code.
 pub struct CertificatesListProps {
     pub shelf: ShelfHandle,
     pub wizard: WizardView,
@@ -166,7 +167,6 @@ pub struct CertificatesListProps {
     pub on_task: Callback<Task>,
 }
 
-#[function_component(CertificatesList)]
 pub fn certificates_list(props: &CertificatesListProps) -> Html {
     let now = now_secs();
     let entries = &props.shelf.shelf.entries;
@@ -371,8 +371,7 @@ fn entry_view(props: &EntryViewProps) -> Html {
                          source = window_source) }
                     // RFC 9773 §4.2: why the CA suggests this window (an early one after an incident, say).
                     if let Some(url) = entry.renewal.as_ref().and_then(|r| r.explanation_url.clone()) {
-                        { " " }<ExternalLink url={url} label={AttrValue::from(t!("why this window"))}
-                                             testid={AttrValue::from("cert-window-why")} />
+                        { " " }{ external_link(url.into(), Some(t!("why this window").into()), Some("cert-window-why")) }
                     }
                 </dd>
                 <dt>{ text_node(t!("Issuer")) }</dt>

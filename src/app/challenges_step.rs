@@ -14,13 +14,13 @@ use certsmith::{t, t_key};
 use yew::prelude::*;
 
 use super::dialog::ConfirmDialog;
-use super::dns_record::DnsRecordView;
-use super::doh_check::{host, DohCheck};
+use super::dns_record::dns_record_view;
+use super::doh_check::{doh_check, host, DohCheckProps};
 use super::error_panel::view_problem;
 use super::focus::use_focus_when;
 use super::forms::select_value;
-use super::http_challenge::{HttpChallenge, ServerHints};
-use super::persist_record::PersistRecordView;
+use super::http_challenge::{server_hints, HttpChallenge};
+use super::persist_record::{persist_record_view, PersistRecordProps};
 use super::section::StepSection;
 use super::sentence_with;
 use super::state::WizardView;
@@ -80,16 +80,16 @@ pub fn challenges_step(props: &ChallengesStepProps) -> Html {
                 }
                 { view_records(w) }
                 if w.has_pending_http() && matches!(w.step, Step::Challenges | Step::Validating) {
-                    <ServerHints />
+                    { server_hints() }
                 }
                 if matches!(w.step, Step::Challenges | Step::Validating) && !w.dns_records().is_empty() {
-                    <DohCheck
-                        resolvers={w.resolvers.clone()}
-                        rows={w.doh.clone()}
-                        busy={w.is_busy()}
-                        on_change={dispatch.reform(Action::SetResolvers)}
-                        on_check={props.on_task.reform(|()| Task::CheckDns)}
-                    />
+                    { doh_check(&DohCheckProps {
+                        resolvers: w.resolvers.clone(),
+                        rows: w.doh.clone(),
+                        busy: w.is_busy(),
+                        on_change: dispatch.reform(Action::SetResolvers),
+                        on_check: props.on_task.reform(|()| Task::CheckDns),
+                    }) }
                 }
                 if w.is_locked() {
                     <p class="help" data-testid="locked-records">{ t!("The records and files to place come from the \
@@ -347,19 +347,19 @@ fn view_persist(
         .map(|row| host(&row.resolver).to_string())
         .collect();
     html! {
-        <PersistRecordView
-            index={index}
-            name={authz.name()}
-            placement={placement}
-            choice={authz.persist}
-            wildcard_required={w.order.as_ref().is_some_and(|o| o.persist_wildcard_required(index))}
-            seen_by={seen_by}
-            refused={w.persist_refusals(index, now)}
-            until_near={w.persist_until_near(index, now)}
-            suggest_lock={w.account_lock.is_none()}
-            disabled={w.step != Step::Challenges || w.is_busy() || authz.answered}
-            on_choose={dispatch.reform(move |choice| Action::ChoosePersist { index, choice })}
-        />
+        { persist_record_view(&PersistRecordProps {
+            index,
+            name: authz.name().into(),
+            placement,
+            choice: authz.persist,
+            wildcard_required: w.order.as_ref().is_some_and(|o| o.persist_wildcard_required(index)),
+            seen_by,
+            refused: w.persist_refusals(index, now),
+            until_near: w.persist_until_near(index, now),
+            suggest_lock: w.account_lock.is_none(),
+            disabled: w.step != Step::Challenges || w.is_busy() || authz.answered,
+            on_choose: dispatch.reform(move |choice| Action::ChoosePersist { index, choice }),
+        }) }
     }
 }
 
@@ -385,7 +385,7 @@ fn view_records(w: &Wizard) -> Html {
                     ("www_part", html! { <code>{ "_acme-challenge.www" }</code> }),
                 ],
             ) }</p>
-            { for records.into_iter().map(|record| html! { <DnsRecordView record={record} /> }) }
+            { for records.iter().map(dns_record_view) }
         </div>
     }
 }

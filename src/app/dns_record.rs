@@ -8,14 +8,8 @@ use yew::prelude::*;
 use super::copy_button::CopyButton;
 use super::text_node;
 
-#[derive(Properties, PartialEq)]
-pub struct DnsRecordProps {
-    pub record: DnsRecord,
-}
-
-#[function_component(DnsRecordView)]
-pub fn dns_record_view(props: &DnsRecordProps) -> Html {
-    let record = &props.record;
+/// The record, with its "Copy" buttons (a plain function: it has no state of its own).
+pub fn dns_record_view(record: &DnsRecord) -> Html {
     let several = record.values.len() > 1;
     let heading = match record.proves.as_slice() {
         // A wildcard and its apex: the most names one record proves.

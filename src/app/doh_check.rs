@@ -7,7 +7,8 @@ use yew::prelude::*;
 use super::forms::textarea_value;
 use super::text_node;
 
-#[derive(Properties, PartialEq)]
+/// What [`doh_check`] shows. A plain function, not a component: it has no state of its own (the rows are
+/// the wizard's), and a component costs the page's wasm about a kilobyte of Yew's per-component code.
 pub struct DohCheckProps {
     pub resolvers: String,
     pub rows: Vec<DohRow>,
@@ -16,7 +17,6 @@ pub struct DohCheckProps {
     pub on_check: Callback<()>,
 }
 
-#[function_component(DohCheck)]
 pub fn doh_check(props: &DohCheckProps) -> Html {
     let on_input = props.on_change.reform(|e: InputEvent| textarea_value(&e));
     html! {

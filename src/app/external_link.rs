@@ -1,32 +1,28 @@
 //! A link the CA gave (its website, its terms): rendered as a link only when it is https (or http on
 //! this machine), so a `javascript:` or `data:` URL in a directory is shown as text, never followed.
+//!
+//! A plain function, not a component: it has no state, and a component of its own costs the page's
+//! wasm about a kilobyte of Yew's per-component code.
 
 use certsmith::acme::transport::is_safe_scheme;
 use certsmith::t;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct ExternalLinkProps {
-    pub url: AttrValue,
-    /// The link's text; the URL itself when absent.
-    #[prop_or_default]
-    pub label: Option<AttrValue>,
-    #[prop_or_default]
-    pub testid: Option<AttrValue>,
-}
-
-#[function_component(ExternalLink)]
-pub fn external_link(props: &ExternalLinkProps) -> Html {
-    let text = props.label.clone().unwrap_or_else(|| props.url.clone());
-    if is_safe_scheme(&props.url) {
+/// `url` as a link reading `label` (the URL itself when `None`), with `data-testid` `testid`.
+pub fn external_link(
+    url: AttrValue,
+    label: Option<AttrValue>,
+    testid: Option<&'static str>,
+) -> Html {
+    if is_safe_scheme(&url) {
+        let text = label.unwrap_or_else(|| url.clone());
         html! {
-            <a href={props.url.clone()} target="_blank" rel="noopener noreferrer"
-               data-testid={props.testid.clone()}>{ text }</a>
+            <a href={url} target="_blank" rel="noopener noreferrer" data-testid={testid}>{ text }</a>
         }
     } else {
         html! {
-            <span class="unsafe-link" data-testid={props.testid.clone()}
-                  title={t!("Not a link: the CA gave an address that is not https")}>{ props.url.clone() }</span>
+            <span class="unsafe-link" data-testid={testid}
+                  title={t!("Not a link: the CA gave an address that is not https")}>{ url }</span>
         }
     }
 }

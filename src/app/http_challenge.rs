@@ -71,8 +71,7 @@ pub fn http_challenge(props: &HttpChallengeProps) -> Html {
     }
 }
 
-/// Where the challenge files go on the usual servers.
-#[function_component(ServerHints)]
+/// Where the challenge files go on the usual servers (a plain function: it has no state of its own).
 pub fn server_hints() -> Html {
     html! {
         <details class="server-hints">

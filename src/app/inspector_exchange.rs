@@ -8,7 +8,7 @@ use certsmith::{i18n, t, t_key};
 use serde_json::Value;
 use yew::prelude::*;
 
-use super::external_link::ExternalLink;
+use super::external_link::external_link;
 use super::sentence_with;
 use super::text_node;
 
@@ -68,7 +68,7 @@ pub fn view_exchange(entries: &[Exchange], i: usize, rsa: Option<(&str, usize)>)
                 }
             </p>
             <p class="lesson">
-                <ExternalLink url={lesson.link()} label={lesson.label()} testid="rfc-link" />
+                { external_link(lesson.link().into(), Some(lesson.label().into()), Some("rfc-link")) }
                 { " " }<span data-testid="why">{ lesson.why }</span>
             </p>
             if let Some(protected) = &exchange.protected {

@@ -43,17 +43,16 @@ use certsmith::wizard::{Action, Step, Task};
 use yew::prelude::*;
 
 use account_lock::UnlockPanel;
-use account_step::AccountStep;
+use account_step::{account_step, AccountStepProps};
 use ca_step::CaStep;
 use certificate_step::CertificateStep;
-use certificates::CertificatesList;
+use certificates::{certificates_list, CertificatesListProps};
 use challenges_step::ChallengesStep;
 use delete_data::DeleteData;
 use effects::Ctx;
 use language_switch::LanguageSwitch;
 use names_step::NamesStep;
 use order_bar::OrderBar;
-use progress::StepList;
 use protocol_log::ProtocolLog;
 use state::{AppState, LogState, ShelfState};
 
@@ -231,7 +230,7 @@ pub fn app() -> Html {
             </header>
             <main>
                 if *passive {
-                    <OtherTab />
+                    { other_tab() }
                 }
                 if let Some(notice) = &w.notice {
                     <div class="notice" role="status">
@@ -246,10 +245,11 @@ pub fn app() -> Html {
                     <UnlockPanel lock={lock.clone()} resume_order={w.order.is_some() && w.step != Step::Challenges}
                                  on_action={on_action.clone()} on_task={on_task.clone()} />
                 }
-                <StepList step={w.step} />
+                { progress::step_list(w.step) }
                 <CaStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
                 <ContextProvider<Ctx> context={ctx.clone()}>
-                    <AccountStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
+                    { account_step(&AccountStepProps { wizard: wizard.clone(), on_action: on_action.clone(),
+                                                       on_task: on_task.clone() }) }
                 </ContextProvider<Ctx>>
                 <NamesStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
                 <ChallengesStep wizard={wizard.clone()} on_action={on_action.clone()} on_task={on_task.clone()} />
@@ -257,8 +257,9 @@ pub fn app() -> Html {
                 <OrderBar names={order_names} status={order_bar::shown_status(w)}
                           failed={w.step == Step::Failed} drops_issued_key={w.drops_issued_key()}
                           on_action={on_action.clone()} />
-                <CertificatesList shelf={shelf.clone()} wizard={wizard.clone()} ctx={ctx.clone()}
-                                  on_action={on_action.clone()} on_task={on_task.clone()} />
+                { certificates_list(&CertificatesListProps { shelf: shelf.clone(), wizard: wizard.clone(),
+                                                             ctx: ctx.clone(), on_action: on_action.clone(),
+                                                             on_task: on_task.clone() }) }
                 <ProtocolLog log={log.clone()} wizard={wizard.clone()} />
             </main>
             <footer class="site-footer">
@@ -274,7 +275,6 @@ pub fn app() -> Html {
 
 /// Shown when a newer tab of this page took over: working in two tabs would overwrite each other's
 /// progress. "Use this tab" reloads it with the latest saved state, and the other tab steps back.
-#[function_component(OtherTab)]
 fn other_tab() -> Html {
     let reload = Callback::from(|_: MouseEvent| {
         if let Some(window) = web_sys::window() {

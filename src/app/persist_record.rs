@@ -13,7 +13,8 @@ use super::doh_check::host;
 use super::forms::{checked, input_value};
 use super::text_node;
 
-#[derive(Properties, PartialEq)]
+/// What [`persist_record_view`] shows. A plain function, not a component: the card has no state of its
+/// own, and a component costs the page's wasm about a kilobyte of Yew's per-component code.
 pub struct PersistRecordProps {
     /// Tells the inputs of several cards apart.
     pub index: usize,
@@ -38,7 +39,6 @@ pub struct PersistRecordProps {
     pub on_choose: Callback<PersistChoice>,
 }
 
-#[function_component(PersistRecordView)]
 pub fn persist_record_view(props: &PersistRecordProps) -> Html {
     let Placement::DnsPersist01 {
         record_name,

@@ -11,14 +11,9 @@ use certsmith::wizard::{Section, Step};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct StepListProps {
-    pub step: Step,
-}
-
-#[function_component(StepList)]
-pub fn step_list(props: &StepListProps) -> Html {
-    let at = props.step.section();
+/// The five steps, the one at `step` marked current (a plain function: it has no state of its own).
+pub fn step_list(step: Step) -> Html {
+    let at = step.section();
     html! {
         <nav class="step-list" aria-label={t!("Steps")}>
             <ol>
