@@ -7,15 +7,20 @@ use serde::{Deserialize, Serialize};
 use crate::pki::key::PrivateKey;
 
 /// The status of an account (§7.1.6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AccountStatus {
     Valid,
     Deactivated,
     Revoked,
-    #[serde(other)]
     Unknown,
 }
+
+crate::json::wire_names!(AccountStatus {
+    Valid = "valid",
+    Deactivated = "deactivated",
+    Revoked = "revoked",
+    Unknown = "unknown",
+}, other = Unknown);
 
 /// An account object as the CA returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

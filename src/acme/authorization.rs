@@ -15,8 +15,7 @@ use crate::b64;
 use crate::pki::key::PrivateKey;
 
 /// The status of an authorization (§7.1.6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthorizationStatus {
     Pending,
     Valid,
@@ -24,9 +23,18 @@ pub enum AuthorizationStatus {
     Deactivated,
     Expired,
     Revoked,
-    #[serde(other)]
     Unknown,
 }
+
+crate::json::wire_names!(AuthorizationStatus {
+    Pending = "pending",
+    Valid = "valid",
+    Invalid = "invalid",
+    Deactivated = "deactivated",
+    Expired = "expired",
+    Revoked = "revoked",
+    Unknown = "unknown",
+}, other = Unknown);
 
 impl AuthorizationStatus {
     /// The status as ACME names it (§7.1.6).
@@ -44,16 +52,22 @@ impl AuthorizationStatus {
 }
 
 /// The status of a challenge (§7.1.6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChallengeStatus {
     Pending,
     Processing,
     Valid,
     Invalid,
-    #[serde(other)]
     Unknown,
 }
+
+crate::json::wire_names!(ChallengeStatus {
+    Pending = "pending",
+    Processing = "processing",
+    Valid = "valid",
+    Invalid = "invalid",
+    Unknown = "unknown",
+}, other = Unknown);
 
 /// A challenge type (RFC 8555 §8, and the types CAs list beside it today). The ones this client cannot
 /// complete from a page still parse, so an authorization that offers them is never refused.

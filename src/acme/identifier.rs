@@ -14,15 +14,19 @@ use crate::acme::authorization::ChallengeType;
 
 /// The kind of an identifier (RFC 8555 §9.7.7 "dns"; RFC 8738 §3 "ip"). A CA may list others (email,
 /// permanent-identifier, …): they read as `Unknown`, are skipped, and never fail an order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum IdentifierKind {
     Dns,
     Ip,
-    #[serde(other)]
     Unknown,
 }
+
+crate::json::wire_names!(IdentifierKind {
+    Dns = "dns",
+    Ip = "ip",
+    Unknown = "unknown",
+}, other = Unknown);
 
 /// One identifier of an order or authorization (RFC 8555 §7.1.3, §7.1.4).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -6,17 +6,24 @@ use crate::acme::identifier::Identifier;
 use crate::acme::problem::Problem;
 
 /// The status of an order (§7.1.6): pending → ready → processing → valid, or invalid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OrderStatus {
     Pending,
     Ready,
     Processing,
     Valid,
     Invalid,
-    #[serde(other)]
     Unknown,
 }
+
+crate::json::wire_names!(OrderStatus {
+    Pending = "pending",
+    Ready = "ready",
+    Processing = "processing",
+    Valid = "valid",
+    Invalid = "invalid",
+    Unknown = "unknown",
+}, other = Unknown);
 
 impl OrderStatus {
     /// The status as ACME names it (§7.1.6).

@@ -22,8 +22,7 @@ use crate::pki::key::{KeyType, PrivateKey};
 use crate::pki::sealed::SealedKey;
 
 /// Where the wizard is. Serialized by name, so a saved state says plainly where it stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
     /// Choose a CA and connect to it.
     Ca,
@@ -42,6 +41,17 @@ pub enum Step {
     /// An authorization or the order is invalid; only a new order helps.
     Failed,
 }
+
+crate::json::wire_names!(Step {
+    Ca = "ca",
+    Account = "account",
+    Names = "names",
+    Challenges = "challenges",
+    Validating = "validating",
+    Finalizing = "finalizing",
+    Done = "done",
+    Failed = "failed",
+});
 
 /// The five sections of the page; several steps share one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,7 +1,5 @@
 //! The CAs and DNS-over-HTTPS resolvers the page offers before the person types anything.
 
-use serde::{Deserialize, Serialize};
-
 /// Let's Encrypt's production directory.
 pub const LETS_ENCRYPT: &str = "https://acme-v02.api.letsencrypt.org/directory";
 /// Let's Encrypt's staging directory: untrusted certificates, generous rate limits.
@@ -16,8 +14,7 @@ pub const PUBLIC_RESOLVERS: [&str; 3] = [
 pub const LOCAL_RESOLVER: &str = "https://127.0.0.1:8443/dns-query";
 
 /// The CA choices the page offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CaKind {
     LetsEncrypt,
     LetsEncryptStaging,
@@ -25,6 +22,13 @@ pub enum CaKind {
     Local,
     Other,
 }
+
+crate::json::wire_names!(CaKind {
+    LetsEncrypt = "lets-encrypt",
+    LetsEncryptStaging = "lets-encrypt-staging",
+    Local = "local",
+    Other = "other",
+});
 
 impl CaKind {
     pub fn label(self) -> &'static str {

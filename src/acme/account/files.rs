@@ -27,7 +27,7 @@ pub struct AccountFile<'a> {
 }
 
 /// The client whose files these are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SourceClient {
     Certbot,
     Lego,
@@ -36,6 +36,14 @@ pub enum SourceClient {
     /// A key file alone: nothing says which client wrote it or which account it has.
     KeyOnly,
 }
+
+crate::json::wire_names!(SourceClient {
+    Certbot = "Certbot",
+    Lego = "Lego",
+    AcmeSh = "AcmeSh",
+    Certsmith = "Certsmith",
+    KeyOnly = "KeyOnly",
+});
 
 impl SourceClient {
     pub fn label(self) -> &'static str {

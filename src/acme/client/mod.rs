@@ -90,8 +90,7 @@ pub struct CertificateChain {
 }
 
 /// Revocation reasons a subscriber may give (RFC 5280 §5.3.1, as RFC 8555 §7.6 uses them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RevocationReason {
     Unspecified = 0,
     KeyCompromise = 1,
@@ -99,6 +98,14 @@ pub enum RevocationReason {
     Superseded = 4,
     CessationOfOperation = 5,
 }
+
+crate::json::wire_names!(RevocationReason {
+    Unspecified = "unspecified",
+    KeyCompromise = "keyCompromise",
+    AffiliationChanged = "affiliationChanged",
+    Superseded = "superseded",
+    CessationOfOperation = "cessationOfOperation",
+});
 
 /// Who signs a revocation request (§7.6): the account that ordered the certificate, or the holder of the
 /// certificate's private key (with a `jwk` header).

@@ -121,8 +121,7 @@ pub enum Next {
 }
 
 /// Why the flow waits, for the person watching.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitReason {
     /// The CA is checking the challenges.
     Validating,
@@ -131,6 +130,12 @@ pub enum WaitReason {
     /// The CA asked to wait (Retry-After on 429 or 503), or a request failed in transit.
     Backoff,
 }
+
+crate::json::wire_names!(WaitReason {
+    Validating = "validating",
+    Issuing = "issuing",
+    Backoff = "backoff",
+});
 
 /// Why an order cannot go on. Derived from the saved state, so it survives a reload.
 #[derive(Clone, Debug, PartialEq)]

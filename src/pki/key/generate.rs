@@ -6,13 +6,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
 use super::{Inner, KeyError, PrivateKey, Shape};
 
 /// The kinds of key we generate. Imported RSA keys may have other sizes; see [`PrivateKey::describe`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KeyType {
     P256,
     P384,
@@ -20,6 +17,14 @@ pub enum KeyType {
     Rsa3072,
     Rsa4096,
 }
+
+crate::json::wire_names!(KeyType {
+    P256 = "p256",
+    P384 = "p384",
+    Rsa2048 = "rsa2048",
+    Rsa3072 = "rsa3072",
+    Rsa4096 = "rsa4096",
+});
 
 impl KeyType {
     /// Every key type, in the order a UI should offer them (the recommended one first).
