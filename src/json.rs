@@ -115,6 +115,83 @@ mod tests {
     use crate::pki::key::KeyType;
     use crate::wizard::{CaKind, Step};
 
+    /// The names are a format: saved states and the CA's JSON use them. Pinned here as the serde
+    /// derive with its renaming rules wrote them before `wire_names!`.
+    #[test]
+    fn the_wire_names_are_the_ones_saved_states_and_cas_use() {
+        fn names<T: super::WireNames>() -> Vec<&'static str> {
+            T::WIRE_NAMES.to_vec()
+        }
+        assert_eq!(
+            names::<Step>(),
+            [
+                "ca",
+                "account",
+                "names",
+                "challenges",
+                "validating",
+                "finalizing",
+                "done",
+                "failed"
+            ]
+        );
+        assert_eq!(
+            names::<CaKind>(),
+            ["lets-encrypt", "lets-encrypt-staging", "local", "other"]
+        );
+        assert_eq!(names::<WaitReason>(), ["validating", "issuing", "backoff"]);
+        assert_eq!(
+            names::<AuthorizationStatus>(),
+            [
+                "pending",
+                "valid",
+                "invalid",
+                "deactivated",
+                "expired",
+                "revoked",
+                "unknown"
+            ]
+        );
+        assert_eq!(
+            names::<OrderStatus>(),
+            [
+                "pending",
+                "ready",
+                "processing",
+                "valid",
+                "invalid",
+                "unknown"
+            ]
+        );
+        assert_eq!(
+            names::<ChallengeStatus>(),
+            ["pending", "processing", "valid", "invalid", "unknown"]
+        );
+        assert_eq!(
+            names::<AccountStatus>(),
+            ["valid", "deactivated", "revoked", "unknown"]
+        );
+        assert_eq!(
+            names::<SourceClient>(),
+            ["Certbot", "Lego", "AcmeSh", "Certsmith", "KeyOnly"]
+        );
+        assert_eq!(
+            names::<RevocationReason>(),
+            [
+                "unspecified",
+                "keyCompromise",
+                "affiliationChanged",
+                "superseded",
+                "cessationOfOperation"
+            ]
+        );
+        assert_eq!(names::<IdentifierKind>(), ["dns", "ip", "unknown"]);
+        assert_eq!(
+            names::<KeyType>(),
+            ["p256", "p384", "rsa2048", "rsa3072", "rsa4096"]
+        );
+    }
+
     #[test]
     fn every_enum_read_by_name_reads_what_it_writes() {
         check_wire_names::<Step>();

@@ -89,12 +89,14 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // "Delete all data" removed the old state that was held: saving is safe again.
+        let saves_held = self.saves_held && !matches!(action, Action::DeletedEverything { .. });
         let mut wizard = Wizard::clone(&self.wizard);
         wizard.apply(action);
         Rc::new(AppState {
             wizard: Rc::new(wizard),
             revision: self.revision + 1,
-            saves_held: self.saves_held,
+            saves_held,
         })
     }
 }

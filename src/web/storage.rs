@@ -37,18 +37,32 @@ pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
 
 /// Stores `text` as it is under `key` (a JSON text the page keeps without reading it).
 pub fn save_text(key: &str, text: &str) -> Result<(), String> {
-    local_storage()?.set_item(key, text).map_err(|e| {
-        if js::dom_exception_name(&e).as_deref() == Some("QuotaExceededError") {
-            crate::t!(
-                "the browser's storage for this page is full, so {key} ({size} KB) was not saved. Download \
-                 the certificates and keys you need, then remove old orders or accounts to make room.",
-                key = key,
-                size = crate::i18n::number(text.len().div_ceil(1024) as u64)
-            )
-        } else {
-            crate::t!("could not save {key}: {why}", key = key, why = js::message(&e))
-        }
-    })
+    local_storage()?
+        .set_item(key, text)
+        .map_err(|e| save_error(key, text, &e))
+}
+
+/// What a failed `setItem` of `text` under `key` says to the person.
+fn save_error(key: &str, text: &str, e: &wasm_bindgen::JsValue) -> String {
+    if is_full(e) {
+        crate::t!(
+            "the browser's storage for this page is full, so {key} ({size} KB) was not saved. Download \
+             the certificates and keys you need, then remove old orders or accounts to make room.",
+            key = key,
+            size = crate::i18n::number(text.len().div_ceil(1024) as u64)
+        )
+    } else {
+        crate::t!(
+            "could not save {key}: {why}",
+            key = key,
+            why = js::message(e)
+        )
+    }
+}
+
+/// Whether a failed `setItem` failed because the page's storage is full.
+fn is_full(e: &wasm_bindgen::JsValue) -> bool {
+    js::dom_exception_name(e).as_deref() == Some("QuotaExceededError")
 }
 
 /// The value stored under `key`, or `None` when there is none, storage is unavailable, or it does not
@@ -70,8 +84,9 @@ pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
 
 /// Keeps `text`, a stored value the page cannot use (it may hold keys someone wants back), beside `key`:
 /// under `<key><suffix>`, or `<key><suffix>.2`, `.3`, … when an earlier copy with other text is there, so
-/// no copy is ever replaced. When the browser's storage is full, the protocol log (a record, nothing
-/// more) is dropped to make room, once. Returns the key the copy is under.
+/// an earlier copy is not replaced (past [`MAX_COPIES`], the last one is). When the browser's storage is
+/// full, the protocol log (a record, nothing more) is dropped to make room, once, unless the text kept
+/// aside is the log's own. Returns the key the copy is under.
 pub fn keep_aside(key: &str, suffix: &str, text: &str) -> Result<String, String> {
     let storage = local_storage()?;
     let first = format!("{key}{suffix}");
@@ -84,10 +99,14 @@ pub fn keep_aside(key: &str, suffix: &str, text: &str) -> Result<String, String>
             Err(_) => false,
         })
         .unwrap_or(last);
-    save_text(&copy, text).or_else(|_| {
-        remove(crate::wizard::LOG_STORAGE_KEY);
-        save_text(&copy, text)
-    })?;
+    let log = crate::wizard::LOG_STORAGE_KEY;
+    if let Err(e) = storage.set_item(&copy, text) {
+        if !is_full(&e) || key == log {
+            return Err(save_error(&copy, text, &e));
+        }
+        remove(log);
+        save_text(&copy, text)?;
+    }
     Ok(copy)
 }
 
