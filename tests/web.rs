@@ -620,6 +620,42 @@ fn storage_round_trips_and_keeps_corrupt_values() {
     storage::remove(&format!("{key}.corrupt.2"));
 }
 
+/// Each different text kept aside gets its own copy, up to the last one, which the texts after it share.
+#[wasm_bindgen_test]
+fn copies_kept_aside_are_numbered_and_stop_at_the_last() {
+    let key = "certsmith-test-aside";
+    let name = |n: usize| match n {
+        1 => format!("{key}.refused"),
+        n => format!("{key}.refused.{n}"),
+    };
+    for n in 1..=21 {
+        storage::remove(&name(n));
+    }
+    for n in 1..=20 {
+        assert_eq!(
+            storage::keep_aside(key, ".refused", &format!("text {n}")),
+            Ok(name(n))
+        );
+    }
+    // Past the last copy the last one is reused; the earlier ones stay.
+    assert_eq!(
+        storage::keep_aside(key, ".refused", "text 21"),
+        Ok(name(20))
+    );
+    assert_eq!(
+        local_storage().get_item(&name(20)).unwrap().as_deref(),
+        Some("text 21")
+    );
+    assert_eq!(
+        local_storage().get_item(&name(19)).unwrap().as_deref(),
+        Some("text 19")
+    );
+    assert_eq!(local_storage().get_item(&name(21)).unwrap(), None);
+    for n in 1..=20 {
+        storage::remove(&name(n));
+    }
+}
+
 #[wasm_bindgen_test]
 fn storage_reports_a_full_quota() {
     let key = "certsmith-test-quota";

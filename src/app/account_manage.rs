@@ -130,6 +130,8 @@ pub fn account_manage(props: &AccountManageProps) -> Html {
     let working = use_state(|| None);
     let problem = use_state(|| None);
     let answer = use_state(|| None);
+    // The deactivation's confirmation is open (see `deactivate`).
+    let deactivating = use_state(|| false);
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -151,7 +153,7 @@ pub fn account_manage(props: &AccountManageProps) -> Html {
             { show_account(&requests, disabled) }
             <Contacts requests={requests.clone()} {disabled} />
             <KeyRollover requests={requests.clone()} {disabled} locked={props.locked} />
-            <Deactivate {requests} {disabled} />
+            { deactivate(&requests, disabled, &deactivating) }
         </details>
     }
 }
@@ -463,11 +465,9 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
     }
 }
 
-/// Deactivation (RFC 8555 §7.3.6), after the person types the confirmation word.
-#[function_component(Deactivate)]
-fn deactivate(props: &PartProps) -> Html {
-    let requests = &props.requests;
-    let asking = use_state(|| false);
+/// Deactivation (RFC 8555 §7.3.6), after the person types the confirmation word. A plain function: its
+/// one flag, `asking`, is the panel's state (a component of its own costs the page's wasm about a kilobyte of Yew's code).
+fn deactivate(requests: &Requests, disabled: bool, asking: &UseStateHandle<bool>) -> Html {
     let on_confirm = {
         let requests = requests.clone();
         let asking = asking.clone();
@@ -501,13 +501,13 @@ fn deactivate(props: &PartProps) -> Html {
             <h3>{ text_node(t!("Deactivate the account")) }</h3>
             <p class="help">{ text_node(t!("Ends this account at the CA for good. The dialog says what that means.")) }</p>
             <div class="actions">
-                <button type="button" class="danger" disabled={props.disabled}
+                <button type="button" class="danger" disabled={disabled}
                         onclick={{ let asking = asking.clone(); Callback::from(move |_: MouseEvent| asking.set(true)) }}>
                     { text_node(t!("Deactivate account")) }
                 </button>
             </div>
             { requests.view_status(Part::Deactivate) }
-            if *asking {
+            if **asking {
                 <DeactivateDialog on_confirm={on_confirm}
                                   on_cancel={{ let asking = asking.clone(); Callback::from(move |()| asking.set(false)) }} />
             }

@@ -210,6 +210,8 @@ fn downloads(props: &DownloadsProps) -> Html {
     let no_password = use_state(|| false);
     let profile = use_state(PfxProfile::default);
     let problem = use_state(|| None::<String>);
+    // "Delete the private key" asks first (see `key_at_rest`).
+    let deleting_key = use_state(|| false);
     // The PEM files: the download's own refusal names the file.
     let save = |file: &'static str, pem: String| download_on_click(&problem, file.into(), PEM, pem);
     let files = &props.files;
@@ -361,7 +363,7 @@ fn downloads(props: &DownloadsProps) -> Html {
                                       privkey.pem or PFX here.") }</p>
             }
             if props.cert_key.is_some() {
-                <KeyAtRest on_action={props.on_action.clone()} />
+                { key_at_rest(&deleting_key, &props.on_action) }
             }
             if let Some(problem) = &*problem {
                 <p class="error" role="alert">{ problem }</p>
@@ -370,15 +372,10 @@ fn downloads(props: &DownloadsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct KeyAtRestProps {
-    on_action: Callback<Action>,
-}
-
-/// Where the certificate's private key lives until the person deletes it, and the button that does.
-#[function_component(KeyAtRest)]
-fn key_at_rest(props: &KeyAtRestProps) -> Html {
-    let confirming = use_state(|| false);
+/// Where the certificate's private key lives until the person deletes it, and the button that does, after
+/// asking (`confirming`, the downloads' state: a component of its own would cost the page's wasm about a
+/// kilobyte of Yew's code for one flag).
+fn key_at_rest(confirming: &UseStateHandle<bool>, on_action: &Callback<Action>) -> Html {
     html! {
         <div class="key-at-rest stack">
             <p class="help">{ t!("The private key is kept in this browser's storage (localStorage, readable by anyone \
@@ -390,14 +387,14 @@ fn key_at_rest(props: &KeyAtRestProps) -> Html {
                     { text_node(t!("Delete the private key from this browser")) }
                 </button>
             </div>
-            if *confirming {
+            if **confirming {
                 <ConfirmDialog
                     id="delete-key-dialog"
                     title={t!("Delete the private key from this browser?")}
                     confirm_label={t!("Delete the key")}
                     on_confirm={{
                         let confirming = confirming.clone();
-                        let on_action = props.on_action.clone();
+                        let on_action = on_action.clone();
                         Callback::from(move |()| {
                             confirming.set(false);
                             on_action.emit(Action::ForgetCertKey);
