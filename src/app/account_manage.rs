@@ -466,7 +466,8 @@ fn key_rollover(props: &KeyRolloverProps) -> Html {
 }
 
 /// Deactivation (RFC 8555 §7.3.6), after the person types the confirmation word. A plain function: its
-/// one flag, `asking`, is the panel's state (a component of its own costs the page's wasm about a kilobyte of Yew's code).
+/// one flag, `asking`, is the panel's state (a component of its own costs the page's wasm about a
+/// kilobyte of Yew's code).
 fn deactivate(requests: &Requests, disabled: bool, asking: &UseStateHandle<bool>) -> Html {
     let on_confirm = {
         let requests = requests.clone();

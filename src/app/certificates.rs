@@ -170,6 +170,7 @@ pub struct CertificatesListProps {
 pub fn certificates_list(props: &CertificatesListProps) -> Html {
     let now = now_secs();
     let entries = &props.shelf.shelf.entries;
+    let drops_issued_key = props.wizard.drops_issued_key();
     html! {
         <section class="step certificates" aria-labelledby="certificates-title">
             <h2 id="certificates-title">{ text_node(t!("Certificates in this browser")) }</h2>
@@ -186,7 +187,7 @@ pub fn certificates_list(props: &CertificatesListProps) -> Html {
                                .map(|e| AttrValue::from(t!("{names} (serial {serial})", names = e.names.join(", "),
                                                             serial = e.serial_hex)))}
                            renew_blocker={renew_blocker(&props.wizard, entry).map(AttrValue::from)}
-                           drops_issued_key={props.wizard.drops_issued_key()}
+                           drops_issued_key={drops_issued_key}
                            shelf={props.shelf.clone()} ctx={props.ctx.clone()}
                            on_action={props.on_action.clone()} on_task={props.on_task.clone()} />
             }) }
